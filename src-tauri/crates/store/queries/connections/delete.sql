@@ -1,0 +1,1 @@
+DELETE FROM connections WHERE id = ?1

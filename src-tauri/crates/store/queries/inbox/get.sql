@@ -1,0 +1,3 @@
+SELECT id, source, event_id, event_type, payload, job_id, received_at, processed_at
+FROM inbox
+WHERE source = ?1 AND event_id = ?2

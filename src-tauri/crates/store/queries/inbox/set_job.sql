@@ -1,0 +1,1 @@
+UPDATE inbox SET job_id = ?2 WHERE id = ?1

@@ -1,0 +1,8 @@
+-- Newest first, optionally one status (?1).
+SELECT id, kind, payload, status, attempts, max_attempts, run_at, lease_owner, lease_expires_at, idempotency_key,
+    concurrency_key, replay_safe, replays, last_error, last_error_class, last_error_code, result, created_at,
+    updated_at, finished_at
+FROM jobs
+WHERE ?1 IS NULL OR status = ?1
+ORDER BY id DESC
+LIMIT ?2 OFFSET ?3

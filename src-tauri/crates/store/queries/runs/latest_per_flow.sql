@@ -1,0 +1,4 @@
+SELECT id, flow, trigger, owner, lease_expires_at, started_at, finished_at, outcome, counts, error
+FROM runs
+WHERE id IN (SELECT MAX(id) FROM runs GROUP BY flow)
+ORDER BY flow

@@ -1,0 +1,156 @@
+//! The inbox (ARCHITECTURE §2): every inbound event — webhook or poll — is stored once, keyed by
+//! (source, event id), in the same transaction as the job it causes. A duplicate is acknowledged
+//! and ignored.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::error::Result;
+use crate::ids::{InboxId, JobId};
+use crate::jobs::{Enqueued, NewJob, shared};
+use crate::time::{at, at_opt, ms};
+use crate::{Store, require};
+
+/// What [`Inbox::record`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum InboxOutcome {
+    /// The event is new: it was stored, with its job (if one was given).
+    New {
+        /// What enqueueing the event's job did.
+        job: Option<Enqueued>,
+    },
+    /// The event was already recorded: nothing changed.
+    Duplicate,
+}
+
+/// A recorded inbound event.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct InboxEvent {
+    /// Its row id.
+    pub id: InboxId,
+    /// Where it came from (`stripe`, `checkout`, …).
+    pub source: String,
+    /// The source's id for the event.
+    pub event_id: String,
+    /// The source's event type.
+    pub event_type: String,
+    /// The event body.
+    pub payload: Value,
+    /// The job it caused, if any.
+    pub job_id: Option<JobId>,
+    /// When it was received.
+    pub received_at: DateTime<Utc>,
+    /// When it was processed.
+    pub processed_at: Option<DateTime<Utc>>,
+}
+
+/// The inbox of a [`Store`].
+#[derive(Debug, Clone, Copy)]
+pub struct Inbox<'a> {
+    store: &'a Store,
+}
+
+impl<'a> Inbox<'a> {
+    pub(crate) fn new(store: &'a Store) -> Self {
+        Self { store }
+    }
+
+    /// Records an event and enqueues its job, in one transaction. A duplicate (same source and
+    /// event id) changes nothing. If the job cannot be enqueued (e.g. a concurrency-key
+    /// [`crate::StoreError::Conflict`]), the event is not recorded either.
+    pub async fn record(
+        &self,
+        source: &str,
+        event_id: &str,
+        event_type: &str,
+        payload: &Value,
+        job: Option<&NewJob>,
+        now: DateTime<Utc>,
+    ) -> Result<InboxOutcome> {
+        require("source", source)?;
+        require("event_id", event_id)?;
+        let payload = serde_json::to_string(payload)?;
+        let mut tx = self.store.begin_write().await?;
+        let inserted = sqlx::query_file_scalar!(
+            "queries/inbox/insert.sql",
+            source,
+            event_id,
+            event_type,
+            payload,
+            ms(now)
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(inbox_id) = inserted else {
+            return Ok(InboxOutcome::Duplicate);
+        };
+        let enqueued = match job {
+            Some(job) => {
+                let enqueued = shared::enqueue(&mut tx, job, now).await?;
+                sqlx::query_file!("queries/inbox/set_job.sql", inbox_id, enqueued.id())
+                    .execute(&mut *tx)
+                    .await?;
+                Some(enqueued)
+            }
+            None => None,
+        };
+        tx.commit().await?;
+        Ok(InboxOutcome::New { job: enqueued })
+    }
+
+    /// Marks the event processed (the first time is kept). `false` if no such event was recorded.
+    pub async fn mark_processed(&self, source: &str, event_id: &str, now: DateTime<Utc>) -> Result<bool> {
+        let done = sqlx::query_file!("queries/inbox/mark_processed.sql", source, event_id, ms(now))
+            .execute(self.store.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Events not yet processed, oldest first.
+    pub async fn unprocessed(&self, limit: u32) -> Result<Vec<InboxEvent>> {
+        sqlx::query_file_as!(InboxRow, "queries/inbox/unprocessed.sql", i64::from(limit))
+            .fetch_all(self.store.pool())
+            .await?
+            .into_iter()
+            .map(InboxEvent::try_from)
+            .collect()
+    }
+
+    /// The recorded event, if any.
+    pub async fn get(&self, source: &str, event_id: &str) -> Result<Option<InboxEvent>> {
+        sqlx::query_file_as!(InboxRow, "queries/inbox/get.sql", source, event_id)
+            .fetch_optional(self.store.pool())
+            .await?
+            .map(InboxEvent::try_from)
+            .transpose()
+    }
+}
+
+struct InboxRow {
+    id: i64,
+    source: String,
+    event_id: String,
+    event_type: String,
+    payload: String,
+    job_id: Option<i64>,
+    received_at: i64,
+    processed_at: Option<i64>,
+}
+
+impl TryFrom<InboxRow> for InboxEvent {
+    type Error = crate::StoreError;
+
+    fn try_from(row: InboxRow) -> Result<Self> {
+        Ok(InboxEvent {
+            id: row.id,
+            source: row.source,
+            event_id: row.event_id,
+            event_type: row.event_type,
+            payload: serde_json::from_str(&row.payload)?,
+            job_id: row.job_id,
+            received_at: at(row.received_at),
+            processed_at: at_opt(row.processed_at),
+        })
+    }
+}

@@ -1,0 +1,12 @@
+//! Integration tests of the store's public API (one test binary, one module per area).
+
+mod audit;
+mod common;
+mod concurrency;
+mod dlq;
+mod inbox;
+mod jobs;
+mod misc;
+mod open;
+mod queries;
+mod runs;
