@@ -1,0 +1,108 @@
+//! `paysync bench …`: benchmarks that print figures (targets are checked here, not in timed tests).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use paysync_core::{Clock, SystemClock, SystemRandom};
+use paysync_engine::{Engine, EngineOptions};
+use paysync_store::NewAuditEntry;
+use serde::Serialize;
+
+use super::Context;
+use crate::cli::BenchCommand;
+use crate::output;
+
+#[derive(Debug, Serialize)]
+struct AuditBench {
+    entries: u64,
+    seed_s: f64,
+    verify_s: f64,
+    verify_entries_per_sec: f64,
+    peak_rss_mb: f64,
+    target_verify_s: f64,
+    target_met: bool,
+}
+
+/// Runs `paysync bench …`.
+pub async fn run(ctx: &Context, command: BenchCommand) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::Audit { entries } => {
+            let report = bench_audit(entries).await?;
+            if ctx.json {
+                return output::json(&report);
+            }
+            output::line(format!(
+                "audit verify: {} entries in {:.3} s ({:.0} entries/s; seeding took {:.1} s); peak RSS {:.0} MB; target < {} s: {}",
+                report.entries,
+                report.verify_s,
+                report.verify_entries_per_sec,
+                report.seed_s,
+                report.peak_rss_mb,
+                report.target_verify_s,
+                if report.target_met { "met" } else { "MISSED" }
+            ))
+        }
+    }
+}
+
+#[allow(clippy::float_arithmetic, clippy::cast_precision_loss)] // Timing figures, not money.
+async fn bench_audit(entries: u64) -> anyhow::Result<AuditBench> {
+    let dir = tempfile_dir()?;
+    let engine = Engine::open(
+        EngineOptions::new(dir.clone()),
+        Arc::new(SystemClock),
+        Arc::new(SystemRandom),
+    )
+    .await?;
+    let store = engine.store();
+    let seed_timer = Instant::now();
+    let mut written = 0u64;
+    while written < entries {
+        let n = (entries - written).min(20_000);
+        let batch: Vec<NewAuditEntry> = (written..written + n)
+            .map(|i| NewAuditEntry {
+                actor: "bench".into(),
+                action: "payout.approve".into(),
+                subject: format!("batch-{}", i / 100),
+                details: serde_json::json!({ "item": i, "amount_minor": 12_345 + i }),
+            })
+            .collect();
+        store.audit().append_many(&batch, SystemClock.now()).await?;
+        written += n;
+    }
+    let seed_s = seed_timer.elapsed().as_secs_f64();
+    let timer = Instant::now();
+    let v = engine.verify_audit().await?;
+    let verify_s = timer.elapsed().as_secs_f64();
+    drop(engine);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(AuditBench {
+        entries: v.entries,
+        seed_s,
+        verify_s,
+        verify_entries_per_sec: v.entries as f64 / verify_s.max(1e-9),
+        peak_rss_mb: peak_rss_mb(),
+        target_verify_s: 5.0,
+        target_met: verify_s < 5.0,
+    })
+}
+
+fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("paysync-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// Peak resident memory of this process in MB (Linux `VmHWM`; 0 elsewhere).
+#[allow(clippy::float_arithmetic, clippy::cast_precision_loss)]
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(0.0, |kb| kb as f64 / 1024.0)
+}

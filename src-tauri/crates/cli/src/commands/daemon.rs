@@ -1,0 +1,63 @@
+//! `paysync daemon`: runs the job runner and the scheduler until SIGINT or SIGTERM, then finishes
+//! or releases the jobs it holds.
+
+use tokio::sync::watch;
+
+use super::Context;
+
+/// Runs `paysync daemon`.
+pub async fn run(ctx: &Context) -> anyhow::Result<()> {
+    // Listen before doing anything else, so a signal during start-up is a clean stop, not a kill.
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut signals = Signals::install()?;
+    let watcher = tokio::spawn(async move {
+        signals.recv().await;
+        tracing::info!("Shutdown requested; finishing running jobs.");
+        let _ = stop_tx.send(true);
+    });
+    let engine = ctx.engine().await?;
+    tracing::info!(data_dir = %ctx.data_dir.display(), pid = std::process::id(), "Daemon started.");
+    let result = engine.run(stop_rx).await;
+    watcher.abort();
+    result?;
+    tracing::info!("Daemon stopped cleanly.");
+    Ok(())
+}
+
+#[cfg(unix)]
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Signals {
+    fn install() -> std::io::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    async fn recv(&mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+    }
+}
+
+#[cfg(not(unix))]
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn install() -> std::io::Result<Self> {
+        Ok(Self)
+    }
+
+    async fn recv(&mut self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

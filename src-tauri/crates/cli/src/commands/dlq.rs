@@ -1,0 +1,110 @@
+//! `paysync dlq list|show|replay|discard`.
+
+use paysync_store::{DeadLetterFilter, DeadLetterStatus};
+
+use super::Context;
+use crate::cli::{DlqCommand, DlqStatusArg};
+use crate::output::{self, when};
+
+/// Runs `paysync dlq …`.
+pub async fn run(ctx: &Context, command: DlqCommand) -> anyhow::Result<()> {
+    let engine = ctx.engine().await?;
+    match command {
+        DlqCommand::List(args) => {
+            let status = match args.status {
+                DlqStatusArg::Open => Some(DeadLetterStatus::Open),
+                DlqStatusArg::Replayed => Some(DeadLetterStatus::Replayed),
+                DlqStatusArg::Discarded => Some(DeadLetterStatus::Discarded),
+                DlqStatusArg::All => None,
+            };
+            let filter = DeadLetterFilter {
+                status,
+                kind: args.kind,
+                error_code: args.code,
+            };
+            let page = engine.dead_letters(&filter, args.limit, args.offset).await?;
+            if ctx.json {
+                return output::json(&page);
+            }
+            output::line(format!(
+                "{} entries (showing {} from {})",
+                page.total,
+                page.items.len(),
+                args.offset
+            ))?;
+            for d in &page.items {
+                output::line(format!(
+                    "  #{:<6} job {:<8} {:<20} {:<28} {:<9} {}  {}",
+                    d.id,
+                    d.job_id,
+                    d.kind,
+                    d.error_code,
+                    d.status.as_str(),
+                    when(&d.created_at),
+                    d.error_message
+                ))?;
+            }
+            Ok(())
+        }
+        DlqCommand::Show { id } => {
+            let d = engine.dead_letter(id).await?;
+            if ctx.json {
+                return output::json(&d);
+            }
+            output::line(format!("Dead letter #{} — job {} ({})", d.id, d.job_id, d.kind))?;
+            output::line(format!("Status:  {}", d.status.as_str()))?;
+            output::line(format!(
+                "Error:   [{}] {}: {}",
+                d.error_class, d.error_code, d.error_message
+            ))?;
+            output::line(format!(
+                "Parked:  {} (job created {})",
+                when(&d.created_at),
+                when(&d.job_created_at)
+            ))?;
+            if let Some(reason) = &d.resolution_reason {
+                output::line(format!("Reason:  {reason}"))?;
+            }
+            output::line("Attempts:")?;
+            for a in &d.attempts {
+                output::line(format!(
+                    "  {:>2}. {}  {:<13} {}",
+                    a.attempt_no,
+                    when(&a.started_at),
+                    a.outcome.as_str(),
+                    a.error_message.as_deref().unwrap_or("")
+                ))?;
+            }
+            output::line("Payload:")?;
+            output::line(serde_json::to_string_pretty(&d.payload)?)
+        }
+        DlqCommand::Replay { id, payload_file } => {
+            let corrected = match payload_file {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)?;
+                    Some(serde_json::from_str::<serde_json::Value>(&text).map_err(|e| {
+                        paysync_engine::EngineError::Invalid {
+                            field: "payload_file",
+                            message: format!("{} is not valid JSON: {e}", path.display()),
+                        }
+                    })?)
+                }
+                None => None,
+            };
+            let job_id = engine.replay_dead_letter(id, corrected.as_ref()).await?;
+            if ctx.json {
+                return output::json(&serde_json::json!({ "dead_letter_id": id, "job_id": job_id }));
+            }
+            output::line(format!(
+                "Dead letter #{id} replayed: job {job_id} is back in the queue."
+            ))
+        }
+        DlqCommand::Discard { id, reason } => {
+            engine.discard_dead_letter(id, &reason).await?;
+            if ctx.json {
+                return output::json(&serde_json::json!({ "dead_letter_id": id, "discarded": true }));
+            }
+            output::line(format!("Dead letter #{id} discarded."))
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! One module per subcommand; each opens the engine through [`Context`] and prints its result.
+
+mod audit;
+mod bench;
+mod daemon;
+mod dlq;
+mod init;
+mod selftest;
+mod status;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use paysync_core::{SystemClock, SystemRandom};
+use paysync_engine::Engine;
+
+use crate::cli::{Cli, Command};
+use crate::config::Config;
+use crate::{output, paths};
+
+/// What every command needs: where the data is, the configuration, and how to print.
+pub struct Context {
+    /// The data directory.
+    pub data_dir: PathBuf,
+    /// The configuration file's path.
+    pub config_path: PathBuf,
+    /// The loaded configuration.
+    pub config: Config,
+    /// Print JSON.
+    pub json: bool,
+}
+
+impl Context {
+    /// Opens the engine with the real clock and the OS random source.
+    pub async fn engine(&self) -> anyhow::Result<Engine> {
+        let owner = format!("paysync-{}", std::process::id());
+        let options = self.config.engine_options(&self.data_dir, owner);
+        Ok(Engine::open(options, Arc::new(SystemClock), Arc::new(SystemRandom)).await?)
+    }
+}
+
+/// Runs the parsed command.
+pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    let data_dir = paths::data_dir(cli.data_dir.as_deref())?;
+    let config_path = paths::config_file(cli.config.as_deref(), &data_dir);
+    let config = Config::load(&config_path).with_context(|| format!("reading {}", config_path.display()))?;
+    let file_logs = matches!(cli.command, Command::Daemon).then(|| paths::log_dir(&data_dir));
+    let _log_guard = crate::logging::init(&config.log, file_logs.as_deref())?;
+    let ctx = Context {
+        data_dir,
+        config_path,
+        config,
+        json: cli.json,
+    };
+    match cli.command {
+        Command::Init => init::run(&ctx).await,
+        Command::Status => status::run(&ctx).await,
+        Command::Daemon => daemon::run(&ctx).await,
+        Command::Run { flow } => {
+            let summary = ctx.engine().await?.run_flow_now(&flow).await?;
+            if ctx.json {
+                output::json(&summary)
+            } else {
+                output::line(format!(
+                    "{} run {}: {} (read {}, written {}, failed {}){}",
+                    summary.flow,
+                    summary.run_id,
+                    summary.outcome,
+                    summary.counts.read,
+                    summary.counts.written,
+                    summary.counts.failed,
+                    summary.error.map(|e| format!(" — {e}")).unwrap_or_default()
+                ))
+            }
+        }
+        Command::Dlq { command } => dlq::run(&ctx, command).await,
+        Command::Audit { command } => audit::run(&ctx, command).await,
+        Command::Selftest { command } => selftest::run(&ctx, command).await,
+        Command::Bench { command } => bench::run(&ctx, command).await,
+    }
+}

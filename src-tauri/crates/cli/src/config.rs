@@ -1,0 +1,209 @@
+//! Configuration: built-in defaults, then a TOML file, then `PAYSYNC_`-prefixed environment
+//! variables (`__` separates sections, e.g. `PAYSYNC_ENGINE__WORKERS=4`). Secrets never live
+//! here: connections keep only references to the OS keychain.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use paysync_engine::backoff::RetryPolicy;
+use paysync_engine::{EngineOptions, RunnerConfig};
+use serde::{Deserialize, Serialize};
+
+/// The example configuration shipped in the repository and written by `paysync init`.
+pub const EXAMPLE: &str = include_str!("../../../../paysync.example.toml");
+
+/// The whole configuration file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// The job runner and scheduler.
+    pub engine: EngineSection,
+    /// Backoff between attempts.
+    pub retry: RetrySection,
+    /// Schedules by flow name (`every 1d`, a cron expression, or `off`).
+    pub flows: HashMap<String, String>,
+    /// Logging.
+    pub log: LogSection,
+}
+
+/// `[engine]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EngineSection {
+    /// Jobs run at once.
+    pub workers: usize,
+    /// Seconds a job lease lasts before a crashed worker's job is taken back.
+    pub lease_secs: u64,
+    /// Milliseconds between looks for new work when idle.
+    pub poll_interval_ms: u64,
+    /// Seconds a graceful shutdown waits for running jobs.
+    pub shutdown_grace_secs: u64,
+    /// Seconds between status checks of in-doubt jobs.
+    pub in_doubt_check_secs: u64,
+    /// Milliseconds between scheduler ticks.
+    pub scheduler_tick_ms: u64,
+    /// Who is acting, for the audit log, until a Salesforce user is connected.
+    pub actor: String,
+}
+
+impl Default for EngineSection {
+    fn default() -> Self {
+        Self {
+            workers: 2,
+            lease_secs: 60,
+            poll_interval_ms: 500,
+            shutdown_grace_secs: 10,
+            in_doubt_check_secs: 60,
+            scheduler_tick_ms: 1000,
+            actor: "local-operator".into(),
+        }
+    }
+}
+
+/// `[retry]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetrySection {
+    /// Backoff ceiling of the first retry, in milliseconds; doubles per attempt.
+    pub base_ms: u64,
+    /// Largest backoff ceiling, in milliseconds.
+    pub cap_ms: u64,
+    /// Attempts before a retriable failure goes to the DLQ.
+    pub max_attempts: u32,
+}
+
+impl Default for RetrySection {
+    fn default() -> Self {
+        Self {
+            base_ms: 2_000,
+            cap_ms: 900_000,
+            max_attempts: 8,
+        }
+    }
+}
+
+/// `[log]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSection {
+    /// A tracing filter, e.g. `info` or `paysync_engine=debug,info`.
+    pub level: String,
+    /// `text` or `json`.
+    pub format: LogFormat,
+}
+
+impl Default for LogSection {
+    fn default() -> Self {
+        Self {
+            level: "info".into(),
+            format: LogFormat::Text,
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// For people.
+    Text,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// A configuration that could not be loaded; the message names the file, key and problem.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct ConfigError(Box<figment::Error>);
+
+impl Config {
+    /// Loads defaults, then `file` if it exists, then the environment.
+    pub fn load(file: &Path) -> Result<Self, ConfigError> {
+        Self::from_figment(Figment::from(Serialized::defaults(Config::default())).merge(Toml::file(file)))
+    }
+
+    /// Parses configuration text (used for the example-file test), then applies the environment.
+    #[cfg(test)]
+    pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
+        Self::from_figment(Figment::from(Serialized::defaults(Config::default())).merge(Toml::string(text)))
+    }
+
+    fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        // Only sectioned variables (`PAYSYNC_ENGINE__WORKERS`) are configuration; others such as
+        // `PAYSYNC_DATA_DIR` and `PAYSYNC_LOG` are read elsewhere and must not be refused as unknown keys.
+        figment
+            .merge(
+                Env::prefixed("PAYSYNC_")
+                    .filter(|key| key.as_str().contains("__"))
+                    .split("__"),
+            )
+            .extract()
+            .map_err(|e| ConfigError(Box::new(e)))
+    }
+
+    /// The engine options this configuration describes.
+    pub fn engine_options(&self, data_dir: &Path, owner: String) -> EngineOptions {
+        let e = &self.engine;
+        let mut options = EngineOptions::new(data_dir.to_path_buf());
+        options.runner = RunnerConfig {
+            owner,
+            workers: e.workers.max(1),
+            lease: Duration::from_secs(e.lease_secs.max(1)),
+            poll_interval: Duration::from_millis(e.poll_interval_ms.max(10)),
+            retry: RetryPolicy {
+                base: Duration::from_millis(self.retry.base_ms),
+                cap: Duration::from_millis(self.retry.cap_ms.max(self.retry.base_ms)),
+            },
+            shutdown_grace: Duration::from_secs(e.shutdown_grace_secs),
+            in_doubt_check_interval: Duration::from_secs(e.in_doubt_check_secs.max(1)),
+        };
+        options.scheduler_tick = Duration::from_millis(e.scheduler_tick_ms.max(10));
+        options.schedules = self.flows.clone();
+        options.actor = e.actor.clone();
+        options.max_attempts = self.retry.max_attempts.max(1);
+        options
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment's test jail returns its own large error type.
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_file_parses_and_matches_the_defaults_it_documents() {
+        let parsed = Config::from_toml_str(EXAMPLE).unwrap_or_else(|e| panic!("example config: {e}"));
+        assert_eq!(parsed.engine, EngineSection::default());
+        assert_eq!(parsed.retry, RetrySection::default());
+        assert_eq!(
+            parsed.flows.get("audit.verify").map(String::as_str),
+            Some("every 1d")
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_their_name() {
+        let err = Config::from_toml_str("[engine]\nworkerz = 3\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("workerz"), "{err}");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("PAYSYNC_ENGINE__WORKERS", "7");
+            jail.set_env("PAYSYNC_LOG__FORMAT", "json");
+            jail.set_env("PAYSYNC_LOG", "debug");
+            jail.set_env("PAYSYNC_DATA_DIR", "/tmp/elsewhere");
+            let cfg = Config::from_toml_str("[engine]\nworkers = 3\n").map_err(|e| *e.0)?;
+            assert_eq!(cfg.engine.workers, 7);
+            assert_eq!(cfg.log.format, LogFormat::Json);
+            Ok(())
+        });
+    }
+}

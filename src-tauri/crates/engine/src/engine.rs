@@ -1,0 +1,459 @@
+//! The [`Engine`] façade: the one API that the CLI, the desktop shell and `tests/` call.
+//! It owns the store, the job runner, the scheduler and the event bus, and it is where the
+//! actor of every audited action is attached.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use paysync_core::{SharedClock, SharedRandom};
+use paysync_store::{
+    AuditEntry, AuditVerification, Connection, DeadLetter, DeadLetterFilter, Enqueued, JobCounts,
+    NewAuditEntry, NewJob, Page, Run, Store, StoreOptions,
+};
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::{broadcast, watch};
+
+use crate::builtin_flows::{AUDIT_VERIFY, AuditVerifyFlow};
+use crate::error::EngineError;
+use crate::events::{CounterSnapshot, EngineEvent, EventBus};
+use crate::handler::JobHandler;
+use crate::keys::load_or_create_audit_key;
+use crate::runner::{JobRunner, RunnerConfig};
+use crate::scheduler::{FlowSpec, RunSummary, Schedule, Scheduler};
+use crate::selftest::{self, LedgerReport, SelftestHandler, SelftestPlan};
+
+/// The database file inside the data directory.
+pub const DATABASE_FILE: &str = "paysync.db";
+/// The audit key file inside the data directory.
+pub const AUDIT_KEY_FILE: &str = "audit.key";
+/// The self-test ledger inside the data directory.
+pub const SELFTEST_LEDGER_FILE: &str = "selftest-ledger.log";
+
+/// How to open an engine.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// Where the database, keys and ledgers live.
+    pub data_dir: PathBuf,
+    /// The job runner's settings.
+    pub runner: RunnerConfig,
+    /// How often the scheduler looks for due flows.
+    pub scheduler_tick: Duration,
+    /// Schedules by flow name, overriding each flow's default (`every 1d`, a cron expression, or `off`).
+    pub schedules: HashMap<String, String>,
+    /// Who is acting, for the audit log (the connected user once accounts are connected).
+    pub actor: String,
+    /// Attempts a job gets before a retriable failure goes to the DLQ, unless the job says otherwise.
+    pub max_attempts: u32,
+}
+
+impl EngineOptions {
+    /// Defaults for a data directory.
+    pub fn new(data_dir: PathBuf) -> Self {
+        Self {
+            data_dir,
+            runner: RunnerConfig::default(),
+            scheduler_tick: Duration::from_secs(1),
+            schedules: HashMap::new(),
+            actor: "local-operator".into(),
+            max_attempts: 8,
+        }
+    }
+}
+
+/// One flow's schedule and latest run, for status screens.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlowStatus {
+    /// The flow.
+    pub name: String,
+    /// Its schedule as configured, or `None` for run-on-demand only.
+    pub schedule: Option<String>,
+    /// Its most recent run.
+    pub last_run: Option<Run>,
+    /// When it is next due.
+    pub next_due: Option<DateTime<Utc>>,
+}
+
+/// The dead-letter queue at a glance.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadLetterDepth {
+    /// Open entries.
+    pub open: u64,
+    /// When the oldest open entry was parked.
+    pub oldest_open_at: Option<DateTime<Utc>>,
+}
+
+/// Everything `paysync status` and the Overview show.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusReport {
+    /// The data directory.
+    pub data_dir: PathBuf,
+    /// Connected accounts (metadata only).
+    pub connections: Vec<Connection>,
+    /// Flows and their runs.
+    pub flows: Vec<FlowStatus>,
+    /// Jobs by status.
+    pub queue: JobCounts,
+    /// The dead-letter queue.
+    pub dead_letters: DeadLetterDepth,
+    /// The audit chain's head sequence number.
+    pub audit_head_seq: Option<i64>,
+    /// What this process did since it started.
+    pub counters: CounterSnapshot,
+}
+
+/// The engine.
+#[derive(Clone)]
+pub struct Engine {
+    store: Store,
+    clock: SharedClock,
+    events: EventBus,
+    runner: JobRunner,
+    scheduler: Scheduler,
+    schedules: Arc<HashMap<String, Option<String>>>,
+    options: Arc<EngineOptions>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("data_dir", &self.options.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+fn builtin_flows() -> Vec<(Arc<dyn crate::scheduler::Flow>, &'static str)> {
+    vec![(Arc::new(AuditVerifyFlow), "every 1d")]
+}
+
+impl Engine {
+    /// Opens the engine over `options.data_dir` with the built-in handlers and flows.
+    pub async fn open(
+        options: EngineOptions,
+        clock: SharedClock,
+        rng: SharedRandom,
+    ) -> Result<Self, EngineError> {
+        Self::open_with(options, clock, rng, Vec::new()).await
+    }
+
+    /// Opens the engine with extra job handlers (connector flows register theirs here).
+    pub async fn open_with(
+        options: EngineOptions,
+        clock: SharedClock,
+        rng: SharedRandom,
+        extra_handlers: Vec<Arc<dyn JobHandler>>,
+    ) -> Result<Self, EngineError> {
+        let dir = &options.data_dir;
+        create_private_dir(dir)?;
+        let audit_key = load_or_create_audit_key(&dir.join(AUDIT_KEY_FILE), rng.as_ref())?;
+        let store = Store::open(StoreOptions {
+            path: dir.join(DATABASE_FILE),
+            audit_key,
+        })
+        .await?;
+        let pragmas = store.pragmas().await?;
+        // Invariant §3.2 depends on these; refuse to run on a store that would lose a commit.
+        if pragmas.journal_mode != "wal" || pragmas.synchronous < 2 || !pragmas.foreign_keys {
+            return Err(EngineError::Invalid {
+                field: "database",
+                message: format!(
+                    "unsafe SQLite settings: {pragmas:?} (need WAL, synchronous=FULL, foreign keys)"
+                ),
+            });
+        }
+        let events = EventBus::new();
+        let mut handlers: HashMap<String, Arc<dyn JobHandler>> = HashMap::new();
+        let selftest: Arc<dyn JobHandler> = Arc::new(SelftestHandler::new(dir.join(SELFTEST_LEDGER_FILE)));
+        for h in std::iter::once(selftest).chain(extra_handlers) {
+            handlers.insert(h.kind().to_owned(), h);
+        }
+        let runner = JobRunner::new(
+            store.clone(),
+            clock.clone(),
+            rng.clone(),
+            events.clone(),
+            Arc::new(handlers),
+            options.runner.clone(),
+        );
+        let mut specs = Vec::new();
+        let mut schedules = HashMap::new();
+        for (flow, default_schedule) in builtin_flows() {
+            let name = flow.name().to_owned();
+            let text = options
+                .schedules
+                .get(&name)
+                .map_or(default_schedule, String::as_str)
+                .trim()
+                .to_owned();
+            let schedule = if text == "off" {
+                None
+            } else {
+                Some(text.parse::<Schedule>()?)
+            };
+            schedules.insert(name, schedule.is_some().then_some(text));
+            specs.push(FlowSpec { flow, schedule });
+        }
+        let scheduler = Scheduler::new(
+            specs,
+            store.clone(),
+            clock.clone(),
+            rng,
+            events.clone(),
+            options.runner.owner.clone(),
+            options.runner.lease,
+        );
+        Ok(Self {
+            store,
+            clock,
+            events,
+            runner,
+            scheduler,
+            schedules: Arc::new(schedules),
+            options: Arc::new(options),
+        })
+    }
+
+    /// The underlying store, for cross-crate tests and the bench harness.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Subscribes to engine events.
+    pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
+        self.events.subscribe()
+    }
+
+    /// The engine's options.
+    pub fn options(&self) -> &EngineOptions {
+        &self.options
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.options.data_dir
+    }
+
+    /// Connections, flows, queue, DLQ and audit at a glance.
+    pub async fn status(&self) -> Result<StatusReport, EngineError> {
+        let latest = self.store.runs().latest_per_flow().await?;
+        let now = self.clock.now();
+        let flows = self
+            .scheduler
+            .flows()
+            .iter()
+            .map(|spec| {
+                let name = spec.flow.name().to_owned();
+                let last_run = latest.iter().find(|r| r.flow == name).cloned();
+                let next_due = spec
+                    .schedule
+                    .as_ref()
+                    .and_then(|s| s.next_due(last_run.as_ref().map(|r| r.started_at), now));
+                let schedule = self.schedules.get(&name).cloned().flatten();
+                FlowStatus {
+                    name,
+                    schedule,
+                    last_run,
+                    next_due,
+                }
+            })
+            .collect();
+        let (open, oldest_open_at) = self.store.dead_letters().open_summary().await?;
+        Ok(StatusReport {
+            data_dir: self.options.data_dir.clone(),
+            connections: self.store.connections().list(None).await?,
+            flows,
+            queue: self.store.jobs().counts().await?,
+            dead_letters: DeadLetterDepth { open, oldest_open_at },
+            audit_head_seq: self.store.audit().head().await?.map(|(seq, _)| seq),
+            counters: self.events.counters(),
+        })
+    }
+
+    /// Runs the job runner and the scheduler until `shutdown` turns true. The audit chain is
+    /// verified first: a tampered log stops the engine before it moves anything.
+    pub async fn run(&self, shutdown: watch::Receiver<bool>) -> Result<(), EngineError> {
+        self.verify_audit().await?;
+        let runner = self.runner.clone();
+        let jobs = tokio::spawn({
+            let stop = shutdown.clone();
+            async move { runner.run(stop).await }
+        });
+        let scheduled = self.scheduler.run(shutdown, self.options.scheduler_tick).await;
+        let jobs = jobs.await.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "Job runner task failed.");
+            Ok(())
+        });
+        scheduled.and(jobs)
+    }
+
+    /// Processes ready jobs until none is left (one-shot use and tests).
+    pub async fn run_jobs_until_idle(&self) -> Result<u64, EngineError> {
+        self.runner.run_until_idle().await
+    }
+
+    /// Takes back expired leases now.
+    pub async fn reclaim_expired_leases(&self) -> Result<paysync_store::Reclaimed, EngineError> {
+        self.runner.reclaim().await
+    }
+
+    /// Adds a job to the durable queue.
+    pub async fn enqueue(&self, job: &NewJob) -> Result<Enqueued, EngineError> {
+        Ok(self.store.jobs().enqueue(job, self.clock.now()).await?)
+    }
+
+    /// Runs a flow now; fails if it is already running.
+    pub async fn run_flow_now(&self, name: &str) -> Result<RunSummary, EngineError> {
+        self.scheduler
+            .run_now(name, paysync_store::RunTrigger::Manual)
+            .await
+    }
+
+    /// Recent runs, newest first.
+    pub async fn recent_runs(&self, flow: Option<&str>, limit: u32) -> Result<Vec<Run>, EngineError> {
+        Ok(self.store.runs().recent(flow, limit).await?)
+    }
+
+    /// A page of dead-letter entries, newest first.
+    pub async fn dead_letters(
+        &self,
+        filter: &DeadLetterFilter,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Page<DeadLetter>, EngineError> {
+        Ok(self.store.dead_letters().list(filter, limit, offset).await?)
+    }
+
+    /// One dead-letter entry with its payload and every attempt.
+    pub async fn dead_letter(&self, id: i64) -> Result<DeadLetter, EngineError> {
+        self.store
+            .dead_letters()
+            .get(id)
+            .await?
+            .ok_or_else(|| EngineError::NotFound {
+                what: "dead letter",
+                id: id.to_string(),
+            })
+    }
+
+    /// Puts a dead-letter entry back in the queue, optionally with a corrected payload. The job keeps
+    /// its original idempotency key, so replaying something that in fact succeeded cannot write twice.
+    pub async fn replay_dead_letter(
+        &self,
+        id: i64,
+        corrected_payload: Option<&Value>,
+    ) -> Result<i64, EngineError> {
+        let job_id = self
+            .store
+            .dead_letters()
+            .replay(id, corrected_payload, &self.options.actor, self.clock.now())
+            .await?;
+        self.events.emit(EngineEvent::DeadLetterReplayed {
+            dead_letter_id: id,
+            job_id,
+        });
+        Ok(job_id)
+    }
+
+    /// Closes a dead-letter entry without replaying it; the reason is mandatory and audited.
+    pub async fn discard_dead_letter(&self, id: i64, reason: &str) -> Result<(), EngineError> {
+        self.store
+            .dead_letters()
+            .discard(id, reason, &self.options.actor, self.clock.now())
+            .await?;
+        self.events
+            .emit(EngineEvent::DeadLetterDiscarded { dead_letter_id: id });
+        Ok(())
+    }
+
+    /// Verifies the whole audit chain against its anchored head.
+    pub async fn verify_audit(&self) -> Result<AuditVerification, EngineError> {
+        match self.store.audit().verify().await {
+            Ok(v) => {
+                self.events
+                    .emit(EngineEvent::AuditVerified { entries: v.entries });
+                Ok(v)
+            }
+            Err(paysync_store::StoreError::Audit(e)) => {
+                let reason = e.to_string();
+                self.events.emit(EngineEvent::AuditTampered {
+                    reason: reason.clone(),
+                });
+                Err(EngineError::AuditTampered(reason))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Appends an audit entry as this engine's actor.
+    pub async fn record_audit(
+        &self,
+        action: &str,
+        subject: &str,
+        details: Value,
+    ) -> Result<AuditEntry, EngineError> {
+        let entry = NewAuditEntry {
+            actor: self.options.actor.clone(),
+            action: action.to_owned(),
+            subject: subject.to_owned(),
+            details,
+        };
+        Ok(self.store.audit().append(&entry, self.clock.now()).await?)
+    }
+
+    /// Audit entries, newest first.
+    pub async fn audit_entries(&self, limit: u32, offset: u32) -> Result<Vec<AuditEntry>, EngineError> {
+        Ok(self.store.audit().list(limit, offset).await?)
+    }
+
+    /// Enqueues a self-test batch; returns how many jobs were newly created.
+    pub async fn enqueue_selftest(&self, plan: &SelftestPlan) -> Result<u64, EngineError> {
+        if plan.fail_terminal.saturating_add(plan.fail_retriable) > plan.jobs {
+            return Err(EngineError::Invalid {
+                field: "jobs",
+                message: "more failing jobs than jobs".into(),
+            });
+        }
+        let now = self.clock.now();
+        let jobs = plan.jobs(now);
+        let mut created = 0;
+        for chunk in jobs.chunks(500) {
+            let outcome = self.store.jobs().enqueue_many(chunk, now).await?;
+            created += outcome
+                .iter()
+                .filter(|e| matches!(e, Enqueued::Created(_)))
+                .count() as u64;
+        }
+        self.record_audit(
+            "selftest.enqueue",
+            &plan.batch,
+            serde_json::json!({ "jobs": plan.jobs, "created": created }),
+        )
+        .await?;
+        Ok(created)
+    }
+
+    /// What the self-test ledger shows.
+    pub fn selftest_ledger(&self) -> Result<LedgerReport, EngineError> {
+        let path = self.options.data_dir.join(SELFTEST_LEDGER_FILE);
+        selftest::read_ledger(&path)
+            .map(|(report, _)| report)
+            .map_err(|e| EngineError::io(&path, e))
+    }
+
+    /// The name of the built-in audit verification flow.
+    pub const AUDIT_VERIFY_FLOW: &'static str = AUDIT_VERIFY;
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), EngineError> {
+    std::fs::create_dir_all(dir).map_err(|e| EngineError::io(dir, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| EngineError::io(dir, e))?;
+    }
+    Ok(())
+}

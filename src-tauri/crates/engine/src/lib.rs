@@ -1,0 +1,25 @@
+//! Paysync's sync engine.
+//!
+//! - [`classify`] and [`backoff`]: the pure rules for what a failure means and when to try again.
+//! - [`handler`] and [`runner`]: the job contract and the leasing job runner over the durable queue.
+//! - [`scheduler`]: named flows on intervals or cron expressions, never two runs of one flow at once.
+//! - [`events`]: typed events that logs, counters and the console share.
+//! - [`engine`]: the [`Engine`] façade, the only API that the CLI, the desktop shell and tests call.
+
+pub mod backoff;
+pub mod builtin_flows;
+pub mod classify;
+pub mod engine;
+pub mod error;
+pub mod events;
+pub mod handler;
+pub mod keys;
+pub mod runner;
+pub mod scheduler;
+pub mod selftest;
+
+pub use engine::{Engine, EngineOptions, StatusReport};
+pub use error::EngineError;
+pub use events::{EngineEvent, EventBus};
+pub use handler::{JobContext, JobError, JobHandler, StatusCheck};
+pub use runner::RunnerConfig;

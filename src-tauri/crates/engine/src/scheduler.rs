@@ -1,0 +1,378 @@
+//! The scheduler: runs named flows on an interval or a cron expression, with "run now".
+//! Two runs of one flow never overlap: the store's `runs` table allows one live run per flow, so
+//! the guard holds across tasks, processes and crashes (a crashed run's lease expires).
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use croner::Cron;
+use paysync_core::{SharedClock, SharedRandom};
+use paysync_store::{RunCounts, RunOutcome, RunTrigger, Store};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::error::EngineError;
+use crate::events::{EngineEvent, EventBus};
+use crate::runner::wait;
+
+/// When a flow runs by itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Schedule {
+    /// At a fixed interval after the previous run started.
+    Every(Duration),
+    /// At the times a cron expression names (UTC).
+    Cron(Box<Cron>),
+}
+
+impl Schedule {
+    /// The next time at or after which a run is due, given when the last one started.
+    /// With no previous run, an interval flow is due at once and a cron flow at its next tick.
+    pub fn next_due(
+        &self,
+        last_started: Option<DateTime<Utc>>,
+        since: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        match self {
+            Self::Every(interval) => {
+                let interval = chrono::Duration::from_std(*interval).ok()?;
+                Some(last_started.map_or(since, |t| t + interval))
+            }
+            Self::Cron(cron) => cron
+                .find_next_occurrence(&last_started.unwrap_or(since), false)
+                .ok(),
+        }
+    }
+}
+
+impl FromStr for Schedule {
+    type Err = EngineError;
+
+    /// Parses `every 30s` / `every 5m` / `every 2h` / `every 1d`, or a cron expression.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        if let Some(rest) = s.strip_prefix("every ") {
+            return parse_interval(rest.trim()).map(Self::Every);
+        }
+        Cron::from_str(s)
+            .map(|c| Self::Cron(Box::new(c)))
+            .map_err(|e| EngineError::Invalid {
+                field: "schedule",
+                message: format!("{s:?} is neither `every <n><s|m|h|d>` nor a cron expression: {e}"),
+            })
+    }
+}
+
+fn parse_interval(s: &str) -> Result<Duration, EngineError> {
+    let invalid = || EngineError::Invalid {
+        field: "schedule",
+        message: format!("{s:?} is not an interval like 30s, 5m, 2h or 1d"),
+    };
+    let split = s.find(|c: char| !c.is_ascii_digit()).ok_or_else(invalid)?;
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n.parse().map_err(|_| invalid())?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n.checked_mul(60).ok_or_else(invalid)?,
+        "h" => n.checked_mul(3_600).ok_or_else(invalid)?,
+        "d" => n.checked_mul(86_400).ok_or_else(invalid)?,
+        _ => return Err(invalid()),
+    };
+    if secs == 0 {
+        return Err(invalid());
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+/// What a flow gets when it runs.
+#[derive(Debug, Clone)]
+pub struct FlowContext {
+    /// The store.
+    pub store: Store,
+    /// Injected time.
+    pub clock: SharedClock,
+    /// Injected randomness.
+    pub rng: SharedRandom,
+    /// Where to report what happened.
+    pub events: EventBus,
+    /// This run's id.
+    pub run_id: i64,
+}
+
+/// Why a flow run failed.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct FlowError {
+    /// What went wrong, for the run's record.
+    pub message: String,
+    /// What the run got done before failing.
+    pub counts: RunCounts,
+}
+
+/// A named unit of scheduled work (a sync, a reconciliation, a maintenance task).
+#[async_trait]
+pub trait Flow: Send + Sync {
+    /// The flow's stable name, e.g. `audit.verify`.
+    fn name(&self) -> &str;
+    /// Runs once.
+    async fn run(&self, ctx: &FlowContext) -> Result<RunCounts, FlowError>;
+}
+
+/// A flow and when it runs by itself.
+#[derive(Clone)]
+pub struct FlowSpec {
+    /// The flow.
+    pub flow: Arc<dyn Flow>,
+    /// Its schedule; `None` runs only when asked.
+    pub schedule: Option<Schedule>,
+}
+
+/// The summary of one finished run.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RunSummary {
+    /// The run.
+    pub run_id: i64,
+    /// The flow.
+    pub flow: String,
+    /// `succeeded`, `partial` or `failed`.
+    pub outcome: String,
+    /// What it did.
+    pub counts: RunCounts,
+    /// The error, for a failed run.
+    pub error: Option<String>,
+}
+
+/// Starts flows when they are due or asked for.
+#[derive(Clone)]
+pub struct Scheduler {
+    flows: Arc<Vec<FlowSpec>>,
+    store: Store,
+    clock: SharedClock,
+    rng: SharedRandom,
+    events: EventBus,
+    owner: String,
+    lease: Duration,
+    started_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for Scheduler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.flows.iter().map(|s| s.flow.name()).collect();
+        f.debug_struct("Scheduler")
+            .field("flows", &names)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Scheduler {
+    /// A scheduler for `flows`; `owner` names this process in run leases.
+    pub fn new(
+        flows: Vec<FlowSpec>,
+        store: Store,
+        clock: SharedClock,
+        rng: SharedRandom,
+        events: EventBus,
+        owner: String,
+        lease: Duration,
+    ) -> Self {
+        let started_at = clock.now();
+        Self {
+            flows: Arc::new(flows),
+            store,
+            clock,
+            rng,
+            events,
+            owner,
+            lease,
+            started_at,
+        }
+    }
+
+    /// The flows and their schedules.
+    pub fn flows(&self) -> &[FlowSpec] {
+        &self.flows
+    }
+
+    fn spec(&self, name: &str) -> Result<&FlowSpec, EngineError> {
+        self.flows
+            .iter()
+            .find(|s| s.flow.name() == name)
+            .ok_or_else(|| EngineError::NotFound {
+                what: "flow",
+                id: name.to_owned(),
+            })
+    }
+
+    /// The flows due now, judged from each one's most recent run.
+    pub async fn due(&self, now: DateTime<Utc>) -> Result<Vec<String>, EngineError> {
+        let latest = self.store.runs().latest_per_flow().await?;
+        let mut due = Vec::new();
+        for spec in self.flows.iter() {
+            let Some(schedule) = &spec.schedule else { continue };
+            let name = spec.flow.name();
+            let last = latest.iter().find(|r| r.flow == name);
+            if last.is_some_and(|r| r.finished_at.is_none()) {
+                continue; // live; the store guard would refuse anyway
+            }
+            if schedule
+                .next_due(last.map(|r| r.started_at), self.started_at)
+                .is_some_and(|t| t <= now)
+            {
+                due.push(name.to_owned());
+            }
+        }
+        Ok(due)
+    }
+
+    /// Runs `name` now, to completion. Fails with [`EngineError::AlreadyRunning`] if a run is live.
+    pub async fn run_now(&self, name: &str, trigger: RunTrigger) -> Result<RunSummary, EngineError> {
+        let spec = self.spec(name)?.clone();
+        let lease = chrono::Duration::from_std(self.lease).unwrap_or(chrono::Duration::MAX);
+        let run_id = self
+            .store
+            .runs()
+            .try_start(name, trigger, &self.owner, lease, self.clock.now())
+            .await?
+            .ok_or_else(|| EngineError::AlreadyRunning {
+                flow: name.to_owned(),
+            })?;
+        self.events.emit(EngineEvent::RunStarted {
+            run_id,
+            flow: name.to_owned(),
+            trigger: trigger.as_str().to_owned(),
+        });
+        let heartbeat = {
+            let (store, clock, owner, every) = (
+                self.store.clone(),
+                self.clock.clone(),
+                self.owner.clone(),
+                (self.lease / 3).max(Duration::from_millis(10)),
+            );
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(every).await;
+                    if let Err(e) = store.runs().heartbeat(run_id, &owner, lease, clock.now()).await {
+                        tracing::warn!(run_id, error = %e, "Run heartbeat failed.");
+                    }
+                }
+            })
+        };
+        let ctx = FlowContext {
+            store: self.store.clone(),
+            clock: self.clock.clone(),
+            rng: self.rng.clone(),
+            events: self.events.clone(),
+            run_id,
+        };
+        let timer = Instant::now();
+        let flow = spec.flow.clone();
+        let result = tokio::spawn(async move { flow.run(&ctx).await }).await;
+        heartbeat.abort();
+        let (outcome, counts, error) = match result {
+            Ok(Ok(counts)) if counts.failed > 0 => (RunOutcome::Partial, counts, None),
+            Ok(Ok(counts)) => (RunOutcome::Succeeded, counts, None),
+            Ok(Err(e)) => (RunOutcome::Failed, e.counts, Some(e.message)),
+            Err(join) => (
+                RunOutcome::Failed,
+                RunCounts::default(),
+                Some(format!("the flow stopped unexpectedly: {join}")),
+            ),
+        };
+        self.store
+            .runs()
+            .finish(run_id, outcome, &counts, error.as_deref(), self.clock.now())
+            .await?;
+        self.events.emit(EngineEvent::RunFinished {
+            run_id,
+            flow: name.to_owned(),
+            outcome: outcome.as_str().to_owned(),
+            written: counts.written,
+            failed: counts.failed,
+            duration_ms: u64::try_from(timer.elapsed().as_millis()).unwrap_or(u64::MAX),
+        });
+        Ok(RunSummary {
+            run_id,
+            flow: name.to_owned(),
+            outcome: outcome.as_str().to_owned(),
+            counts,
+            error,
+        })
+    }
+
+    /// Starts due flows every `tick` until `shutdown`, then waits for running flows to finish.
+    pub async fn run(&self, mut shutdown: watch::Receiver<bool>, tick: Duration) -> Result<(), EngineError> {
+        let mut running: JoinSet<()> = JoinSet::new();
+        while !*shutdown.borrow() {
+            while running.try_join_next().is_some() {}
+            for name in self.due(self.clock.now()).await? {
+                let this = self.clone();
+                running.spawn(async move {
+                    match this.run_now(&name, RunTrigger::Schedule).await {
+                        Ok(_) => {}
+                        Err(EngineError::AlreadyRunning { flow }) => {
+                            this.events.emit(EngineEvent::RunSkipped { flow })
+                        }
+                        Err(e) => {
+                            tracing::error!(flow = %name, error = %e, "Scheduled run could not be recorded.")
+                        }
+                    }
+                });
+            }
+            wait(&mut shutdown, tick).await;
+        }
+        while running.join_next().await.is_some() {}
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn t(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 1, h, m, 0)
+            .single()
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn parses_intervals_and_cron() {
+        assert_eq!(
+            "every 30s".parse::<Schedule>().ok(),
+            Some(Schedule::Every(Duration::from_secs(30)))
+        );
+        assert_eq!(
+            "every 5m".parse::<Schedule>().ok(),
+            Some(Schedule::Every(Duration::from_secs(300)))
+        );
+        assert_eq!(
+            "every 1d".parse::<Schedule>().ok(),
+            Some(Schedule::Every(Duration::from_secs(86_400)))
+        );
+        assert!("0 2 * * *".parse::<Schedule>().is_ok());
+        for bad in ["every 0s", "every 5x", "every m", "whenever", "61 * * * *"] {
+            assert!(bad.parse::<Schedule>().is_err(), "{bad} should not parse");
+        }
+    }
+
+    #[test]
+    fn interval_due_after_previous_start() {
+        let s = Schedule::Every(Duration::from_secs(600));
+        assert_eq!(s.next_due(None, t(9, 0)), Some(t(9, 0)));
+        assert_eq!(s.next_due(Some(t(9, 0)), t(8, 0)), Some(t(9, 10)));
+    }
+
+    #[test]
+    fn cron_due_at_next_tick() {
+        let s: Schedule = "0 2 * * *"
+            .parse()
+            .unwrap_or(Schedule::Every(Duration::from_secs(1)));
+        assert_eq!(s.next_due(None, t(1, 30)), Some(t(2, 0)));
+        let next_day = Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).single();
+        assert_eq!(s.next_due(Some(t(2, 0)), t(0, 0)), next_day);
+    }
+}
