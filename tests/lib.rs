@@ -104,10 +104,8 @@ pub fn start_daemon(data_dir: &Path) -> Child {
     std::thread::spawn(move || {
         let mut tx = Some(tx);
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if line.contains("Daemon started.") {
-                if let Some(tx) = tx.take() {
-                    let _ = tx.send(());
-                }
+            if let Some(tx) = tx.take_if(|_| line.contains("Daemon started.")) {
+                let _ = tx.send(());
             }
         }
     });
