@@ -405,3 +405,280 @@ pub(crate) async fn wait(stop: &mut watch::Receiver<bool>, d: Duration) {
         _ = stop.changed() => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use async_trait::async_trait;
+    use paysync_core::{Clock, ManualClock, SeededRandom};
+    use paysync_store::{AuditKey, Job, NewJob};
+    use serde_json::json;
+
+    use super::*;
+    use crate::classify::{Failure, RetrySafety};
+
+    /// Fails the first `fail_times` attempts with `failure`, then succeeds; counts every run.
+    struct Flaky {
+        kind: &'static str,
+        safety: RetrySafety,
+        failure: Failure,
+        fail_times: u32,
+        runs: AtomicU32,
+        status: StatusCheck,
+    }
+
+    #[async_trait]
+    impl JobHandler for Flaky {
+        fn kind(&self) -> &str {
+            self.kind
+        }
+        fn retry_safety(&self) -> RetrySafety {
+            self.safety
+        }
+        async fn run(&self, _ctx: &JobContext, _job: &Job) -> Result<Option<serde_json::Value>, JobError> {
+            let n = self.runs.fetch_add(1, Ordering::SeqCst) + 1;
+            if n <= self.fail_times {
+                return Err(JobError::from_failure(
+                    &self.failure,
+                    self.safety,
+                    format!("attempt {n} failed"),
+                ));
+            }
+            Ok(Some(json!({ "run": n })))
+        }
+        async fn check_status(&self, _ctx: &JobContext, _job: &Job) -> Result<StatusCheck, JobError> {
+            Ok(self.status.clone())
+        }
+    }
+
+    fn flaky(kind: &'static str, safety: RetrySafety, failure: Failure, fail_times: u32) -> Arc<Flaky> {
+        Arc::new(Flaky {
+            kind,
+            safety,
+            failure,
+            fail_times,
+            runs: AtomicU32::new(0),
+            status: StatusCheck::Unknown,
+        })
+    }
+
+    async fn runner_with(handler: Arc<dyn JobHandler>) -> (JobRunner, Store, ManualClock, EventBus) {
+        let key = AuditKey::new(vec![7; 32]).unwrap_or_else(|e| panic!("key: {e}"));
+        let store = Store::open_in_memory(key)
+            .await
+            .unwrap_or_else(|e| panic!("store: {e}"));
+        let clock = ManualClock::at_fixed_origin();
+        let events = EventBus::new();
+        let mut handlers: HashMap<String, Arc<dyn JobHandler>> = HashMap::new();
+        handlers.insert(handler.kind().to_owned(), handler);
+        let config = RunnerConfig {
+            retry: RetryPolicy {
+                base: Duration::from_secs(1),
+                cap: Duration::from_secs(8),
+            },
+            ..RunnerConfig::default()
+        };
+        let runner = JobRunner::new(
+            store.clone(),
+            Arc::new(clock.clone()),
+            Arc::new(SeededRandom::new(5)),
+            events.clone(),
+            Arc::new(handlers),
+            config,
+        );
+        (runner, store, clock, events)
+    }
+
+    fn job(kind: &str, max_attempts: u32, replay_safe: bool, now: chrono::DateTime<chrono::Utc>) -> NewJob {
+        NewJob {
+            kind: kind.into(),
+            payload: json!({ "record": "001" }),
+            idempotency_key: format!("{kind}-1"),
+            concurrency_key: Some("001".into()),
+            max_attempts,
+            run_at: now,
+            replay_safe,
+        }
+    }
+
+    #[tokio::test]
+    async fn retriable_failures_back_off_then_succeed() {
+        let h = flaky(
+            "t.flaky",
+            RetrySafety::ReplaySafe,
+            Failure::Http {
+                status: 503,
+                code: None,
+                retry_after: Some(Duration::from_secs(30)),
+                should_retry: None,
+            },
+            2,
+        );
+        let (runner, store, clock, events) = runner_with(h.clone()).await;
+        store
+            .jobs()
+            .enqueue(&job("t.flaky", 5, true, clock.now()), clock.now())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(runner.run_until_idle().await.ok(), Some(1));
+        // Not before Retry-After: 29 s later nothing is due.
+        clock.advance(chrono::Duration::seconds(29));
+        assert_eq!(runner.run_until_idle().await.ok(), Some(0));
+        clock.advance(chrono::Duration::seconds(2));
+        assert_eq!(runner.run_until_idle().await.ok(), Some(1));
+        clock.advance(chrono::Duration::seconds(31));
+        assert_eq!(runner.run_until_idle().await.ok(), Some(1));
+        assert_eq!(h.runs.load(Ordering::SeqCst), 3);
+        let c = events.counters();
+        assert_eq!(
+            (c.jobs_retried, c.jobs_succeeded, c.jobs_dead_lettered),
+            (2, 1, 0)
+        );
+        assert_eq!(store.jobs().counts().await.map(|c| c.succeeded).ok(), Some(1));
+    }
+
+    #[tokio::test]
+    async fn exhausted_and_terminal_failures_are_dead_lettered_with_history() {
+        let h = flaky("t.down", RetrySafety::ReadOnly, Failure::ConnectFailed, u32::MAX);
+        let (runner, store, clock, _) = runner_with(h.clone()).await;
+        store
+            .jobs()
+            .enqueue(&job("t.down", 3, true, clock.now()), clock.now())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        for _ in 0..3 {
+            let _ = runner.run_until_idle().await;
+            clock.advance(chrono::Duration::seconds(60));
+        }
+        assert_eq!(h.runs.load(Ordering::SeqCst), 3, "bounded attempts");
+        let page = store
+            .dead_letters()
+            .list(&Default::default(), 10, 0)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(page.total, 1);
+        assert_eq!(page.items[0].attempts.len(), 3, "every attempt is kept");
+        assert_eq!(
+            page.items[0].payload,
+            json!({ "record": "001" }),
+            "the full payload is kept"
+        );
+
+        let v = flaky(
+            "t.invalid",
+            RetrySafety::ReadOnly,
+            Failure::Invalid {
+                field: "BillingCountry".into(),
+                message: "required".into(),
+            },
+            u32::MAX,
+        );
+        let (runner, store, clock, _) = runner_with(v.clone()).await;
+        store
+            .jobs()
+            .enqueue(&job("t.invalid", 8, true, clock.now()), clock.now())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let _ = runner.run_until_idle().await;
+        assert_eq!(
+            v.runs.load(Ordering::SeqCst),
+            1,
+            "terminal failures are not retried"
+        );
+        let dl = store
+            .dead_letters()
+            .list(&Default::default(), 10, 0)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(dl.items[0].error_code, "invalid:BillingCountry");
+    }
+
+    #[tokio::test]
+    async fn in_doubt_jobs_are_never_resent_blindly() {
+        let h = flaky(
+            "t.payout",
+            RetrySafety::ReferenceDedup,
+            Failure::Timeout,
+            u32::MAX,
+        );
+        let (runner, store, clock, _) = runner_with(h.clone()).await;
+        let id = match store
+            .jobs()
+            .enqueue(&job("t.payout", 8, false, clock.now()), clock.now())
+            .await
+        {
+            Ok(paysync_store::Enqueued::Created(id)) => id,
+            other => panic!("enqueue: {other:?}"),
+        };
+        let _ = runner.run_until_idle().await;
+        for _ in 0..5 {
+            clock.advance(chrono::Duration::hours(1));
+            let _ = runner.run_until_idle().await;
+            let _ = runner.reclaim().await;
+        }
+        assert_eq!(
+            h.runs.load(Ordering::SeqCst),
+            1,
+            "a timed-out unsafe send is not repeated"
+        );
+        assert_eq!(
+            store.jobs().get(id).await.ok().flatten().map(|j| j.status),
+            Some(JobStatus::InDoubt)
+        );
+        // The status check cannot tell: still in doubt.
+        assert_eq!(runner.check_in_doubt().await.ok(), Some(0));
+    }
+
+    #[tokio::test]
+    async fn a_status_check_resolves_in_doubt_without_a_second_send() {
+        let h = Arc::new(Flaky {
+            kind: "t.payout",
+            safety: RetrySafety::ReferenceDedup,
+            failure: Failure::Timeout,
+            fail_times: u32::MAX,
+            runs: AtomicU32::new(0),
+            status: StatusCheck::Done(Some(json!({ "payout_id": "po_1" }))),
+        });
+        let (runner, store, clock, _) = runner_with(h.clone()).await;
+        store
+            .jobs()
+            .enqueue(&job("t.payout", 8, false, clock.now()), clock.now())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let _ = runner.run_until_idle().await;
+        assert_eq!(runner.check_in_doubt().await.ok(), Some(1));
+        let counts = store.jobs().counts().await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((counts.succeeded, counts.in_doubt), (1, 0));
+        assert_eq!(h.runs.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn an_expired_lease_on_an_unsafe_job_puts_it_in_doubt() {
+        let h = flaky("t.payout", RetrySafety::ReferenceDedup, Failure::Timeout, 0);
+        let (runner, store, clock, _) = runner_with(h.clone()).await;
+        store
+            .jobs()
+            .enqueue(&job("t.payout", 8, false, clock.now()), clock.now())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        // A worker that crashed after leasing: lease it by hand and never report.
+        let leased = store
+            .jobs()
+            .lease(
+                "crashed-worker",
+                &["t.payout".to_owned()],
+                1,
+                chrono::Duration::seconds(60),
+                clock.now(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(leased.len(), 1);
+        clock.advance(chrono::Duration::seconds(61));
+        let reclaimed = runner.reclaim().await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((reclaimed.requeued.len(), reclaimed.in_doubt.len()), (0, 1));
+        assert_eq!(runner.run_until_idle().await.ok(), Some(0));
+        assert_eq!(h.runs.load(Ordering::SeqCst), 0);
+    }
+}

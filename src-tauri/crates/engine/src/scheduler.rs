@@ -376,3 +376,66 @@ mod tests {
         assert_eq!(s.next_due(Some(t(2, 0)), t(0, 0)), next_day);
     }
 }
+
+#[cfg(test)]
+mod run_guard_tests {
+    use paysync_core::{ManualClock, SeededRandom};
+    use paysync_store::AuditKey;
+
+    use super::*;
+
+    struct Slow;
+
+    #[async_trait]
+    impl Flow for Slow {
+        fn name(&self) -> &str {
+            "test.slow"
+        }
+        async fn run(&self, _ctx: &FlowContext) -> Result<RunCounts, FlowError> {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            Ok(RunCounts {
+                read: 1,
+                written: 1,
+                ..RunCounts::default()
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn two_runs_of_one_flow_never_overlap() {
+        let key = AuditKey::new(vec![1; 32]).unwrap_or_else(|e| panic!("key: {e}"));
+        let store = Store::open_in_memory(key)
+            .await
+            .unwrap_or_else(|e| panic!("store: {e}"));
+        let clock = ManualClock::at_fixed_origin();
+        let scheduler = Scheduler::new(
+            vec![FlowSpec {
+                flow: Arc::new(Slow),
+                schedule: Some(Schedule::Every(Duration::from_secs(60))),
+            }],
+            store.clone(),
+            Arc::new(clock),
+            Arc::new(SeededRandom::new(1)),
+            EventBus::new(),
+            "test".into(),
+            Duration::from_secs(30),
+        );
+        let (a, b) = tokio::join!(scheduler.run_now("test.slow", RunTrigger::Manual), async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            scheduler.run_now("test.slow", RunTrigger::Manual).await
+        });
+        assert_eq!(a.ok().map(|s| s.outcome), Some("succeeded".to_owned()));
+        assert!(matches!(b, Err(EngineError::AlreadyRunning { .. })), "{b:?}");
+        // Once finished, it can run again; and it is due again only after its interval.
+        assert!(scheduler.run_now("test.slow", RunTrigger::Manual).await.is_ok());
+        let now = paysync_core::Clock::now(&ManualClock::at_fixed_origin());
+        assert!(scheduler.due(now).await.unwrap_or_default().is_empty());
+        assert_eq!(
+            scheduler
+                .due(now + chrono::Duration::seconds(61))
+                .await
+                .unwrap_or_default(),
+            vec!["test.slow"]
+        );
+    }
+}
