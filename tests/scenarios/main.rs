@@ -2,4 +2,6 @@
 
 mod cli_contract;
 mod crash_daemon;
+mod demo_data;
+mod sandbox_cli;
 mod secrets_canary;

@@ -54,6 +54,16 @@ pub enum Command {
         #[command(subcommand)]
         command: SelftestCommand,
     },
+    /// Start the local simulators of Salesforce, Stripe, Checkout.com, Payoneer and MaldoPay (with demo
+    /// data) and print their base URLs; runs until SIGINT/SIGTERM.
+    Sandbox {
+        /// Start empty, without demo data.
+        #[arg(long)]
+        no_demo: bool,
+        /// Override the configured seed.
+        #[arg(long)]
+        seed: Option<u64>,
+    },
     /// Benchmarks that print figures.
     Bench {
         /// Which benchmark.

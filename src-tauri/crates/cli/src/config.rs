@@ -27,6 +27,36 @@ pub struct Config {
     pub flows: HashMap<String, String>,
     /// Logging.
     pub log: LogSection,
+    /// The local simulators (`paysync sandbox`, and the first-run demo).
+    pub sandbox: SandboxSection,
+}
+
+/// `[sandbox]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SandboxSection {
+    /// Seed for ids, simulated outcomes and demo data: the same seed gives the same sandbox.
+    pub seed: u64,
+    /// Address to listen on (loopback by default).
+    pub host: std::net::IpAddr,
+    /// Ports by simulator (`salesforce`, `stripe`, `checkout`, `payoneer`, `maldopay`); 0 or absent = any free port.
+    pub ports: std::collections::BTreeMap<String, u16>,
+    /// Keep the simulators' state in `<data dir>/sandbox/` between runs.
+    pub persist: bool,
+    /// Demo data volumes.
+    pub demo: paysync_sandbox::demo::DemoConfig,
+}
+
+impl Default for SandboxSection {
+    fn default() -> Self {
+        Self {
+            seed: 20_261_121,
+            host: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+            ports: std::collections::BTreeMap::new(),
+            persist: false,
+            demo: paysync_sandbox::demo::DemoConfig::default(),
+        }
+    }
 }
 
 /// `[engine]`

@@ -24,15 +24,17 @@ pub async fn run(ctx: &Context) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// SIGINT and SIGTERM, installed before anything else so a signal during start-up is a clean stop.
 #[cfg(unix)]
-struct Signals {
+pub struct Signals {
     interrupt: tokio::signal::unix::Signal,
     terminate: tokio::signal::unix::Signal,
 }
 
 #[cfg(unix)]
 impl Signals {
-    fn install() -> std::io::Result<Self> {
+    /// Starts listening.
+    pub fn install() -> std::io::Result<Self> {
         use tokio::signal::unix::{SignalKind, signal};
         Ok(Self {
             interrupt: signal(SignalKind::interrupt())?,
@@ -40,7 +42,8 @@ impl Signals {
         })
     }
 
-    async fn recv(&mut self) {
+    /// Waits for the first signal.
+    pub async fn recv(&mut self) {
         tokio::select! {
             _ = self.interrupt.recv() => {}
             _ = self.terminate.recv() => {}
@@ -48,16 +51,19 @@ impl Signals {
     }
 }
 
+/// Ctrl-C, where there are no Unix signals.
 #[cfg(not(unix))]
-struct Signals;
+pub struct Signals;
 
 #[cfg(not(unix))]
 impl Signals {
-    fn install() -> std::io::Result<Self> {
+    /// Starts listening.
+    pub fn install() -> std::io::Result<Self> {
         Ok(Self)
     }
 
-    async fn recv(&mut self) {
+    /// Waits for Ctrl-C.
+    pub async fn recv(&mut self) {
         let _ = tokio::signal::ctrl_c().await;
     }
 }

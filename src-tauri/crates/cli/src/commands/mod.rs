@@ -5,6 +5,7 @@ mod bench;
 mod daemon;
 mod dlq;
 mod init;
+mod sandbox;
 mod selftest;
 mod status;
 
@@ -45,7 +46,8 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let data_dir = paths::data_dir(cli.data_dir.as_deref())?;
     let config_path = paths::config_file(cli.config.as_deref(), &data_dir);
     let config = Config::load(&config_path).with_context(|| format!("reading {}", config_path.display()))?;
-    let file_logs = matches!(cli.command, Command::Daemon).then(|| paths::log_dir(&data_dir));
+    let file_logs =
+        matches!(cli.command, Command::Daemon | Command::Sandbox { .. }).then(|| paths::log_dir(&data_dir));
     let _log_guard = crate::logging::init(&config.log, file_logs.as_deref())?;
     let ctx = Context {
         data_dir,
@@ -77,6 +79,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Dlq { command } => dlq::run(&ctx, command).await,
         Command::Audit { command } => audit::run(&ctx, command).await,
         Command::Selftest { command } => selftest::run(&ctx, command).await,
+        Command::Sandbox { no_demo, seed } => sandbox::run(&ctx, no_demo, seed).await,
         Command::Bench { command } => bench::run(&ctx, command).await,
     }
 }

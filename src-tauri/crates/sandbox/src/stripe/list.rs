@@ -1,0 +1,105 @@
+//! Stripe list semantics (apis.md §2.5): newest first; `limit` 1–100 (default 10);
+//! `starting_after` / `ending_before` cursors naming objects; `has_more` telling whether another
+//! page lies in the direction of travel; `created` exact or `[gt|gte|lt|lte]`.
+
+use serde_json::Value;
+
+use super::errors::ApiError;
+use super::params;
+use super::state::{State, kind_of_id, noun, order_key};
+use super::wire;
+
+/// The `limit` parameter, checked.
+pub fn limit(p: &Value) -> Result<usize, ApiError> {
+    let Some(v) = p.get("limit") else {
+        return Ok(10);
+    };
+    let n = params::int_text("limit", v)?;
+    if n < 1 {
+        return Err(ApiError::param(
+            "limit",
+            "This value must be greater than or equal to 1.",
+        ));
+    }
+    if n > 100 {
+        return Err(ApiError::param(
+            "limit",
+            "This value must be less than or equal to 100.",
+        ));
+    }
+    Ok(usize::try_from(n).unwrap_or(100))
+}
+
+/// Whether `value` satisfies the range (or exact) filter in `p[name]`.
+pub fn in_range(p: &Value, name: &str, value: i64) -> bool {
+    match p.get(name) {
+        None => true,
+        Some(Value::Object(m)) => m.iter().all(|(op, bound)| {
+            let Some(b) = bound.as_str().and_then(|s| s.parse::<i64>().ok()) else {
+                return true;
+            };
+            match op.as_str() {
+                "gt" => value > b,
+                "gte" => value >= b,
+                "lt" => value < b,
+                "lte" => value <= b,
+                _ => true,
+            }
+        }),
+        Some(exact) => exact
+            .as_str()
+            .and_then(|s| s.parse::<i64>().ok())
+            .is_none_or(|b| value == b),
+    }
+}
+
+/// One page of `kind` objects matching `keep`, as a list object at `url`.
+pub fn page(
+    st: &State,
+    kind: &str,
+    url: &str,
+    p: &Value,
+    keep: impl Fn(&Value) -> bool,
+) -> Result<Value, ApiError> {
+    let limit = limit(p)?;
+    let after = params::s_nonempty(p, "starting_after");
+    let before = params::s_nonempty(p, "ending_before");
+    if after.is_some() && before.is_some() {
+        return Err(ApiError::param(
+            "ending_before",
+            "You may only specify one of these parameters: ending_before, starting_after.",
+        ));
+    }
+    let cursor = |id: &str, param: &str| {
+        st.objects
+            .get(kind)
+            .and_then(|m| m.get(id))
+            .map(order_key)
+            .ok_or_else(|| {
+                let n = kind_of_id(id).map_or(kind, |k| k);
+                ApiError::missing_resource(noun(n), id, param)
+            })
+    };
+    let matching: Vec<((i64, u64), &Value)> = st
+        .newest_first(kind)
+        .into_iter()
+        .filter(|s| in_range(p, "created", s.value["created"].as_i64().unwrap_or(0)) && keep(&s.value))
+        .map(|s| (order_key(s), &s.value))
+        .collect();
+    let (data, has_more): (Vec<&Value>, bool) = if let Some(id) = after {
+        let c = cursor(id, "starting_after")?;
+        let older: Vec<&Value> = matching.iter().filter(|(k, _)| *k < c).map(|(_, v)| *v).collect();
+        let more = older.len() > limit;
+        (older.into_iter().take(limit).collect(), more)
+    } else if let Some(id) = before {
+        let c = cursor(id, "ending_before")?;
+        let newer: Vec<&Value> = matching.iter().filter(|(k, _)| *k > c).map(|(_, v)| *v).collect();
+        let more = newer.len() > limit;
+        let skip = newer.len().saturating_sub(limit);
+        (newer.into_iter().skip(skip).collect(), more)
+    } else {
+        let more = matching.len() > limit;
+        (matching.into_iter().map(|(_, v)| v).take(limit).collect(), more)
+    };
+    Ok(wire::list(url, data.into_iter().cloned().collect(), has_more))
+}
