@@ -12,8 +12,19 @@ SF=$(url salesforce) ST=$(url stripe) CO=$(url checkout) PO=$(url payoneer) MP=$
 field() { sed -E "s/.*\"$1\":\"?([^\",}]+)\"?.*/\1/"; }
 say() { printf '\n\033[1m# %s\033[0m\n' "$*"; }
 
-say "Salesforce: a token (sandbox shortcut for the OAuth flow), then SOQL and the API-usage header"
-SF_TOKEN=$(curl -fsS -X POST "$SF/__sandbox/salesforce/tokens" -H 'content-type: application/json' -d '{}' | field access_token)
+say "Salesforce: OAuth with PKCE through the consent page (as a browser would), then SOQL and the API-usage header"
+REDIRECT=http://127.0.0.1:53682/callback
+VERIFIER=tour-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+CHALLENGE=$(printf %s "$VERIFIER" | openssl dgst -sha256 -binary | base64 | tr '+/' '-_' | tr -d '=')
+REQUEST=$(curl -fsS -G "$SF/services/oauth2/authorize" -d response_type=code -d client_id=paysync-sandbox \
+  --data-urlencode "redirect_uri=$REDIRECT" -d "code_challenge=$CHALLENGE" -d code_challenge_method=S256 \
+  -d state=tour-state --data-urlencode 'scope=api refresh_token' | grep -o 'name="request_id" value="[^"]*"' | cut -d '"' -f 4)
+LOCATION=$(curl -fsS -o /dev/null -w '%{redirect_url}' "$SF/services/oauth2/authorize/decision" \
+  -d "request_id=$REQUEST" -d decision=allow)
+echo "consent redirected to ${LOCATION%%\?*} with state=$(printf %s "$LOCATION" | sed -E 's/.*[?&]state=([^&]+).*/\1/')"
+CODE=$(printf %s "$LOCATION" | sed -E 's/.*[?&]code=([^&]+).*/\1/')   # still URL-encoded, sent as is
+SF_TOKEN=$(curl -fsS "$SF/services/oauth2/token" -d grant_type=authorization_code --data "code=$CODE" \
+  -d client_id=paysync-sandbox --data-urlencode "redirect_uri=$REDIRECT" -d "code_verifier=$VERIFIER" | field access_token)
 curl -fsS -G "$SF/services/data/v66.0/query" -H "Authorization: Bearer $SF_TOKEN" \
   --data-urlencode "q=SELECT Id, Amount__c, Currency__c, Status__c FROM Payment__c WHERE Status__c = 'Completed' ORDER BY Paid_At__c DESC LIMIT 2"
 echo

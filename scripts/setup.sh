@@ -12,7 +12,7 @@ as_root() {
 }
 
 # Debian packages: a C toolchain for crates that build C (SQLite is compiled in, bundled).
-APT_PACKAGES=(build-essential pkg-config ca-certificates git curl)
+APT_PACKAGES=(build-essential pkg-config ca-certificates git curl openssl)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -6,37 +6,18 @@
 //! - [`server`]: running one simulator on a loopback port, with `/__sandbox/` admin routes.
 //! - [`faults`]: seeded fault injection (latency, error rates, 429 + `Retry-After`, timeouts,
 //!   outages, "commit then lose the response"), changeable at run time.
+//! - [`salesforce`], [`stripe`], [`checkout`], [`payoneer`], [`maldopay`]: the simulators.
+//! - [`sandbox`]: all five started together; [`demo`]: the seeded demo data and its manifest.
 
+pub mod checkout;
+pub mod demo;
 pub mod error;
 pub mod faults;
-pub mod server;
-
-#[cfg(all(
-    feature = "salesforce",
-    feature = "stripe",
-    feature = "checkout",
-    feature = "payoneer",
-    feature = "maldopay"
-))]
-pub mod demo;
-#[cfg(all(
-    feature = "salesforce",
-    feature = "stripe",
-    feature = "checkout",
-    feature = "payoneer",
-    feature = "maldopay"
-))]
-pub mod sandbox;
-
-#[cfg(feature = "checkout")]
-pub mod checkout;
-#[cfg(feature = "maldopay")]
 pub mod maldopay;
-#[cfg(feature = "payoneer")]
 pub mod payoneer;
-#[cfg(feature = "salesforce")]
 pub mod salesforce;
-#[cfg(feature = "stripe")]
+pub mod sandbox;
+pub mod server;
 pub mod stripe;
 
 pub use error::SandboxError;
@@ -55,16 +36,6 @@ pub(crate) mod testing {
     use crate::{FaultConfig, SimContext};
 
     /// Starts `build` on 127.0.0.1:0 with a manual clock at the fixed origin and seed 7.
-    #[cfg_attr(
-        not(any(
-            feature = "salesforce",
-            feature = "stripe",
-            feature = "checkout",
-            feature = "payoneer",
-            feature = "maldopay"
-        )),
-        allow(dead_code)
-    )]
     pub async fn start<S: Simulator>(
         build: impl FnOnce(SimContext) -> Arc<S>,
     ) -> (SimHandle, Arc<S>, ManualClock, reqwest::Client) {

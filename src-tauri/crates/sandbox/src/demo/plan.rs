@@ -508,7 +508,9 @@ fn plan_requests(
     now: DateTime<Utc>,
     days: u32,
 ) -> Vec<PlanPaymentRequest> {
-    let n = config.payment_requests.max(u32::try_from(payees.len()).unwrap_or(u32::MAX));
+    let n = config
+        .payment_requests
+        .max(u32::try_from(payees.len()).unwrap_or(u32::MAX));
     (0..n)
         .map(|i| {
             // Every payee gets at least one request; problem payees' first one is approved.

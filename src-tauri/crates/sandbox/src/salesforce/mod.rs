@@ -63,7 +63,8 @@ pub const CURRENT_API_VERSION: &str = "66.0";
 pub const OLDEST_API_VERSION: u32 = 55;
 /// Newest API version served (major).
 pub const NEWEST_API_VERSION: u32 = 66;
-/// The client id tokens minted through the admin route belong to by default.
+/// The OAuth client every sandbox org starts with (a public desktop client: PKCE, no secret,
+/// `http://127.0.0.1:<any port>/callback`); tokens minted through the admin route belong to it too.
 pub const SANDBOX_CLIENT_ID: &str = "paysync-sandbox";
 
 /// The Salesforce simulator.
@@ -126,6 +127,16 @@ impl SalesforceSim {
                 tracing::error!(error = %e, object, "Could not seed a default record.");
             }
         }
+        // The desktop app's External Client App: public (PKCE, no secret), loopback callback on any port.
+        sim.register_client(OAuthClient {
+            client_id: SANDBOX_CLIENT_ID.to_owned(),
+            client_secret: None,
+            require_secret: false,
+            redirect_uris: vec![
+                "http://127.0.0.1/callback".to_owned(),
+                "http://localhost/callback".to_owned(),
+            ],
+        });
         sim
     }
 

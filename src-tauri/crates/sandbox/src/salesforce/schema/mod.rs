@@ -461,3 +461,22 @@ pub fn schema_markdown() -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod doc_drift {
+    /// `docs/salesforce-schema.md` is generated from this module; the test fails when they drift.
+    /// Regenerate with `PAYSYNC_UPDATE_DOCS=1 cargo test -p paysync-sandbox schema_doc`.
+    #[test]
+    fn schema_doc_is_up_to_date() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../docs/salesforce-schema.md");
+        let generated = super::schema_markdown();
+        if std::env::var_os("PAYSYNC_UPDATE_DOCS").is_some() {
+            std::fs::write(path, &generated).unwrap_or_else(|e| panic!("write {path}: {e}"));
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "docs/salesforce-schema.md is out of date: run PAYSYNC_UPDATE_DOCS=1 cargo test -p paysync-sandbox schema_doc"
+        );
+    }
+}
