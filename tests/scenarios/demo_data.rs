@@ -169,3 +169,45 @@ fn the_same_seed_gives_the_same_sandbox() {
     };
     assert_eq!(run(), run());
 }
+
+#[test]
+fn sandbox_state_persists_between_runs() {
+    rt().block_on(async {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let config = SandboxConfig {
+            state_dir: Some(dir.path().to_path_buf()),
+            ..SandboxConfig::default()
+        };
+        let clock = ManualClock::at_fixed_origin();
+        let demo_config = DemoConfig {
+            customers: 20,
+            payments: 100,
+            payees: 12,
+            payment_requests: 20,
+            ..DemoConfig::default()
+        };
+        let first = Sandbox::start(&config, Arc::new(clock.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("start: {e}"));
+        demo::seed(&first, &demo_config, clock.now()).unwrap_or_else(|e| panic!("seed: {e}"));
+        let charges = first.stripe.objects("charge").len();
+        let requests = first.salesforce.records("Payment_Request__c").len();
+        first.stop().await.unwrap_or_else(|e| panic!("stop: {e}"));
+        for name in paysync_sandbox::sandbox::SIMULATORS {
+            assert!(
+                dir.path().join(format!("{name}.json")).exists(),
+                "{name} saved its state"
+            );
+        }
+        let second = Sandbox::start(&config, Arc::new(clock))
+            .await
+            .unwrap_or_else(|e| panic!("restart: {e}"));
+        assert!(
+            demo::already_seeded(&second),
+            "the restored sandbox is not seeded twice"
+        );
+        assert_eq!(second.stripe.objects("charge").len(), charges);
+        assert_eq!(second.salesforce.records("Payment_Request__c").len(), requests);
+        second.stop().await.unwrap_or_else(|e| panic!("stop: {e}"));
+    });
+}

@@ -45,6 +45,9 @@ pub struct SandboxSection {
     pub persist: bool,
     /// Demo data volumes.
     pub demo: paysync_sandbox::demo::DemoConfig,
+    /// Initial faults by simulator (`[sandbox.faults.stripe]`, …); also changeable at run time
+    /// through each simulator's `/__sandbox/faults`.
+    pub faults: std::collections::BTreeMap<String, paysync_sandbox::FaultConfig>,
 }
 
 impl Default for SandboxSection {
@@ -55,6 +58,7 @@ impl Default for SandboxSection {
             ports: std::collections::BTreeMap::new(),
             persist: false,
             demo: paysync_sandbox::demo::DemoConfig::default(),
+            faults: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -212,6 +216,17 @@ mod tests {
             parsed.flows.get("audit.verify").map(String::as_str),
             Some("every 1d")
         );
+    }
+
+    #[test]
+    fn sandbox_faults_can_be_configured() {
+        let text = "[sandbox.faults.stripe]\nseed = 9\n[[sandbox.faults.stripe.rules]]\npath_prefix = \"/v1/payment_intents\"\n\
+                    latency_ms = 50\nerrors = [{ status = 429, rate_bp = 2000, retry_after_secs = 2 }]\n";
+        let cfg = Config::from_toml_str(text).unwrap_or_else(|e| panic!("{e}"));
+        let stripe = &cfg.sandbox.faults["stripe"];
+        assert_eq!(stripe.seed, 9);
+        assert_eq!(stripe.rules[0].errors[0].status, 429);
+        assert_eq!(stripe.rules[0].latency_ms, 50);
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub async fn run(ctx: &Context, no_demo: bool, seed: Option<u64>) -> anyhow::Res
         host: section.host,
         ports: section.ports.clone(),
         seed: seed.unwrap_or(section.seed),
-        faults: Default::default(),
+        faults: section.faults.clone(),
         state_dir: section.persist.then(|| ctx.data_dir.join("sandbox")),
     };
     let clock = Arc::new(SystemClock);
