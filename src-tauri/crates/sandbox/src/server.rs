@@ -186,6 +186,29 @@ where
     Ok((handle, sim))
 }
 
+/// Calls `tick` every `every` for as long as the simulator is alive (and a Tokio runtime is
+/// running), so time-driven changes (settlements, expiries) happen on the sim clock without any
+/// request. Holds only a weak reference, so a dropped simulator stops its ticker.
+pub(crate) fn spawn_ticker<S, F, Fut>(sim: &Arc<S>, every: std::time::Duration, tick: F)
+where
+    S: Send + Sync + 'static,
+    F: Fn(Arc<S>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    let weak = Arc::downgrade(sim);
+    runtime.spawn(async move {
+        let mut interval = tokio::time::interval(every);
+        loop {
+            interval.tick().await;
+            let Some(sim) = weak.upgrade() else { break };
+            tick(sim).await;
+        }
+    });
+}
+
 async fn get_faults(State(f): State<FaultController>) -> impl IntoResponse {
     axum::Json(f.config())
 }

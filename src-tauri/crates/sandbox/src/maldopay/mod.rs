@@ -58,7 +58,9 @@ impl MaldoPaySim {
             ctx,
             state: Mutex::new(State::default()),
         });
-        spawn_ticker(&sim);
+        crate::server::spawn_ticker(&sim, std::time::Duration::from_millis(500), |sim| async move {
+            sim.run_due().await;
+        });
         sim
     }
 
@@ -277,21 +279,6 @@ impl MaldoPaySim {
 
 /// Resolves due transactions every half second of real time (weak reference: ends with the
 /// simulator).
-fn spawn_ticker(sim: &Arc<MaldoPaySim>) {
-    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-        return;
-    };
-    let weak = Arc::downgrade(sim);
-    runtime.spawn(async move {
-        let mut interval = tokio::time::interval(std::time::Duration::from_millis(500));
-        loop {
-            interval.tick().await;
-            let Some(sim) = weak.upgrade() else { break };
-            sim.run_due().await;
-        }
-    });
-}
-
 impl Simulator for MaldoPaySim {
     fn name(&self) -> &'static str {
         "maldopay"

@@ -61,7 +61,9 @@ impl PayoneerSim {
             ctx,
             state: Mutex::new(State::default()),
         });
-        spawn_ticker(&sim);
+        crate::server::spawn_ticker(&sim, std::time::Duration::from_millis(500), |sim| async move {
+            sim.run_due().await;
+        });
         sim
     }
 
@@ -304,21 +306,6 @@ impl PayoneerSim {
 
 /// Moves due payouts every half second of real time, so a demo running on the system clock
 /// settles without anyone polling. Holds only a weak reference, so it ends with the simulator.
-fn spawn_ticker(sim: &Arc<PayoneerSim>) {
-    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-        return;
-    };
-    let weak = Arc::downgrade(sim);
-    runtime.spawn(async move {
-        let mut interval = tokio::time::interval(std::time::Duration::from_millis(500));
-        loop {
-            interval.tick().await;
-            let Some(sim) = weak.upgrade() else { break };
-            sim.run_due().await;
-        }
-    });
-}
-
 impl Simulator for PayoneerSim {
     fn name(&self) -> &'static str {
         "payoneer"
