@@ -149,21 +149,12 @@ impl Engine {
         let dir = &options.data_dir;
         create_private_dir(dir)?;
         let audit_key = load_or_create_audit_key(&dir.join(AUDIT_KEY_FILE), rng.as_ref())?;
+        // Store::open refuses a database that is not WAL + synchronous=FULL + foreign keys (§3.2).
         let store = Store::open(StoreOptions {
             path: dir.join(DATABASE_FILE),
             audit_key,
         })
         .await?;
-        let pragmas = store.pragmas().await?;
-        // Invariant §3.2 depends on these; refuse to run on a store that would lose a commit.
-        if pragmas.journal_mode != "wal" || pragmas.synchronous < 2 || !pragmas.foreign_keys {
-            return Err(EngineError::Invalid {
-                field: "database",
-                message: format!(
-                    "unsafe SQLite settings: {pragmas:?} (need WAL, synchronous=FULL, foreign keys)"
-                ),
-            });
-        }
         let events = EventBus::new();
         let mut handlers: HashMap<String, Arc<dyn JobHandler>> = HashMap::new();
         let selftest: Arc<dyn JobHandler> = Arc::new(SelftestHandler::new(dir.join(SELFTEST_LEDGER_FILE)));
