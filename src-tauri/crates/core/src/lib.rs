@@ -9,6 +9,8 @@
 //! - [`provider_amounts`]: Stripe's and Checkout.com's zero- and three-decimal lists as data, and
 //!   exact conversions between [`Money`] and their integer amounts.
 //! - [`ids`]: id newtypes and the deterministic [`IdempotencyKey`].
+//! - [`retry`]: the pure failure classifier and the backoff policy that the engine's job runner and
+//!   the connectors' HTTP executor share (ARCHITECTURE §3.3–3.4).
 
 pub mod clock;
 pub mod currency;
@@ -18,6 +20,7 @@ pub mod money;
 mod money_error;
 pub mod provider_amounts;
 pub mod random;
+pub mod retry;
 pub mod secret;
 
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};

@@ -1,14 +1,13 @@
 //! Paysync's sync engine.
 //!
-//! - [`classify`] and [`backoff`]: the pure rules for what a failure means and when to try again.
+//! - [`classify`] and [`backoff`]: the pure rules for what a failure means and when to try again
+//!   (they live in [`paysync_core::retry`] and are re-exported here).
 //! - [`handler`] and [`runner`]: the job contract and the leasing job runner over the durable queue.
 //! - [`scheduler`]: named flows on intervals or cron expressions, never two runs of one flow at once.
 //! - [`events`]: typed events that logs, counters and the console share.
 //! - [`engine`]: the [`Engine`] façade, the only API that the CLI, the desktop shell and tests call.
 
-pub mod backoff;
 pub mod builtin_flows;
-pub mod classify;
 pub mod engine;
 pub mod error;
 pub mod events;
@@ -17,6 +16,11 @@ pub mod keys;
 pub mod runner;
 pub mod scheduler;
 pub mod selftest;
+
+/// The retry policy, moved to core so connectors share it; re-exported at its old path.
+pub use paysync_core::retry::backoff;
+/// The pure failure classifier, moved to core so connectors share it; re-exported at its old path.
+pub use paysync_core::retry::classify;
 
 pub use engine::{Engine, EngineOptions, StatusReport};
 pub use error::EngineError;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use paysync_core::ErrorClass;
+use crate::ErrorClass;
 
 /// How safe an outbound operation is to send again when its outcome is unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use paysync_core::{ErrorClass, RandomSource};
+use crate::{ErrorClass, RandomSource};
 
 /// How a failed job is retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +73,7 @@ impl RetryPolicy {
 
 #[cfg(test)]
 mod tests {
-    use paysync_core::SeededRandom;
+    use crate::SeededRandom;
     use proptest::prelude::*;
 
     use super::*;
