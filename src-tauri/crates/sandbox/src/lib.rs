@@ -55,4 +55,95 @@ pub(crate) mod testing {
         .unwrap_or_else(|e| panic!("start simulator: {e}"));
         (handle, sim, clock, reqwest::Client::new())
     }
+
+    /// One request a [`Receiver`] got.
+    #[derive(Debug, Clone)]
+    pub struct Received {
+        /// The request path.
+        pub path: String,
+        /// Its headers.
+        pub headers: axum::http::HeaderMap,
+        /// Its body as text.
+        pub body: String,
+    }
+
+    impl Received {
+        /// A header's value, if present and text.
+        pub fn header(&self, name: &str) -> Option<String> {
+            self.headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        }
+
+        /// A form field of the body.
+        pub fn field(&self, name: &str) -> Option<String> {
+            url::form_urlencoded::parse(self.body.as_bytes())
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+        }
+    }
+
+    type Log = Arc<std::sync::Mutex<Vec<Received>>>;
+
+    /// A loopback HTTP receiver that records every request, for webhook and callback tests.
+    pub struct Receiver {
+        /// Its base URL.
+        pub base: String,
+        got: Log,
+    }
+
+    impl Receiver {
+        /// Starts one on 127.0.0.1:0.
+        pub async fn start() -> Self {
+            let got: Log = Arc::default();
+            let app = axum::Router::new().fallback(record).with_state(got.clone());
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .unwrap_or_else(|e| panic!("bind: {e}"));
+            let addr = listener.local_addr().unwrap_or_else(|e| panic!("addr: {e}"));
+            tokio::spawn(async move {
+                let _ = axum::serve(listener, app).await;
+            });
+            Self {
+                base: format!("http://{addr}"),
+                got,
+            }
+        }
+
+        /// Everything received so far.
+        pub fn all(&self) -> Vec<Received> {
+            self.got
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone()
+        }
+
+        /// Waits (real time, bounded) until at least `n` requests arrived.
+        pub async fn wait_for(&self, n: usize) -> Vec<Received> {
+            for _ in 0..200 {
+                let all = self.all();
+                if all.len() >= n {
+                    return all;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            panic!("receiver got {} requests, expected {n}", self.all().len());
+        }
+    }
+
+    async fn record(
+        axum::extract::State(got): axum::extract::State<Log>,
+        uri: axum::http::Uri,
+        headers: axum::http::HeaderMap,
+        body: axum::body::Bytes,
+    ) {
+        got.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(Received {
+                path: uri.path().to_owned(),
+                headers,
+                body: String::from_utf8_lossy(&body).into_owned(),
+            });
+    }
 }

@@ -4,13 +4,8 @@ mod flow;
 mod lifecycle;
 mod signing;
 
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration as StdDuration;
+use std::sync::Arc;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::HeaderMap;
 use paysync_core::ManualClock;
 use serde_json::{Value, json};
 
@@ -121,75 +116,7 @@ pub(super) fn tx_doc(
                     "chainMode": "", "bonusCode": ""}}})
 }
 
-/// One callback a receiver got.
-#[derive(Debug, Clone)]
-pub(super) struct Received {
-    pub headers: HeaderMap,
-    pub body: String,
-}
-
-impl Received {
-    /// The form fields of the body.
-    pub fn field(&self, name: &str) -> Option<String> {
-        url::form_urlencoded::parse(self.body.as_bytes())
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
-    }
-
-    pub fn header(&self, name: &str) -> Option<String> {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    }
-}
-
-/// A loopback HTTP receiver that records every request.
-pub(super) struct Receiver {
-    pub base: String,
-    pub got: Arc<Mutex<Vec<Received>>>,
-}
-
-impl Receiver {
-    pub async fn start() -> Self {
-        let got: Arc<Mutex<Vec<Received>>> = Arc::default();
-        let app = Router::new().fallback(record).with_state(got.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .unwrap_or_else(|e| panic!("bind: {e}"));
-        let addr = listener.local_addr().unwrap_or_else(|e| panic!("addr: {e}"));
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Self {
-            base: format!("http://{addr}"),
-            got,
-        }
-    }
-
-    pub fn all(&self) -> Vec<Received> {
-        self.got.lock().unwrap_or_else(PoisonError::into_inner).clone()
-    }
-
-    /// Waits (real time, bounded) until at least `n` requests arrived.
-    pub async fn wait_for(&self, n: usize) -> Vec<Received> {
-        for _ in 0..200 {
-            let all = self.all();
-            if all.len() >= n {
-                return all;
-            }
-            tokio::time::sleep(StdDuration::from_millis(10)).await;
-        }
-        panic!("receiver got {} requests, expected {n}", self.all().len());
-    }
-}
-
-async fn record(State(got): State<Arc<Mutex<Vec<Received>>>>, headers: HeaderMap, body: Bytes) {
-    got.lock().unwrap_or_else(PoisonError::into_inner).push(Received {
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    });
-}
+pub(super) use crate::testing::Receiver;
 
 #[tokio::test]
 async fn snapshot_restore_round_trips() {

@@ -5,13 +5,8 @@ mod ipcn;
 mod payees;
 mod payouts;
 
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration as StdDuration;
+use std::sync::Arc;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, Uri};
 use chrono::{DateTime, Utc};
 use paysync_core::{Clock, ManualClock};
 use rust_decimal::Decimal;
@@ -149,64 +144,7 @@ pub(super) async fn get_token(http: &reqwest::Client, base: &str) -> String {
     body["access_token"].as_str().unwrap_or_default().to_owned()
 }
 
-/// One request a receiver got.
-#[derive(Debug, Clone)]
-pub(super) struct Received {
-    pub path: String,
-    pub authorization: Option<String>,
-    pub body: String,
-}
-
-/// A loopback HTTP receiver that records every POST.
-pub(super) struct Receiver {
-    pub base: String,
-    pub got: Arc<Mutex<Vec<Received>>>,
-}
-
-impl Receiver {
-    pub async fn start() -> Self {
-        let got: Arc<Mutex<Vec<Received>>> = Arc::default();
-        let app = Router::new().fallback(record).with_state(got.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .unwrap_or_else(|e| panic!("bind: {e}"));
-        let addr = listener.local_addr().unwrap_or_else(|e| panic!("addr: {e}"));
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Self {
-            base: format!("http://{addr}"),
-            got,
-        }
-    }
-
-    pub fn all(&self) -> Vec<Received> {
-        self.got.lock().unwrap_or_else(PoisonError::into_inner).clone()
-    }
-
-    /// Waits (real time, bounded) until at least `n` requests arrived.
-    pub async fn wait_for(&self, n: usize) -> Vec<Received> {
-        for _ in 0..200 {
-            let all = self.all();
-            if all.len() >= n {
-                return all;
-            }
-            tokio::time::sleep(StdDuration::from_millis(10)).await;
-        }
-        panic!("receiver got {} requests, expected {n}", self.all().len());
-    }
-}
-
-async fn record(State(got): State<Arc<Mutex<Vec<Received>>>>, uri: Uri, headers: HeaderMap, body: Bytes) {
-    got.lock().unwrap_or_else(PoisonError::into_inner).push(Received {
-        path: uri.path().to_owned(),
-        authorization: headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-        body: String::from_utf8_lossy(&body).into_owned(),
-    });
-}
+pub(super) use crate::testing::Receiver;
 
 #[tokio::test]
 async fn snapshot_restore_round_trips() {
