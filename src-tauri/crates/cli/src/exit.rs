@@ -30,7 +30,7 @@ pub fn code_for(err: &anyhow::Error) -> u8 {
             EngineError::Io { .. } => FAILURE,
         };
     }
-    if err.downcast_ref::<crate::config::ConfigError>().is_some() {
+    if err.downcast_ref::<paysync_app::ConfigError>().is_some() {
         return INVALID;
     }
     FAILURE

@@ -4,11 +4,8 @@
 
 mod cli;
 mod commands;
-mod config;
 mod exit;
-mod logging;
 mod output;
-mod paths;
 
 use std::process::ExitCode;
 

@@ -38,7 +38,10 @@ use std::sync::Arc;
 
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
-pub use audit::{AuditEntry, AuditError, AuditHead, AuditKey, AuditLog, AuditVerification, NewAuditEntry};
+pub use audit::{
+    AuditEntry, AuditError, AuditFilter, AuditHead, AuditKey, AuditLog, AuditSort, AuditSortColumn,
+    AuditVerification, NewAuditEntry,
+};
 pub use connections::{Connection, Connections, NewConnection};
 pub use cursors::Cursors;
 pub use dead_letters::{DeadLetter, DeadLetterFilter, DeadLetterStatus, DeadLetters};

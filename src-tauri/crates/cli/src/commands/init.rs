@@ -3,7 +3,9 @@
 use serde_json::json;
 
 use super::Context;
-use crate::{config, output};
+use paysync_app::config;
+
+use crate::output;
 
 /// Runs `paysync init`. Safe to run again: existing files are kept.
 pub async fn run(ctx: &Context) -> anyhow::Result<()> {

@@ -17,8 +17,10 @@ use paysync_core::{SystemClock, SystemRandom};
 use paysync_engine::Engine;
 
 use crate::cli::{Cli, Command};
-use crate::config::Config;
-use crate::{output, paths};
+use paysync_app::config::Config;
+use paysync_app::{logging, paths};
+
+use crate::output;
 
 /// What every command needs: where the data is, the configuration, and how to print.
 pub struct Context {
@@ -48,7 +50,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(&config_path).with_context(|| format!("reading {}", config_path.display()))?;
     let file_logs =
         matches!(cli.command, Command::Daemon | Command::Sandbox { .. }).then(|| paths::log_dir(&data_dir));
-    let _log_guard = crate::logging::init(&config.log, file_logs.as_deref())?;
+    let _log_guard = logging::init(&config.log, file_logs.as_deref())?;
     let ctx = Context {
         data_dir,
         config_path,

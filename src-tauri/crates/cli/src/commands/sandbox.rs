@@ -4,43 +4,24 @@
 
 use std::sync::Arc;
 
-use paysync_core::{Clock, SystemClock};
-use paysync_sandbox::demo;
-use paysync_sandbox::sandbox::{Sandbox, SandboxConfig};
+use paysync_core::SystemClock;
 
 use super::Context;
 use super::daemon::Signals;
 use crate::output;
 
-/// The demo manifest's file name in the data directory.
-pub const MANIFEST_FILE: &str = "sandbox-manifest.json";
-
 /// Runs `paysync sandbox`.
 pub async fn run(ctx: &Context, no_demo: bool, seed: Option<u64>) -> anyhow::Result<()> {
     let mut signals = Signals::install()?;
-    let section = &ctx.config.sandbox;
-    let config = SandboxConfig {
-        host: section.host,
-        ports: section.ports.clone(),
-        seed: seed.unwrap_or(section.seed),
-        faults: section.faults.clone(),
-        state_dir: section.persist.then(|| ctx.data_dir.join("sandbox")),
-    };
-    let clock = Arc::new(SystemClock);
-    let sandbox = Sandbox::start(&config, clock.clone()).await?;
-    let manifest = if no_demo || demo::already_seeded(&sandbox) {
-        None
-    } else {
-        let demo_config = demo::DemoConfig {
-            seed: config.seed,
-            ..section.demo.clone()
-        };
-        let manifest = demo::seed(&sandbox, &demo_config, clock.now())?;
-        std::fs::create_dir_all(&ctx.data_dir)?;
-        let path = ctx.data_dir.join(MANIFEST_FILE);
-        std::fs::write(&path, serde_json::to_vec_pretty(&manifest)?)?;
-        Some((path, manifest))
-    };
+    let started = paysync_app::sandbox::start(
+        &ctx.config.sandbox,
+        &ctx.data_dir,
+        seed,
+        !no_demo,
+        Arc::new(SystemClock),
+    )
+    .await?;
+    let sandbox = started.sandbox;
     if ctx.json {
         output::line(serde_json::to_string(&sandbox.urls)?)?;
     } else {
@@ -54,7 +35,7 @@ pub async fn run(ctx: &Context, no_demo: bool, seed: Option<u64>) -> anyhow::Res
         ] {
             output::line(format!("  {name:<13} {url}"))?;
         }
-        if let Some((path, m)) = &manifest {
+        if let Some((path, m)) = &started.demo {
             output::line(format!(
                 "Demo data: {} customers, {} payments, {} payees, {} payment requests; {} seeded discrepancies (manifest: {}).",
                 m.counts.customers,

@@ -177,12 +177,117 @@ impl<'a> AuditLog<'a> {
         .collect()
     }
 
+    /// One page of entries matching `filter`, in `sort` order, with the total that match.
+    pub async fn page(
+        &self,
+        filter: &AuditFilter,
+        sort: AuditSort,
+        limit: u32,
+        offset: u32,
+    ) -> Result<crate::Page<AuditEntry>> {
+        let actor = filter.actor.as_deref().filter(|s| !s.is_empty());
+        let action = filter
+            .action_prefix
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(like_escape);
+        let subject = filter
+            .subject_contains
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(like_escape);
+        let descending = i64::from(sort.descending);
+        let column = sort.column.as_str();
+        let items = sqlx::query_file_as!(
+            AuditRow,
+            "queries/audit/page.sql",
+            actor,
+            action,
+            subject,
+            descending,
+            column,
+            i64::from(limit),
+            i64::from(offset)
+        )
+        .fetch_all(self.store.pool())
+        .await?
+        .into_iter()
+        .map(AuditEntry::try_from)
+        .collect::<Result<Vec<_>>>()?;
+        let total = sqlx::query_file_scalar!("queries/audit/count.sql", actor, action, subject)
+            .fetch_one(self.store.pool())
+            .await?;
+        Ok(crate::Page {
+            total: u64::try_from(total).unwrap_or_default(),
+            items,
+        })
+    }
+
     /// The anchored head `(seq, hash)`, authenticated; `None` for an empty log.
     pub async fn head(&self) -> Result<Option<(AuditSeq, String)>> {
         let base = self.store.audit_key().mac()?;
         let mut conn = self.store.pool().acquire().await?;
         Ok(chain::read_head(&mut conn, &base).await?.map(|h| (h.seq, h.hash)))
     }
+}
+
+/// What the console filters the audit log by; empty strings mean "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditFilter {
+    /// Exactly this actor.
+    pub actor: Option<String>,
+    /// Actions starting with this (`dead_letter.` matches every dead-letter action).
+    pub action_prefix: Option<String>,
+    /// Subjects containing this.
+    pub subject_contains: Option<String>,
+}
+
+/// The column the audit log is sorted by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditSortColumn {
+    /// Append order, which is also time order.
+    #[default]
+    Seq,
+    /// The actor.
+    Actor,
+    /// The action.
+    Action,
+    /// The subject.
+    Subject,
+}
+
+impl AuditSortColumn {
+    /// The name `page.sql` expects.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Seq => "seq",
+            Self::Actor => "actor",
+            Self::Action => "action",
+            Self::Subject => "subject",
+        }
+    }
+}
+
+/// How the audit log is sorted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditSort {
+    /// The column.
+    pub column: AuditSortColumn,
+    /// Largest first.
+    pub descending: bool,
+}
+
+/// Escapes `%`, `_` and `\` so user text matches literally in a `LIKE … ESCAPE '\'` pattern.
+fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// An `audit_log` row.

@@ -463,3 +463,79 @@ proptest::proptest! {
         });
     }
 }
+
+#[tokio::test]
+async fn the_console_page_filters_sorts_and_counts_on_the_engine_side() {
+    use paysync_store::{AuditFilter, AuditSort, AuditSortColumn};
+    let store = mem().await;
+    for i in 1..=30 {
+        let mut e = entry(i);
+        if i % 3 == 0 {
+            e.action = "dead_letter.replay".to_owned();
+        }
+        if i == 7 {
+            e.subject = "payout_batch:100%_done".to_owned();
+        }
+        store
+            .audit()
+            .append(&e, t0() + secs(i64::try_from(i).expect("small")))
+            .await
+            .expect("append");
+    }
+    let audit = store.audit();
+    let all = audit
+        .page(&AuditFilter::default(), AuditSort::default(), 10, 0)
+        .await
+        .expect("page");
+    assert_eq!(all.total, 30);
+    assert_eq!(
+        all.items.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        (1..=10).collect::<Vec<_>>()
+    );
+    let newest = AuditSort {
+        column: AuditSortColumn::Seq,
+        descending: true,
+    };
+    let page2 = audit
+        .page(&AuditFilter::default(), newest, 10, 10)
+        .await
+        .expect("page 2");
+    assert_eq!(page2.items.first().map(|e| e.seq), Some(20));
+
+    let alice_replays = AuditFilter {
+        actor: Some("alice".into()),
+        action_prefix: Some("dead_letter.".into()),
+        subject_contains: None,
+    };
+    let found = audit
+        .page(&alice_replays, newest, 100, 0)
+        .await
+        .expect("filtered");
+    // Even and divisible by 3: 6, 12, 18, 24, 30.
+    assert_eq!(found.total, 5);
+    assert_eq!(
+        found.items.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![30, 24, 18, 12, 6]
+    );
+
+    // LIKE wildcards in user text match literally.
+    let literal = AuditFilter {
+        subject_contains: Some("100%_".into()),
+        ..AuditFilter::default()
+    };
+    let hit = audit.page(&literal, newest, 100, 0).await.expect("literal");
+    assert_eq!(hit.items.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![7]);
+
+    let by_actor = AuditSort {
+        column: AuditSortColumn::Actor,
+        descending: true,
+    };
+    let sorted = audit
+        .page(&AuditFilter::default(), by_actor, 30, 0)
+        .await
+        .expect("by actor");
+    assert_eq!(sorted.items.first().map(|e| e.actor.as_str()), Some("bob"));
+    assert_eq!(sorted.items.last().map(|e| e.actor.as_str()), Some("alice"));
+    // Ties fall back to newest first.
+    assert_eq!(sorted.items.first().map(|e| e.seq), Some(29));
+}

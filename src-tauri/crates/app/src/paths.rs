@@ -4,21 +4,27 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-
 /// The configuration file's name inside the data directory.
 pub const CONFIG_FILE: &str = "paysync.toml";
 
 /// The data directory: the explicit one if given, else the platform default
 /// (`~/.local/share/paysync` on Linux, `~/Library/Application Support/com.paysync.Paysync` on macOS,
 /// `%APPDATA%\Paysync\Paysync\data` on Windows).
-pub fn data_dir(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
+pub fn data_dir(explicit: Option<&Path>) -> Result<PathBuf, PathError> {
     if let Some(dir) = explicit {
         return Ok(dir.to_path_buf());
     }
     directories::ProjectDirs::from("com", "Paysync", "Paysync")
         .map(|d| d.data_dir().to_path_buf())
-        .context("no home directory to put Paysync's data in; pass --data-dir or set PAYSYNC_DATA_DIR")
+        .ok_or(PathError::NoHome)
+}
+
+/// Where Paysync's files cannot be placed.
+#[derive(Debug, thiserror::Error)]
+pub enum PathError {
+    /// There is no home directory to derive the default data directory from.
+    #[error("no home directory to put Paysync's data in; pass --data-dir or set PAYSYNC_DATA_DIR")]
+    NoHome,
 }
 
 /// The configuration file: the explicit one if given, else `<data dir>/paysync.toml`.

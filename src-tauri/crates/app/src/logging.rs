@@ -9,9 +9,16 @@ use tracing_subscriber::fmt::writer::MakeWriterExt;
 
 use crate::config::{LogFormat, LogSection};
 
+/// Logging could not be started; the message says why.
+#[derive(Debug, thiserror::Error)]
+#[error("could not start logging: {0}")]
+pub struct LogError(String);
+
 /// Starts logging. Keep the returned guard alive until exit so buffered lines are flushed.
-pub fn init(cfg: &LogSection, file_dir: Option<&Path>) -> anyhow::Result<Option<WorkerGuard>> {
-    let filter = EnvFilter::try_from_env("PAYSYNC_LOG").or_else(|_| EnvFilter::try_new(&cfg.level))?;
+pub fn init(cfg: &LogSection, file_dir: Option<&Path>) -> Result<Option<WorkerGuard>, LogError> {
+    let filter = EnvFilter::try_from_env("PAYSYNC_LOG")
+        .or_else(|_| EnvFilter::try_new(&cfg.level))
+        .map_err(|e| LogError(format!("log level {:?}: {e}", cfg.level)))?;
     let (file, guard) = match file_dir {
         Some(dir) => {
             let appender = tracing_appender::rolling::Builder::new()
@@ -19,7 +26,8 @@ pub fn init(cfg: &LogSection, file_dir: Option<&Path>) -> anyhow::Result<Option<
                 .filename_prefix("paysync")
                 .filename_suffix("log")
                 .max_log_files(14)
-                .build(dir)?;
+                .build(dir)
+                .map_err(|e| LogError(format!("log directory {}: {e}", dir.display())))?;
             let (writer, guard) = tracing_appender::non_blocking(appender);
             (Some(writer), Some(guard))
         }
@@ -37,6 +45,6 @@ pub fn init(cfg: &LogSection, file_dir: Option<&Path>) -> anyhow::Result<Option<
         (LogFormat::Json, Some(f)) => builder.json().with_writer(std::io::stderr.and(f)).try_init(),
         (LogFormat::Json, None) => builder.json().with_writer(std::io::stderr).try_init(),
     };
-    result.map_err(|e| anyhow::anyhow!("could not start logging: {e}"))?;
+    result.map_err(|e| LogError(e.to_string()))?;
     Ok(guard)
 }
