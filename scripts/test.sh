@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: setup, formatting, lints, dependency directions, tests.
+# The whole test suite, as CI runs it: setup, formatting, lints, dependency directions, UI tests,
+# the Rust tests, and the end-to-end tests of the real desktop app (WebDriver, under Xvfb).
 # Campaign sizes can be raised for a full run, e.g. PAYSYNC_CRASH_ROUNDS=200 scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,17 +19,27 @@ had_real_data=false; [ -e "$real_data" ] && had_real_data=true
 step "format"
 cargo fmt --all --check
 
+step "UI: unit tests (Vitest, IPC mocked)"
+npm --prefix ui test
+
+step "UI: type check and production build"
+npm --prefix ui run build
+
 step "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "dependency directions"
 scripts/check-deps.sh
 
-step "build binaries"
+step "build binaries (CLI and the desktop console with the UI embedded)"
 cargo build --workspace --bins --locked
 
-step "tests"
-cargo nextest run --workspace --locked --profile ci --no-fail-fast
+step "tests (Rust, bindings drift, capability and CSP checks, end-to-end through WebDriver)"
+# The console's end-to-end tests open real windows: give them a virtual X server.
+rm -rf artifacts/screenshots
+xvfb-run -a -s "-screen 0 1280x800x24" \
+  cargo nextest run --workspace --locked --profile ci --no-fail-fast
+echo "screenshots: $(ls artifacts/screenshots 2>/dev/null | tr '\n' ' ')" >&2
 
 step "doc tests"
 cargo test --workspace --doc --locked

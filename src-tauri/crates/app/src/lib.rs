@@ -8,4 +8,6 @@ pub mod paths;
 pub mod sandbox;
 
 pub use config::{Config, ConfigError};
+pub use console::{Console, ConsoleError};
 pub use paths::PathError;
+pub mod console;

@@ -20,9 +20,14 @@ impl Flow for AuditVerifyFlow {
         AUDIT_VERIFY
     }
 
+    fn description(&self) -> &str {
+        "Re-checks every entry of the tamper-evident audit log against its signed chain."
+    }
+
     async fn run(&self, ctx: &FlowContext) -> Result<RunCounts, FlowError> {
         match ctx.store.audit().verify().await {
             Ok(v) => {
+                ctx.progress(v.entries, Some(v.entries));
                 ctx.events.emit(EngineEvent::AuditVerified { entries: v.entries });
                 Ok(RunCounts {
                     read: v.entries,

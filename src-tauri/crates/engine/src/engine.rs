@@ -10,8 +10,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use paysync_core::{SharedClock, SharedRandom};
 use paysync_store::{
-    AuditEntry, AuditVerification, Connection, DeadLetter, DeadLetterFilter, Enqueued, JobCounts,
-    NewAuditEntry, NewJob, Page, Run, Store, StoreOptions,
+    AuditEntry, AuditFilter, AuditSort, AuditVerification, Connection, DeadLetter, DeadLetterFilter,
+    Enqueued, JobCounts, NewAuditEntry, NewJob, Page, Run, Store, StoreOptions,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -69,6 +69,8 @@ impl EngineOptions {
 pub struct FlowStatus {
     /// The flow.
     pub name: String,
+    /// What it does.
+    pub description: String,
     /// Its schedule as configured, or `None` for run-on-demand only.
     pub schedule: Option<String>,
     /// Its most recent run.
@@ -244,6 +246,7 @@ impl Engine {
                     .and_then(|s| s.next_due(last_run.as_ref().map(|r| r.started_at), now));
                 let schedule = self.schedules.get(&name).cloned().flatten();
                 FlowStatus {
+                    description: spec.flow.description().to_owned(),
                     name,
                     schedule,
                     last_run,
@@ -399,6 +402,42 @@ impl Engine {
         Ok(self.store.audit().list(limit, offset).await?)
     }
 
+    /// One page of the audit log, filtered and sorted in the database.
+    pub async fn audit_page(
+        &self,
+        filter: &AuditFilter,
+        sort: AuditSort,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Page<AuditEntry>, EngineError> {
+        Ok(self.store.audit().page(filter, sort, limit, offset).await?)
+    }
+
+    /// A user preference (`console.*` keys), as stored.
+    pub async fn preference(&self, key: &str) -> Result<Option<String>, EngineError> {
+        Ok(self.store.settings().get(&preference_key(key)?).await?)
+    }
+
+    /// Changes a user preference; the change is audited with its old and new value.
+    pub async fn set_preference(&self, key: &str, value: &str) -> Result<(), EngineError> {
+        let stored = preference_key(key)?;
+        let old = self.store.settings().get(&stored).await?;
+        if old.as_deref() == Some(value) {
+            return Ok(());
+        }
+        self.store
+            .settings()
+            .set(&stored, value, self.clock.now())
+            .await?;
+        self.record_audit(
+            "preference.change",
+            key,
+            serde_json::json!({ "from": old, "to": value }),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Enqueues a self-test batch; returns how many jobs were newly created.
     pub async fn enqueue_selftest(&self, plan: &SelftestPlan) -> Result<u64, EngineError> {
         if plan.fail_terminal.saturating_add(plan.fail_retriable) > plan.jobs {
@@ -438,6 +477,23 @@ impl Engine {
     pub const AUDIT_VERIFY_FLOW: &'static str = AUDIT_VERIFY;
 }
 
+/// Preferences live beside engine settings under their own prefix, so a preference can never
+/// overwrite the audit head or another engine-owned setting.
+fn preference_key(key: &str) -> Result<String, EngineError> {
+    let valid = !key.is_empty()
+        && key.len() <= 64
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_');
+    if !valid {
+        return Err(EngineError::Invalid {
+            field: "preference",
+            message: format!("{key:?} is not a preference name"),
+        });
+    }
+    Ok(format!("preference.{key}"))
+}
+
 fn create_private_dir(dir: &Path) -> Result<(), EngineError> {
     std::fs::create_dir_all(dir).map_err(|e| EngineError::io(dir, e))?;
     #[cfg(unix)]
@@ -447,4 +503,79 @@ fn create_private_dir(dir: &Path) -> Result<(), EngineError> {
             .map_err(|e| EngineError::io(dir, e))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use paysync_core::{ManualClock, SeededRandom};
+
+    async fn engine(dir: &Path) -> Engine {
+        let clock = Arc::new(ManualClock::new(DateTime::<Utc>::UNIX_EPOCH));
+        Engine::open(
+            EngineOptions::new(dir.to_path_buf()),
+            clock,
+            Arc::new(SeededRandom::new(1)),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("engine opens: {e}"))
+    }
+
+    #[tokio::test]
+    async fn preferences_are_namespaced_validated_and_audited() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let engine = engine(dir.path()).await;
+        assert_eq!(engine.preference("console.theme").await.ok().flatten(), None);
+        engine
+            .set_preference("console.theme", "dark")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        // Setting the same value again is not a change and is not audited twice.
+        engine
+            .set_preference("console.theme", "dark")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            engine.preference("console.theme").await.ok().flatten().as_deref(),
+            Some("dark")
+        );
+        let audit = engine.audit_entries(10, 0).await.unwrap_or_default();
+        assert_eq!(audit.len(), 1);
+        assert_eq!(audit[0].action, "preference.change");
+        // A preference can never reach engine-owned settings such as the audit head.
+        for bad in ["", "audit.head", "../x", "Console.Theme"] {
+            let err = engine.set_preference(bad, "x").await.err();
+            assert!(
+                matches!(
+                    err,
+                    Some(EngineError::Invalid {
+                        field: "preference",
+                        ..
+                    })
+                ) || bad == "audit.head",
+                "{bad}: {err:?}"
+            );
+        }
+        assert!(
+            engine
+                .store()
+                .settings()
+                .get("audit.head")
+                .await
+                .ok()
+                .flatten()
+                .is_some()
+        );
+        assert!(
+            engine
+                .store()
+                .settings()
+                .get("preference.audit.head")
+                .await
+                .ok()
+                .flatten()
+                .is_some()
+        );
+        assert!(engine.verify_audit().await.is_ok());
+    }
 }

@@ -82,6 +82,17 @@ pub enum EngineEvent {
         /// `schedule`, `manual` or `startup`.
         trigger: String,
     },
+    /// A flow run made progress.
+    RunProgress {
+        /// The run.
+        run_id: i64,
+        /// The flow.
+        flow: String,
+        /// Records done so far.
+        done: u64,
+        /// Records in all, when known.
+        total: Option<u64>,
+    },
     /// A flow run finished.
     RunFinished {
         /// The run.
@@ -126,6 +137,7 @@ impl EngineEvent {
             Self::DeadLetterReplayed { .. } => "dead_letter_replayed",
             Self::DeadLetterDiscarded { .. } => "dead_letter_discarded",
             Self::RunStarted { .. } => "run_started",
+            Self::RunProgress { .. } => "run_progress",
             Self::RunFinished { .. } => "run_finished",
             Self::RunSkipped { .. } => "run_skipped",
             Self::AuditVerified { .. } => "audit_verified",
@@ -227,7 +239,7 @@ impl EventBus {
             EngineEvent::AuditTampered { .. } => {
                 tracing::error!(event = event.name(), details = ?event, "Audit log failed verification.");
             }
-            EngineEvent::JobSucceeded { .. } => {
+            EngineEvent::JobSucceeded { .. } | EngineEvent::RunProgress { .. } => {
                 tracing::debug!(event = event.name(), details = ?event, "Engine event.")
             }
             _ => tracing::info!(event = event.name(), details = ?event, "Engine event."),

@@ -22,7 +22,7 @@ pub use paysync_core::retry::backoff;
 /// The pure failure classifier, moved to core so connectors share it; re-exported at its old path.
 pub use paysync_core::retry::classify;
 
-pub use engine::{Engine, EngineOptions, StatusReport};
+pub use engine::{Engine, EngineOptions, FlowStatus, StatusReport};
 pub use error::EngineError;
 pub use events::{EngineEvent, EventBus};
 pub use handler::{JobContext, JobError, JobHandler, StatusCheck};

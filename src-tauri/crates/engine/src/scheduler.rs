@@ -99,6 +99,20 @@ pub struct FlowContext {
     pub events: EventBus,
     /// This run's id.
     pub run_id: i64,
+    /// The flow's name.
+    pub flow: String,
+}
+
+impl FlowContext {
+    /// Reports how far the run has got, for progress bars; `total` when it is known.
+    pub fn progress(&self, done: u64, total: Option<u64>) {
+        self.events.emit(EngineEvent::RunProgress {
+            run_id: self.run_id,
+            flow: self.flow.clone(),
+            done,
+            total,
+        });
+    }
 }
 
 /// Why a flow run failed.
@@ -116,6 +130,10 @@ pub struct FlowError {
 pub trait Flow: Send + Sync {
     /// The flow's stable name, e.g. `audit.verify`.
     fn name(&self) -> &str;
+    /// What the flow does, in a sentence an operator understands.
+    fn description(&self) -> &str {
+        ""
+    }
     /// Runs once.
     async fn run(&self, ctx: &FlowContext) -> Result<RunCounts, FlowError>;
 }
@@ -265,6 +283,7 @@ impl Scheduler {
             rng: self.rng.clone(),
             events: self.events.clone(),
             run_id,
+            flow: spec.flow.name().to_owned(),
         };
         let timer = Instant::now();
         let flow = spec.flow.clone();

@@ -1,0 +1,411 @@
+//! The console's data transfer objects: exactly what crosses the desktop IPC boundary, in the
+//! shapes the UI renders. TypeScript types are generated from these (feature `specta`), so the UI
+//! and the engine cannot drift apart. Amounts are decimal strings, never floating point; nothing
+//! here can carry a secret.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Which world the console is looking at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum Profile {
+    /// Local simulators with demo data; no real money moves.
+    Sandbox,
+    /// Real provider accounts.
+    Production,
+}
+
+/// What the app frame shows everywhere.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    /// The active profile.
+    pub profile: Profile,
+    /// The app version.
+    pub version: String,
+    /// Where the data lives.
+    pub data_dir: String,
+    /// The running sandbox, in the sandbox profile.
+    pub sandbox: Option<SandboxInfo>,
+    /// The user's preferences.
+    pub preferences: Preferences,
+}
+
+/// The running sandbox.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SandboxInfo {
+    /// Each simulator's name and base URL.
+    pub simulators: Vec<Simulator>,
+    /// What demo data was seeded.
+    pub demo: Option<DemoSummary>,
+}
+
+/// One simulator.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Simulator {
+    /// `salesforce`, `stripe`, …
+    pub provider: String,
+    /// Its base URL on loopback.
+    pub base_url: String,
+}
+
+/// What the demo seeded.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct DemoSummary {
+    /// Stripe customers.
+    pub customers: u64,
+    /// Stripe payments.
+    pub payments: u64,
+    /// Payoneer payees.
+    pub payees: u64,
+    /// Salesforce payment requests.
+    pub payment_requests: u64,
+    /// Deliberate differences for reconciliation to find.
+    pub discrepancies: u64,
+}
+
+/// The user's preferences.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Preferences {
+    /// `light`, `dark` or `auto` (follow the system).
+    pub theme: Theme,
+    /// Closing the window keeps Paysync running in the system tray.
+    pub close_to_tray: bool,
+}
+
+/// A colour scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum Theme {
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
+    /// Follow the system.
+    Auto,
+}
+
+/// Everything on the Overview.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Overview {
+    /// The active profile.
+    pub profile: Profile,
+    /// Each connection's health.
+    pub connections: Vec<ConnectionHealth>,
+    /// Each flow's schedule and latest run.
+    pub flows: Vec<FlowRow>,
+    /// The latest runs of any flow, newest first.
+    pub recent_runs: Vec<RunRow>,
+    /// Jobs by status.
+    pub queue: QueueDepth,
+    /// The dead-letter queue.
+    pub dead_letters: DeadLetterDepth,
+    /// Payout batches waiting for a checker; `None` while payouts are not set up.
+    pub payouts_awaiting_approval: Option<u64>,
+    /// Salesforce daily API requests used against the org's limit; `None` when not known.
+    pub salesforce_api: Option<ApiUsage>,
+    /// Synced volume per day and currency, oldest first.
+    pub volume: Vec<DailyVolume>,
+    /// The audit chain.
+    pub audit: AuditStatus,
+    /// When this was computed.
+    pub generated_at: DateTime<Utc>,
+}
+
+/// How a connection is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum Health {
+    /// Answering normally.
+    Healthy,
+    /// Answering, but with recent errors.
+    Degraded,
+    /// Not answering.
+    Down,
+    /// Never connected.
+    NotConnected,
+}
+
+/// One connection's health.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionHealth {
+    /// `salesforce`, `stripe`, `checkout`, `payoneer`, `maldopay`.
+    pub provider: String,
+    /// The name shown.
+    pub label: String,
+    /// Its health.
+    pub health: Health,
+    /// Why it is not healthy, in words.
+    pub detail: Option<String>,
+    /// When it was last checked or last succeeded.
+    pub checked_at: Option<DateTime<Utc>>,
+}
+
+/// A flow's row.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct FlowRow {
+    /// The flow's stable name.
+    pub name: String,
+    /// What it does, in words.
+    pub description: String,
+    /// Its schedule (`every 1d`, a cron expression), or `None` for on demand.
+    pub schedule: Option<String>,
+    /// Its latest run.
+    pub last_run: Option<RunRow>,
+    /// When it is next due.
+    pub next_due: Option<DateTime<Utc>>,
+}
+
+/// A run's row.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct RunRow {
+    /// The run.
+    pub id: i64,
+    /// The flow.
+    pub flow: String,
+    /// `schedule`, `manual` or `startup`.
+    pub trigger: String,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// When it finished.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// `succeeded`, `failed`, `partial`, `abandoned`; `None` while running.
+    pub outcome: Option<String>,
+    /// Records read.
+    pub read: u64,
+    /// Records written.
+    pub written: u64,
+    /// Records failed.
+    pub failed: u64,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+/// Jobs by status.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct QueueDepth {
+    /// Waiting to run.
+    pub pending: u64,
+    /// Running now.
+    pub running: u64,
+    /// Outcome unknown, waiting for a status check.
+    pub in_doubt: u64,
+    /// Done.
+    pub succeeded: u64,
+    /// Parked in the DLQ.
+    pub dead: u64,
+}
+
+/// The dead-letter queue at a glance.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct DeadLetterDepth {
+    /// Open entries.
+    pub open: u64,
+    /// When the oldest open entry was parked.
+    pub oldest_open_at: Option<DateTime<Utc>>,
+}
+
+/// API calls used against a limit.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ApiUsage {
+    /// Used in the current window.
+    pub used: u64,
+    /// The limit.
+    pub limit: u64,
+}
+
+/// Money synced on one day in one currency.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct DailyVolume {
+    /// The day, `YYYY-MM-DD` (UTC).
+    pub day: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// The total as a decimal string in major units (`"1234.50"`).
+    pub amount: String,
+    /// How many transactions.
+    pub count: u64,
+}
+
+/// The audit chain's state.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct AuditStatus {
+    /// Whether the chain verified.
+    pub verified: bool,
+    /// Entries checked.
+    pub entries: u64,
+    /// What was wrong, when it did not verify.
+    pub problem: Option<String>,
+    /// When it was checked.
+    pub checked_at: DateTime<Utc>,
+}
+
+/// What the audit screen asks for.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct AuditQuery {
+    /// Exactly this actor.
+    pub actor: Option<String>,
+    /// Actions starting with this.
+    pub action: Option<String>,
+    /// Objects (subjects) containing this.
+    pub subject: Option<String>,
+    /// The sort column.
+    pub sort: AuditSortColumn,
+    /// Largest first.
+    pub descending: bool,
+    /// Rows to skip.
+    pub offset: u32,
+    /// Rows to return (at most 500).
+    pub limit: u32,
+}
+
+/// Audit columns the table sorts by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum AuditSortColumn {
+    /// Time (append order).
+    #[default]
+    Seq,
+    /// Actor.
+    Actor,
+    /// Action.
+    Action,
+    /// Object.
+    Subject,
+}
+
+/// One page of the audit log.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct AuditPage {
+    /// Entries that match, across all pages.
+    pub total: u64,
+    /// This page.
+    pub rows: Vec<AuditRow>,
+}
+
+/// One audit entry.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct AuditRow {
+    /// Position in the chain.
+    pub seq: i64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: String,
+    /// To what.
+    pub subject: String,
+    /// The details, as indented JSON.
+    pub details: String,
+}
+
+/// A global search result.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SearchHit {
+    /// The screen that shows it.
+    pub screen: Screen,
+    /// What to show.
+    pub title: String,
+    /// A second line.
+    pub detail: String,
+    /// The thing's id on that screen (run id, audit seq, flow name).
+    pub key: String,
+}
+
+/// The console's screens that search can lead to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum Screen {
+    /// Overview.
+    Overview,
+    /// Flows and runs.
+    Flows,
+    /// Audit log.
+    Audit,
+}
+
+/// Something the engine did that the console shows as it happens.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum ConsoleEvent {
+    /// A flow run started.
+    RunStarted {
+        /// The run.
+        run_id: i64,
+        /// The flow.
+        flow: String,
+    },
+    /// A flow run made progress.
+    RunProgress {
+        /// The run.
+        run_id: i64,
+        /// The flow.
+        flow: String,
+        /// Records done so far.
+        done: u64,
+        /// Records in all, when known.
+        total: Option<u64>,
+    },
+    /// A flow run finished.
+    RunFinished {
+        /// The run.
+        run_id: i64,
+        /// The flow.
+        flow: String,
+        /// `succeeded`, `failed`, `partial`.
+        outcome: String,
+    },
+    /// The dead-letter queue changed (an entry was parked, replayed or discarded).
+    DeadLettersChanged {
+        /// Open entries may have changed by this much; the UI refetches.
+        job_kind: Option<String>,
+    },
+    /// The audit chain failed verification.
+    AuditTampered {
+        /// What was found.
+        reason: String,
+    },
+}

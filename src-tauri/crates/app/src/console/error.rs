@@ -1,0 +1,34 @@
+//! What the console façade fails with. The desktop shell maps these to a closed set of error
+//! codes; the messages are for people.
+
+use paysync_engine::EngineError;
+
+use crate::sandbox::StartError;
+
+/// Everything the console can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ConsoleError {
+    /// The engine failed or refused.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// The sandbox did not start or stop cleanly.
+    #[error(transparent)]
+    Sandbox(#[from] StartError),
+    /// The HTTP client could not be built.
+    #[error("HTTP client: {0}")]
+    Http(String),
+    /// A named thing does not exist.
+    #[error("{what} {id} was not found")]
+    NotFound {
+        /// What was looked for.
+        what: &'static str,
+        /// Its id.
+        id: String,
+    },
+}
+
+impl From<paysync_sandbox::SandboxError> for ConsoleError {
+    fn from(e: paysync_sandbox::SandboxError) -> Self {
+        Self::Sandbox(StartError::Sandbox(e))
+    }
+}

@@ -1,0 +1,158 @@
+//! Connection health: live probes of the sandbox's simulators, or what the store knows about
+//! connected accounts (last success, last error).
+
+use chrono::{DateTime, Utc};
+use paysync_sandbox::sandbox::SandboxUrls;
+use paysync_store::Connection;
+use serde::Deserialize;
+
+use super::api::{ApiUsage, ConnectionHealth, Health};
+
+const SALESFORCE_API_VERSION: &str = "v66.0";
+
+/// The label a provider is shown with.
+pub(crate) fn provider_label(provider: &str) -> &str {
+    match provider {
+        "salesforce" => "Salesforce",
+        "stripe" => "Stripe",
+        "checkout" => "Checkout.com",
+        "payoneer" => "Payoneer",
+        "maldopay" => "MaldoPay",
+        other => other,
+    }
+}
+
+/// Probes each simulator; one that does not answer is down, with the reason in words.
+pub(crate) async fn probe_sandbox(
+    http: &reqwest::Client,
+    urls: &SandboxUrls,
+    now: DateTime<Utc>,
+) -> Vec<ConnectionHealth> {
+    let targets = [
+        ("salesforce", &urls.salesforce),
+        ("stripe", &urls.stripe),
+        ("checkout", &urls.checkout),
+        ("payoneer", &urls.payoneer),
+        ("maldopay", &urls.maldopay),
+    ];
+    let probes = targets.map(|(provider, base)| async move {
+        let url = format!("{}/__sandbox/faults", base.trim_end_matches('/'));
+        let (health, detail) = match http.get(&url).send().await {
+            Ok(r) if r.status().is_success() => (Health::Healthy, None),
+            Ok(r) => (
+                Health::Degraded,
+                Some(format!(
+                    "The simulator answered with HTTP {}.",
+                    r.status().as_u16()
+                )),
+            ),
+            Err(e) => (
+                Health::Down,
+                Some(format!("The simulator is not answering ({}).", error_kind(&e))),
+            ),
+        };
+        ConnectionHealth {
+            provider: provider.to_owned(),
+            label: format!("{} (sandbox)", provider_label(provider)),
+            health,
+            detail,
+            checked_at: Some(now),
+        }
+    });
+    let mut out = Vec::with_capacity(probes.len());
+    for probe in probes {
+        out.push(probe.await);
+    }
+    out
+}
+
+fn error_kind(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection refused"
+    } else {
+        "request failed"
+    }
+}
+
+/// Health of connected accounts, from the store's record of their last calls.
+pub(crate) fn from_connections(connections: &[Connection]) -> Vec<ConnectionHealth> {
+    connections
+        .iter()
+        .map(|c| {
+            let health = match (c.status.as_str(), &c.last_error) {
+                ("connected", None) => Health::Healthy,
+                ("connected", Some(_)) => Health::Degraded,
+                ("disconnected" | "revoked", _) => Health::NotConnected,
+                _ => Health::Down,
+            };
+            ConnectionHealth {
+                provider: c.provider.clone(),
+                label: c.display_name.clone(),
+                health,
+                detail: c.last_error.clone(),
+                checked_at: c.last_success_at,
+            }
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    instance_url: String,
+}
+
+#[derive(Deserialize)]
+struct Limit {
+    #[serde(rename = "Max")]
+    max: u64,
+    #[serde(rename = "Remaining")]
+    remaining: u64,
+}
+
+#[derive(Deserialize)]
+struct Limits {
+    #[serde(rename = "DailyApiRequests")]
+    daily_api_requests: Limit,
+}
+
+/// The sandbox org's daily API usage, read the way a connected org's is: through the REST
+/// `limits` resource, with a session the sandbox issues to its own demo client.
+pub(crate) async fn sandbox_salesforce_usage(http: &reqwest::Client, base: &str) -> Option<ApiUsage> {
+    let token: TokenResponse = http
+        .post(format!(
+            "{}/__sandbox/salesforce/tokens",
+            base.trim_end_matches('/')
+        ))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .ok()?
+        .error_for_status()
+        .ok()?
+        .json()
+        .await
+        .ok()?;
+    let url = format!(
+        "{}/services/data/{SALESFORCE_API_VERSION}/limits",
+        token.instance_url.trim_end_matches('/')
+    );
+    let limits: Limits = http
+        .get(url)
+        .bearer_auth(&token.access_token)
+        .send()
+        .await
+        .ok()?
+        .error_for_status()
+        .ok()?
+        .json()
+        .await
+        .ok()?;
+    let l = limits.daily_api_requests;
+    Some(ApiUsage {
+        used: l.max.saturating_sub(l.remaining),
+        limit: l.max,
+    })
+}

@@ -1,0 +1,386 @@
+//! The console façade: the one API the desktop shell calls, one method per IPC command. It owns
+//! the engine, decides the profile (sandbox until a production account is connected), runs the
+//! first-run sandbox with demo data, and turns engine results into the [`api`] shapes the UI shows.
+
+pub mod api;
+mod error;
+mod health;
+mod views;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use paysync_core::{SharedClock, SharedRandom};
+use paysync_engine::{Engine, EngineEvent};
+use paysync_sandbox::sandbox::{Sandbox, SandboxUrls};
+use paysync_store::{AuditFilter, AuditSort};
+use tokio::sync::{Mutex, broadcast, watch};
+
+use crate::config::Config;
+use api::{
+    AppInfo, AuditPage, AuditQuery, AuditStatus, ConsoleEvent, DemoSummary, FlowRow, Overview, Preferences,
+    Profile, RunRow, SandboxInfo, Screen, SearchHit, Simulator, Theme,
+};
+pub use error::ConsoleError;
+
+/// Largest page the console asks the engine for.
+pub const MAX_PAGE: u32 = 500;
+
+const THEME_KEY: &str = "console.theme";
+const CLOSE_TO_TRAY_KEY: &str = "console.close_to_tray";
+
+/// How to open the console.
+#[derive(Debug, Clone)]
+pub struct ConsoleOptions {
+    /// The data directory.
+    pub data_dir: PathBuf,
+    /// The loaded configuration.
+    pub config: Config,
+    /// This process's name for job leases.
+    pub owner: String,
+    /// The app's version, shown in the frame.
+    pub version: String,
+}
+
+struct RunningSandbox {
+    urls: SandboxUrls,
+    demo: Option<DemoSummary>,
+    sandbox: Mutex<Option<Sandbox>>,
+}
+
+/// The running console: engine, profile and (in the sandbox profile) the simulators.
+#[derive(Clone)]
+pub struct Console {
+    engine: Engine,
+    profile: Profile,
+    sandbox: Option<Arc<RunningSandbox>>,
+    http: reqwest::Client,
+    clock: SharedClock,
+    version: String,
+}
+
+impl std::fmt::Debug for Console {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Console")
+            .field("profile", &self.profile)
+            .field("data_dir", &self.engine.data_dir())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Console {
+    /// Opens the engine and, when no production account is connected, starts the sandbox with
+    /// demo data so every screen has something real to show.
+    pub async fn open(
+        options: ConsoleOptions,
+        clock: SharedClock,
+        rng: SharedRandom,
+    ) -> Result<Self, ConsoleError> {
+        let engine_options = options
+            .config
+            .engine_options(&options.data_dir, options.owner.clone());
+        let engine = Engine::open(engine_options, clock.clone(), rng).await?;
+        let production = engine
+            .status()
+            .await?
+            .connections
+            .iter()
+            .any(|c| c.profile == "production");
+        let (profile, sandbox) = if production {
+            (Profile::Production, None)
+        } else {
+            let started = crate::sandbox::start(
+                &options.config.sandbox,
+                &options.data_dir,
+                None,
+                true,
+                clock.clone(),
+            )
+            .await?;
+            tracing::info!(urls = ?started.sandbox.urls, "Sandbox profile: simulators started.");
+            let demo = started.demo.as_ref().map(|(_, m)| DemoSummary {
+                customers: m.counts.customers,
+                payments: m.counts.payments,
+                payees: m.counts.payees,
+                payment_requests: m.counts.payment_requests,
+                discrepancies: m.discrepancies.len() as u64,
+            });
+            let running = RunningSandbox {
+                urls: started.sandbox.urls.clone(),
+                demo,
+                sandbox: Mutex::new(Some(started.sandbox)),
+            };
+            (Profile::Sandbox, Some(Arc::new(running)))
+        };
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(5))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| ConsoleError::Http(e.to_string()))?;
+        Ok(Self {
+            engine,
+            profile,
+            sandbox,
+            http,
+            clock,
+            version: options.version,
+        })
+    }
+
+    /// The engine, for the shell's background loop.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The active profile.
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// Runs the engine (job runner and scheduler) until `shutdown` turns true, then stops the sandbox.
+    pub async fn run(&self, shutdown: watch::Receiver<bool>) -> Result<(), ConsoleError> {
+        let result = self.engine.run(shutdown).await;
+        if let Some(sandbox) = &self.sandbox
+            && let Some(running) = sandbox.sandbox.lock().await.take()
+        {
+            running.stop().await?;
+        }
+        Ok(result?)
+    }
+
+    /// Engine events as the console shows them.
+    pub fn subscribe(&self) -> ConsoleEvents {
+        ConsoleEvents(self.engine.subscribe())
+    }
+
+    /// The frame: profile, version, sandbox and preferences.
+    pub async fn app_info(&self) -> Result<AppInfo, ConsoleError> {
+        let sandbox = self.sandbox.as_ref().map(|s| SandboxInfo {
+            simulators: [
+                ("salesforce", &s.urls.salesforce),
+                ("stripe", &s.urls.stripe),
+                ("checkout", &s.urls.checkout),
+                ("payoneer", &s.urls.payoneer),
+                ("maldopay", &s.urls.maldopay),
+            ]
+            .into_iter()
+            .map(|(provider, url)| Simulator {
+                provider: provider.to_owned(),
+                base_url: url.clone(),
+            })
+            .collect(),
+            demo: s.demo.clone(),
+        });
+        Ok(AppInfo {
+            profile: self.profile,
+            version: self.version.clone(),
+            data_dir: self.engine.data_dir().display().to_string(),
+            sandbox,
+            preferences: self.preferences().await?,
+        })
+    }
+
+    /// Everything on the Overview.
+    pub async fn overview(&self) -> Result<Overview, ConsoleError> {
+        let status = self.engine.status().await?;
+        let recent = self.engine.recent_runs(None, 10).await?;
+        let connections = match &self.sandbox {
+            Some(s) => health::probe_sandbox(&self.http, &s.urls, self.clock.now()).await,
+            None => health::from_connections(&status.connections),
+        };
+        let salesforce_api = match &self.sandbox {
+            Some(s) => health::sandbox_salesforce_usage(&self.http, &s.urls.salesforce).await,
+            None => None,
+        };
+        let audit = self.verify_audit().await?;
+        Ok(views::overview(
+            self.profile,
+            &status,
+            &recent,
+            connections,
+            salesforce_api,
+            audit,
+            self.clock.now(),
+        ))
+    }
+
+    /// Every flow with its schedule and latest run.
+    pub async fn flows(&self) -> Result<Vec<FlowRow>, ConsoleError> {
+        Ok(self
+            .engine
+            .status()
+            .await?
+            .flows
+            .iter()
+            .map(views::flow_row)
+            .collect())
+    }
+
+    /// The latest runs, newest first, of one flow or all.
+    pub async fn runs(&self, flow: Option<String>, limit: u32) -> Result<Vec<RunRow>, ConsoleError> {
+        let runs = self
+            .engine
+            .recent_runs(flow.as_deref(), limit.clamp(1, MAX_PAGE))
+            .await?;
+        Ok(runs.iter().map(views::run_row).collect())
+    }
+
+    /// Runs a flow now and returns its finished run; progress arrives as events meanwhile.
+    pub async fn run_flow(&self, name: &str) -> Result<RunRow, ConsoleError> {
+        let summary = self.engine.run_flow_now(name).await?;
+        let run = self
+            .engine
+            .recent_runs(Some(name), 5)
+            .await?
+            .into_iter()
+            .find(|r| r.id == summary.run_id)
+            .ok_or_else(|| ConsoleError::NotFound {
+                what: "run",
+                id: summary.run_id.to_string(),
+            })?;
+        Ok(views::run_row(&run))
+    }
+
+    /// One page of the audit log.
+    pub async fn audit(&self, query: AuditQuery) -> Result<AuditPage, ConsoleError> {
+        let filter = AuditFilter {
+            actor: query.actor.clone(),
+            action_prefix: query.action.clone(),
+            subject_contains: query.subject.clone(),
+        };
+        let sort = AuditSort {
+            column: views::sort_column(query.sort),
+            descending: query.descending,
+        };
+        let page = self
+            .engine
+            .audit_page(&filter, sort, query.limit.clamp(1, MAX_PAGE), query.offset)
+            .await?;
+        Ok(AuditPage {
+            total: page.total,
+            rows: page.items.iter().map(views::audit_row).collect(),
+        })
+    }
+
+    /// Verifies the audit chain now. A broken chain is a result to show, not an error.
+    pub async fn verify_audit(&self) -> Result<AuditStatus, ConsoleError> {
+        let checked_at = self.clock.now();
+        match self.engine.verify_audit().await {
+            Ok(v) => Ok(AuditStatus {
+                verified: true,
+                entries: v.entries,
+                problem: None,
+                checked_at,
+            }),
+            Err(paysync_engine::EngineError::AuditTampered(reason)) => Ok(AuditStatus {
+                verified: false,
+                entries: 0,
+                problem: Some(reason),
+                checked_at,
+            }),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Finds flows, runs and audit entries matching `text`.
+    pub async fn search(&self, text: &str) -> Result<Vec<SearchHit>, ConsoleError> {
+        let needle = text.trim().to_lowercase();
+        if needle.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut hits: Vec<SearchHit> = self
+            .engine
+            .status()
+            .await?
+            .flows
+            .iter()
+            .filter(|f| f.name.contains(&needle) || f.description.to_lowercase().contains(&needle))
+            .map(|f| SearchHit {
+                screen: Screen::Flows,
+                title: f.name.clone(),
+                detail: f.description.clone(),
+                key: f.name.clone(),
+            })
+            .collect();
+        for filter in [
+            AuditFilter {
+                subject_contains: Some(text.trim().to_owned()),
+                ..AuditFilter::default()
+            },
+            AuditFilter {
+                action_prefix: Some(text.trim().to_owned()),
+                ..AuditFilter::default()
+            },
+        ] {
+            let newest = AuditSort {
+                descending: true,
+                ..AuditSort::default()
+            };
+            for e in self.engine.audit_page(&filter, newest, 8, 0).await?.items {
+                if hits
+                    .iter()
+                    .any(|h| h.screen == Screen::Audit && h.key == e.seq.to_string())
+                {
+                    continue;
+                }
+                hits.push(SearchHit {
+                    screen: Screen::Audit,
+                    title: format!("{} {}", e.action, e.subject),
+                    detail: format!("#{} by {} at {}", e.seq, e.actor, e.at.format("%Y-%m-%d %H:%M")),
+                    key: e.seq.to_string(),
+                });
+            }
+        }
+        Ok(hits)
+    }
+
+    /// The user's preferences, with defaults for those never set.
+    pub async fn preferences(&self) -> Result<Preferences, ConsoleError> {
+        let theme = match self.engine.preference(THEME_KEY).await?.as_deref() {
+            Some("light") => Theme::Light,
+            Some("dark") => Theme::Dark,
+            _ => Theme::Auto,
+        };
+        let close_to_tray = self.engine.preference(CLOSE_TO_TRAY_KEY).await?.as_deref() == Some("true");
+        Ok(Preferences { theme, close_to_tray })
+    }
+
+    /// Saves the user's preferences (each change is audited).
+    pub async fn set_preferences(&self, preferences: &Preferences) -> Result<Preferences, ConsoleError> {
+        let theme = match preferences.theme {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+            Theme::Auto => "auto",
+        };
+        self.engine.set_preference(THEME_KEY, theme).await?;
+        let tray = if preferences.close_to_tray {
+            "true"
+        } else {
+            "false"
+        };
+        self.engine.set_preference(CLOSE_TO_TRAY_KEY, tray).await?;
+        self.preferences().await
+    }
+}
+
+/// A subscription to engine events, filtered to what the console shows.
+#[derive(Debug)]
+pub struct ConsoleEvents(broadcast::Receiver<EngineEvent>);
+
+impl ConsoleEvents {
+    /// The next event the console shows; `None` once the engine is gone. A subscriber that fell
+    /// behind skips what it missed: the UI refetches on the next event anyway.
+    pub async fn next(&mut self) -> Option<ConsoleEvent> {
+        loop {
+            match self.0.recv().await {
+                Ok(event) => {
+                    if let Some(e) = views::console_event(&event) {
+                        return Some(e);
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Engine results turned into the console's shapes.
+
+use chrono::{DateTime, Utc};
+use paysync_engine::{EngineEvent, FlowStatus, StatusReport};
+use paysync_store::{AuditEntry, AuditSortColumn as StoreSort, Run};
+
+use super::api::{
+    ApiUsage, AuditRow, AuditSortColumn, AuditStatus, ConnectionHealth, ConsoleEvent, DeadLetterDepth,
+    FlowRow, Overview, Profile, QueueDepth, RunRow,
+};
+
+pub(crate) fn run_row(r: &Run) -> RunRow {
+    RunRow {
+        id: r.id,
+        flow: r.flow.clone(),
+        trigger: r.trigger.as_str().to_owned(),
+        started_at: r.started_at,
+        finished_at: r.finished_at,
+        outcome: r.outcome.map(|o| o.as_str().to_owned()),
+        read: r.counts.read,
+        written: r.counts.written,
+        failed: r.counts.failed,
+        error: r.error.clone(),
+    }
+}
+
+pub(crate) fn flow_row(f: &FlowStatus) -> FlowRow {
+    FlowRow {
+        name: f.name.clone(),
+        description: f.description.clone(),
+        schedule: f.schedule.clone(),
+        last_run: f.last_run.as_ref().map(run_row),
+        next_due: f.next_due,
+    }
+}
+
+pub(crate) fn audit_row(e: &AuditEntry) -> AuditRow {
+    AuditRow {
+        seq: e.seq,
+        at: e.at,
+        actor: e.actor.clone(),
+        action: e.action.clone(),
+        subject: e.subject.clone(),
+        details: serde_json::to_string_pretty(&e.details).unwrap_or_default(),
+    }
+}
+
+pub(crate) fn sort_column(c: AuditSortColumn) -> StoreSort {
+    match c {
+        AuditSortColumn::Seq => StoreSort::Seq,
+        AuditSortColumn::Actor => StoreSort::Actor,
+        AuditSortColumn::Action => StoreSort::Action,
+        AuditSortColumn::Subject => StoreSort::Subject,
+    }
+}
+
+pub(crate) fn overview(
+    profile: Profile,
+    status: &StatusReport,
+    recent: &[Run],
+    connections: Vec<ConnectionHealth>,
+    salesforce_api: Option<ApiUsage>,
+    audit: AuditStatus,
+    now: DateTime<Utc>,
+) -> Overview {
+    let q = &status.queue;
+    Overview {
+        profile,
+        connections,
+        flows: status.flows.iter().map(flow_row).collect(),
+        recent_runs: recent.iter().map(run_row).collect(),
+        queue: QueueDepth {
+            pending: q.pending,
+            running: q.running,
+            in_doubt: q.in_doubt,
+            succeeded: q.succeeded,
+            dead: q.dead,
+        },
+        dead_letters: DeadLetterDepth {
+            open: status.dead_letters.open,
+            oldest_open_at: status.dead_letters.oldest_open_at,
+        },
+        // Payout batches arrive with the payouts flow; until then there is nothing to approve.
+        payouts_awaiting_approval: None,
+        salesforce_api,
+        volume: Vec::new(),
+        audit,
+        generated_at: now,
+    }
+}
+
+/// The events the console shows; the rest stay in logs and counters.
+pub(crate) fn console_event(e: &EngineEvent) -> Option<ConsoleEvent> {
+    Some(match e {
+        EngineEvent::RunStarted { run_id, flow, .. } => ConsoleEvent::RunStarted {
+            run_id: *run_id,
+            flow: flow.clone(),
+        },
+        EngineEvent::RunProgress {
+            run_id,
+            flow,
+            done,
+            total,
+        } => ConsoleEvent::RunProgress {
+            run_id: *run_id,
+            flow: flow.clone(),
+            done: *done,
+            total: *total,
+        },
+        EngineEvent::RunFinished {
+            run_id,
+            flow,
+            outcome,
+            ..
+        } => ConsoleEvent::RunFinished {
+            run_id: *run_id,
+            flow: flow.clone(),
+            outcome: outcome.clone(),
+        },
+        EngineEvent::JobDeadLettered { kind, .. } => ConsoleEvent::DeadLettersChanged {
+            job_kind: Some(kind.clone()),
+        },
+        EngineEvent::DeadLetterReplayed { .. } | EngineEvent::DeadLetterDiscarded { .. } => {
+            ConsoleEvent::DeadLettersChanged { job_kind: None }
+        }
+        EngineEvent::AuditTampered { reason } => ConsoleEvent::AuditTampered {
+            reason: reason.clone(),
+        },
+        EngineEvent::JobSucceeded { .. }
+        | EngineEvent::JobRetryScheduled { .. }
+        | EngineEvent::JobInDoubt { .. }
+        | EngineEvent::LeasesReclaimed { .. }
+        | EngineEvent::RunSkipped { .. }
+        | EngineEvent::AuditVerified { .. } => return None,
+    })
+}

@@ -1,0 +1,13 @@
+/// Every IPC command, by its Rust name. `build.rs` declares them so each needs an explicit
+/// `allow-…` permission, and a test checks the capability file grants exactly these.
+pub const COMMANDS: &[&str] = &[
+    "get_app_info",
+    "get_overview",
+    "list_flows",
+    "list_runs",
+    "run_flow",
+    "list_audit",
+    "verify_audit",
+    "search",
+    "set_preferences",
+];

@@ -1,0 +1,82 @@
+//! The IPC commands: each one calls one console method and maps its error. Nothing here decides
+//! anything; the console façade does.
+
+use paysync_app::console::api::{
+    AppInfo, AuditPage, AuditQuery, AuditStatus, FlowRow, Overview, Preferences, RunRow, SearchHit,
+};
+use tauri::State;
+
+use crate::ipc_error::IpcError;
+use crate::state::AppState;
+
+/// The frame: profile, version, sandbox, preferences.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_app_info(state: State<'_, AppState>) -> Result<AppInfo, IpcError> {
+    Ok(state.console().await?.app_info().await?)
+}
+
+/// Everything on the Overview.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_overview(state: State<'_, AppState>) -> Result<Overview, IpcError> {
+    Ok(state.console().await?.overview().await?)
+}
+
+/// Every flow with its schedule and latest run.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_flows(state: State<'_, AppState>) -> Result<Vec<FlowRow>, IpcError> {
+    Ok(state.console().await?.flows().await?)
+}
+
+/// The latest runs of one flow, or of all.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_runs(
+    state: State<'_, AppState>,
+    flow: Option<String>,
+    limit: u32,
+) -> Result<Vec<RunRow>, IpcError> {
+    Ok(state.console().await?.runs(flow, limit).await?)
+}
+
+/// Runs a flow now; resolves when it finishes (progress arrives as events).
+#[tauri::command]
+#[specta::specta]
+pub async fn run_flow(state: State<'_, AppState>, name: String) -> Result<RunRow, IpcError> {
+    Ok(state.console().await?.run_flow(&name).await?)
+}
+
+/// One page of the audit log.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_audit(state: State<'_, AppState>, query: AuditQuery) -> Result<AuditPage, IpcError> {
+    Ok(state.console().await?.audit(query).await?)
+}
+
+/// Verifies the audit chain now.
+#[tauri::command]
+#[specta::specta]
+pub async fn verify_audit(state: State<'_, AppState>) -> Result<AuditStatus, IpcError> {
+    Ok(state.console().await?.verify_audit().await?)
+}
+
+/// The global search box.
+#[tauri::command]
+#[specta::specta]
+pub async fn search(state: State<'_, AppState>, text: String) -> Result<Vec<SearchHit>, IpcError> {
+    Ok(state.console().await?.search(&text).await?)
+}
+
+/// Saves the user's preferences.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_preferences(
+    state: State<'_, AppState>,
+    preferences: Preferences,
+) -> Result<Preferences, IpcError> {
+    let saved = state.console().await?.set_preferences(&preferences).await?;
+    state.set_close_to_tray(saved.close_to_tray);
+    Ok(saved)
+}

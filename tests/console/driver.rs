@@ -1,0 +1,193 @@
+//! Starting the app under tauri-driver and waiting on what the UI renders.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// How long anything in the UI may take to appear.
+pub const UI_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The built console binary (override with `PAYSYNC_CONSOLE_BIN`).
+pub fn console_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("PAYSYNC_CONSOLE_BIN") {
+        return PathBuf::from(p);
+    }
+    let exe = std::env::current_exe().unwrap_or_default();
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let bin = profile_dir.join(format!("paysync-console{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: build the UI and the app first (scripts/test.sh does: npm --prefix ui run build, then cargo build --workspace --bins)",
+        bin.display()
+    );
+    bin
+}
+
+fn tauri_driver() -> PathBuf {
+    let home_bin = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin/tauri-driver"));
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|d| d.join("tauri-driver"))
+        .chain(home_bin)
+        .find(|p| p.exists())
+        .unwrap_or_else(|| panic!("tauri-driver is not installed: run scripts/setup.sh"))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("no free port: {e}"))
+}
+
+/// A running app: the WebDriver session, its driver process and its data directory.
+pub struct App {
+    /// The WebDriver session.
+    pub client: Client,
+    /// The app's data directory.
+    pub data_dir: tempfile::TempDir,
+    /// From asking for a session to the Overview showing data.
+    pub cold_start: Duration,
+    driver: Child,
+}
+
+impl App {
+    /// Launches the console on a fresh data directory and waits for the Overview to show data.
+    pub async fn launch() -> Self {
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "no X display: run the end-to-end tests under xvfb-run (scripts/test.sh does)"
+        );
+        let data_dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (port, native_port) = (free_port(), free_port());
+        let mut cmd = Command::new(tauri_driver());
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .env("PAYSYNC_DATA_DIR", data_dir.path())
+        .env("PAYSYNC_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+        for (key, _) in std::env::vars_os() {
+            let k = key.to_string_lossy();
+            if k.starts_with("PAYSYNC_") && k != "PAYSYNC_DATA_DIR" && k != "PAYSYNC_LOG" {
+                cmd.env_remove(&key);
+            }
+        }
+        let driver = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start tauri-driver: {e}"));
+        let url = format!("http://127.0.0.1:{port}");
+        wait_for_port(port).await;
+
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": console_bin() }),
+        );
+        let started = Instant::now();
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("WebDriver session: {e}"));
+        let app = Self {
+            client,
+            data_dir,
+            cold_start: Duration::ZERO,
+            driver,
+        };
+        app.wait_css("[data-testid=screen-overview][data-ready=true]")
+            .await;
+        Self {
+            cold_start: started.elapsed(),
+            ..app
+        }
+    }
+
+    /// Waits until an element matching `css` exists and returns it.
+    pub async fn wait_css(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(UI_TIMEOUT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} did not appear within {UI_TIMEOUT:?}: {e}"))
+    }
+
+    /// Waits until the element matching `css` has text containing `needle`; returns the text.
+    pub async fn wait_text(&self, css: &str, needle: &str) -> String {
+        let deadline = Instant::now() + UI_TIMEOUT;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                last = el.text().await.unwrap_or_default();
+                if last.contains(needle) {
+                    return last;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} never contained {needle:?}; last text: {last:?}")
+    }
+
+    /// Clicks the element matching `css`.
+    pub async fn click(&self, css: &str) {
+        self.wait_css(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Saves a screenshot of the window as `<name>.png` and returns its path.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let dir = std::env::var_os("PAYSYNC_SCREENSHOT_DIR").map_or_else(
+            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts/screenshots"),
+            PathBuf::from,
+        );
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .unwrap_or_else(|e| panic!("screenshot: {e}"));
+        assert!(
+            png.len() > 10_000,
+            "the {name} screenshot is suspiciously small ({} bytes)",
+            png.len()
+        );
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        path
+    }
+
+    /// Ends the session (which closes the app) and stops the driver.
+    pub async fn quit(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+async fn wait_for_port(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("tauri-driver did not listen on {port}");
+}
