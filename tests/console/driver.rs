@@ -127,19 +127,26 @@ impl App {
     }
 
     /// Waits until the element matching `css` has text containing `needle`; returns the text.
+    /// Reads `textContent` through script: WebKitWebDriver's element text is empty for some
+    /// styled elements.
     pub async fn wait_text(&self, css: &str, needle: &str) -> String {
+        let script = "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;";
         let deadline = Instant::now() + UI_TIMEOUT;
         let mut last = String::new();
         while Instant::now() < deadline {
-            if let Ok(el) = self.client.find(Locator::Css(css)).await {
-                last = el.text().await.unwrap_or_default();
+            if let Ok(value) = self.client.execute(script, vec![css.into()]).await {
+                last = value.as_str().unwrap_or_default().to_owned();
                 if last.contains(needle) {
                     return last;
                 }
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("{css} never contained {needle:?}; last text: {last:?}")
+        let shot = self.screenshot(&format!("failed-{}", sanitize(css))).await;
+        panic!(
+            "{css} never contained {needle:?}; last text: {last:?}; screenshot {}",
+            shot.display()
+        )
     }
 
     /// Clicks the element matching `css`.
@@ -179,6 +186,18 @@ impl App {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+fn sanitize(css: &str) -> String {
+    css.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 async fn wait_for_port(port: u16) {

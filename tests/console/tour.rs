@@ -13,7 +13,10 @@ async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
 
     // The first run starts the sandbox, seeds demo data, and says so.
     for file in ["paysync.db", "sandbox-manifest.json", "console.lock"] {
-        assert!(app.data_dir.path().join(file).exists(), "{file} missing from the data directory");
+        assert!(
+            app.data_dir.path().join(file).exists(),
+            "{file} missing from the data directory"
+        );
     }
     app.wait_text("[data-testid=profile-badge]", "Sandbox").await;
     for provider in ["salesforce", "stripe", "checkout", "payoneer", "maldopay"] {
@@ -21,7 +24,7 @@ async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
             .await;
     }
     // The sandbox org's API usage is read through its REST limits resource.
-    app.wait_text("[data-testid=tile-sf-api]", "/").await;
+    app.wait_text("[data-testid=tile-sf-api]", "requests today").await;
     app.wait_text("[data-testid=tile-audit]", "Verified").await;
     app.screenshot("overview").await;
 
@@ -29,17 +32,26 @@ async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
     app.click("[data-testid=nav-flows]").await;
     app.wait_css("[data-testid=screen-flows]").await;
     app.click("[data-testid='run-flow-audit.verify']").await;
+    // The run started here (not the one the scheduler ran at start-up) shows up finished.
+    app.wait_text("[data-testid=recent-runs]", "Manual").await;
     app.wait_text("[data-testid='flow-outcome-audit.verify']", "Succeeded")
         .await;
+    app.wait_text("body", "audit.verify: Succeeded").await;
     app.screenshot("flows").await;
 
     // Settings: switch to the dark theme; the change is audited.
     app.click("[data-testid=nav-settings]").await;
     app.wait_css("[data-testid=screen-settings]").await;
     app.screenshot("settings").await;
-    app.click("[data-testid=theme-toggle]").await;
-    app.wait_css("[data-testid=theme-option-dark]").await;
-    app.click("[data-testid=theme-option-dark]").await;
+    // The segmented control's radio inputs are visually hidden, so WebDriver cannot click them.
+    app.wait_css("[data-testid=theme-toggle] input[value=dark]").await;
+    app.client
+        .execute(
+            "document.querySelector('[data-testid=theme-toggle] input[value=dark]').click()",
+            vec![],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("choose the dark theme: {e}"));
     let scheme = wait_color_scheme(&app, "dark").await;
     assert_eq!(scheme, "dark");
 

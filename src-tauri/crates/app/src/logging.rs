@@ -21,6 +21,9 @@ pub fn init(cfg: &LogSection, file_dir: Option<&Path>) -> Result<Option<WorkerGu
         .map_err(|e| LogError(format!("log level {:?}: {e}", cfg.level)))?;
     let (file, guard) = match file_dir {
         Some(dir) => {
+            // The appender prunes old files at start and complains when the directory is missing.
+            std::fs::create_dir_all(dir)
+                .map_err(|e| LogError(format!("log directory {}: {e}", dir.display())))?;
             let appender = tracing_appender::rolling::Builder::new()
                 .rotation(tracing_appender::rolling::Rotation::DAILY)
                 .filename_prefix("paysync")

@@ -1,0 +1,137 @@
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+
+import { mockBackend } from "../test/backend";
+import { appInfo, overview } from "../test/fixtures";
+import { renderWithProviders } from "../test/render";
+import { AppFrame } from "./AppFrame";
+
+function backend(info = appInfo()) {
+  return mockBackend({
+    get_app_info: () => info,
+    get_overview: () => overview(),
+    list_flows: () => [],
+    list_runs: () => [],
+    list_audit: () => ({ total: 0, rows: [] }),
+    verify_audit: () => overview().audit,
+    set_preferences: (args) => args.preferences,
+    search: (args) =>
+      String(args.text).includes("audit")
+        ? [
+            {
+              screen: "flows",
+              title: "audit.verify",
+              detail: "Re-checks the audit log",
+              key: "audit.verify",
+            },
+            {
+              screen: "audit",
+              title: "flow.run audit.verify",
+              detail: "#41 by scheduler",
+              key: "41",
+            },
+          ]
+        : [],
+  });
+}
+
+describe("App frame", () => {
+  it("lists exactly the screens that exist, in order", async () => {
+    backend();
+    renderWithProviders(<AppFrame />);
+    const nav = await screen.findByRole("navigation", { name: "Screens" });
+    const links = within(nav).getAllByRole("link");
+    expect(links.map((l) => l.textContent?.replace(/Alt\+\d/, "").trim())).toEqual([
+      "Overview",
+      "Flows",
+      "Audit",
+      "Settings",
+    ]);
+    expect(links.map((l) => l.getAttribute("href"))).toEqual([
+      "#/overview",
+      "#/flows",
+      "#/audit",
+      "#/settings",
+    ]);
+    expect(links[0]?.getAttribute("aria-current")).toBe("page");
+  });
+
+  it("always shows the sandbox profile, with its banner", async () => {
+    backend();
+    renderWithProviders(<AppFrame />);
+    const badge = await screen.findByTestId("profile-badge");
+    expect(badge.textContent).toBe("Sandbox");
+    expect(badge.getAttribute("aria-label")).toContain("no real money moves");
+    expect(screen.getByTestId("sandbox-banner").textContent).toContain(
+      "local simulators with demo data",
+    );
+    expect(screen.getByTestId("sandbox-banner").textContent).toContain(
+      "not available in this version yet",
+    );
+  });
+
+  it("shows production without the sandbox banner", async () => {
+    backend(appInfo({ profile: "production", sandbox: null }));
+    renderWithProviders(<AppFrame />);
+    expect((await screen.findByTestId("profile-badge")).textContent).toBe("Production");
+    expect(screen.queryByTestId("sandbox-banner")).toBeNull();
+  });
+
+  it("switches screens from the URL, Alt+number and g-then-key", async () => {
+    backend();
+    renderWithProviders(<AppFrame />, { hash: "#/settings" });
+    expect(await screen.findByTestId("screen-settings")).toBeTruthy();
+
+    fireEvent.keyDown(document.documentElement, { key: "3", code: "Digit3", altKey: true });
+    await waitFor(() => expect(window.location.hash).toBe("#/audit"));
+    expect(await screen.findByTestId("screen-audit")).toBeTruthy();
+
+    fireEvent.keyDown(window, { key: "g" });
+    fireEvent.keyDown(window, { key: "f" });
+    await waitFor(() => expect(window.location.hash).toBe("#/flows"));
+    expect(await screen.findByTestId("screen-flows")).toBeTruthy();
+  });
+
+  it("applies the saved theme at start", async () => {
+    backend(appInfo({ preferences: { theme: "dark", closeToTray: true } }));
+    renderWithProviders(<AppFrame />);
+    await waitFor(() =>
+      expect(document.documentElement.getAttribute("data-mantine-color-scheme")).toBe("dark"),
+    );
+  });
+
+  it("saves the theme through set_preferences and confirms it", async () => {
+    const user = userEvent.setup();
+    const ipc = backend();
+    renderWithProviders(<AppFrame />);
+    const toggle = await screen.findByTestId("theme-toggle");
+    await waitFor(() =>
+      expect(within(toggle).getByLabelText("Dark")).not.toHaveProperty("disabled", true),
+    );
+    await user.click(within(toggle).getByLabelText("Dark"));
+    await waitFor(() =>
+      expect(ipc.callsOf("set_preferences")).toEqual([
+        { preferences: { theme: "dark", closeToTray: false } },
+      ]),
+    );
+    expect(await screen.findByText("Preferences saved")).toBeTruthy();
+    await waitFor(() =>
+      expect(document.documentElement.getAttribute("data-mantine-color-scheme")).toBe("dark"),
+    );
+  });
+
+  it("searches from the header and opens the screen of a hit", async () => {
+    const user = userEvent.setup();
+    const ipc = backend();
+    renderWithProviders(<AppFrame />);
+    await user.click(await screen.findByTestId("global-search"));
+    await user.type(await screen.findByTestId("global-search-input"), "audit");
+    await waitFor(() => expect(ipc.callsOf("search")).toContainEqual({ text: "audit" }));
+    // Typing is debounced: one request for the settled text, not one per key.
+    expect(ipc.callsOf("search")).toHaveLength(1);
+    await user.click(await screen.findByTestId("search-hit-flows-audit.verify"));
+    await waitFor(() => expect(window.location.hash).toBe("#/flows?flow=audit.verify"));
+    expect(await screen.findByTestId("screen-flows")).toBeTruthy();
+  });
+});

@@ -1,0 +1,89 @@
+import { Text } from "@mantine/core";
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
+
+import { events, type ConsoleEvent } from "../bindings";
+import { notifyAlarm, notifyError } from "./notify";
+import { queryKeys } from "./queryKeys";
+import { useRunProgressStore } from "./runProgress";
+
+/**
+ * Progress events can arrive many times a second, and the Overview re-verifies the audit chain
+ * and probes every connection on each read: refresh from them at most this often.
+ */
+const PROGRESS_REFRESH_MS = 3_000;
+
+export const AUDIT_ALARM_ID = "audit-tampered";
+
+/** Subscribes once (in the frame) to engine events: live run progress and fresh data. */
+export function useEngineActivity() {
+  const queryClient = useQueryClient();
+  const progress = useRunProgressStore();
+
+  useEffect(() => {
+    let lastProgressRefresh = 0;
+
+    const refreshRuns = () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: queryKeys.overview }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.flows }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.runs.all }),
+      ]);
+
+    const handle = (event: ConsoleEvent) => {
+      progress.apply(event);
+      switch (event.type) {
+        case "runStarted":
+          void refreshRuns();
+          break;
+        case "runFinished":
+          void refreshRuns();
+          // Runs write audit entries; an open audit page picks them up without flashing.
+          void queryClient.invalidateQueries({ queryKey: queryKeys.audit.pages });
+          break;
+        case "runProgress": {
+          const now = Date.now();
+          if (now - lastProgressRefresh >= PROGRESS_REFRESH_MS) {
+            lastProgressRefresh = now;
+            void refreshRuns();
+          }
+          break;
+        }
+        case "deadLettersChanged":
+          void queryClient.invalidateQueries({ queryKey: queryKeys.overview });
+          break;
+        case "auditTampered":
+          void queryClient.invalidateQueries({ queryKey: queryKeys.audit.status });
+          void queryClient.invalidateQueries({ queryKey: queryKeys.overview });
+          notifyAlarm(
+            AUDIT_ALARM_ID,
+            "The audit log failed verification",
+            <>
+              <Text size="sm">
+                Entries were changed outside Paysync. Stop and contact your administrator.
+              </Text>
+              <Text size="xs" c="dimmed" mt={4}>
+                {event.reason}
+              </Text>
+            </>,
+          );
+          break;
+      }
+    };
+
+    let disposed = false;
+    let unlisten: (() => void) | undefined;
+    events.engineActivity
+      .listen((e) => handle(e.payload))
+      .then((stop) => {
+        if (disposed) stop();
+        else unlisten = stop;
+      })
+      .catch((error: unknown) => notifyError("Live updates are not available", error));
+
+    return () => {
+      disposed = true;
+      unlisten?.();
+    };
+  }, [queryClient, progress]);
+}

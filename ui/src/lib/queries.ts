@@ -1,0 +1,64 @@
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+
+import { commands, type AuditQuery } from "../bindings";
+import { call } from "./ipc";
+import { queryKeys } from "./queryKeys";
+
+/** The Overview re-reads every 10 s besides refreshing on engine events. */
+const OVERVIEW_REFRESH_MS = 10_000;
+
+export function useAppInfo() {
+  return useQuery({
+    queryKey: queryKeys.appInfo,
+    queryFn: () => call(commands.getAppInfo()),
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+}
+
+export function useOverview() {
+  return useQuery({
+    queryKey: queryKeys.overview,
+    queryFn: () => call(commands.getOverview()),
+    refetchInterval: OVERVIEW_REFRESH_MS,
+  });
+}
+
+export function useFlows() {
+  return useQuery({
+    queryKey: queryKeys.flows,
+    queryFn: () => call(commands.listFlows()),
+  });
+}
+
+export function useRuns(flow: string | null, limit: number) {
+  return useQuery({
+    queryKey: queryKeys.runs.list(flow, limit),
+    queryFn: () => call(commands.listRuns(flow, limit)),
+  });
+}
+
+/** One page of the audit log; the previous page stays on screen while the next one loads. */
+export function useAuditPage(query: AuditQuery) {
+  return useQuery({
+    queryKey: queryKeys.audit.page(query),
+    queryFn: () => call(commands.listAudit(query)),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useAuditStatus() {
+  return useQuery({
+    queryKey: queryKeys.audit.status,
+    queryFn: () => call(commands.verifyAudit()),
+  });
+}
+
+export function useSearch(text: string) {
+  const trimmed = text.trim();
+  return useQuery({
+    queryKey: queryKeys.search(trimmed),
+    queryFn: () => call(commands.search(trimmed)),
+    enabled: trimmed.length > 0,
+    placeholderData: keepPreviousData,
+  });
+}

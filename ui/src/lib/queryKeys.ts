@@ -1,0 +1,19 @@
+import type { AuditQuery } from "../bindings";
+
+/** Every query key in one place, so invalidation after an event cannot miss a spelling. */
+export const queryKeys = {
+  appInfo: ["appInfo"] as const,
+  overview: ["overview"] as const,
+  flows: ["flows"] as const,
+  runs: {
+    all: ["runs"] as const,
+    list: (flow: string | null, limit: number) => ["runs", { flow, limit }] as const,
+  },
+  audit: {
+    all: ["audit"] as const,
+    pages: ["audit", "page"] as const,
+    page: (query: AuditQuery) => ["audit", "page", query] as const,
+    status: ["audit", "status"] as const,
+  },
+  search: (text: string) => ["search", text] as const,
+};

@@ -1,0 +1,51 @@
+import type { Health } from "../bindings";
+import { humanize } from "./format";
+
+/** One colour language everywhere: green good, yellow partial, red broken, blue running, gray idle. */
+export interface StatusLook {
+  label: string;
+  color: "green" | "yellow" | "red" | "blue" | "gray";
+}
+
+const OUTCOMES: Record<string, StatusLook> = {
+  succeeded: { label: "Succeeded", color: "green" },
+  partial: { label: "Partial", color: "yellow" },
+  failed: { label: "Failed", color: "red" },
+  abandoned: { label: "Abandoned", color: "gray" },
+};
+
+/** A run's outcome; `null` means it is still running. */
+export function outcomeLook(outcome: string | null): StatusLook {
+  if (outcome === null) return { label: "Running", color: "blue" };
+  return OUTCOMES[outcome] ?? { label: humanize(outcome), color: "gray" };
+}
+
+const HEALTH: Record<Health, StatusLook> = {
+  healthy: { label: "Healthy", color: "green" },
+  degraded: { label: "Degraded", color: "yellow" },
+  down: { label: "Down", color: "red" },
+  notConnected: { label: "Not connected", color: "gray" },
+};
+
+export function healthLook(health: Health): StatusLook {
+  return HEALTH[health];
+}
+
+/** Salesforce API usage: green below 70 %, yellow below 90 %, red from there. */
+export function usageColor(used: number, limit: number): StatusLook["color"] {
+  if (limit <= 0) return "gray";
+  const share = used / limit;
+  if (share < 0.7) return "green";
+  if (share < 0.9) return "yellow";
+  return "red";
+}
+
+const TRIGGERS: Record<string, string> = {
+  schedule: "Scheduled",
+  manual: "Manual",
+  startup: "At start-up",
+};
+
+export function triggerLabel(trigger: string): string {
+  return TRIGGERS[trigger] ?? humanize(trigger);
+}

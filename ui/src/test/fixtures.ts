@@ -1,0 +1,123 @@
+import type {
+  AppInfo,
+  AuditPage,
+  AuditRow,
+  FlowRow,
+  IpcError,
+  Overview,
+  RunRow,
+} from "../bindings";
+
+export const NOW = "2025-11-21T12:00:00Z";
+
+export function run(overrides: Partial<RunRow> = {}): RunRow {
+  return {
+    id: 7,
+    flow: "audit.verify",
+    trigger: "schedule",
+    startedAt: "2025-11-21T11:55:00Z",
+    finishedAt: "2025-11-21T11:55:02Z",
+    outcome: "succeeded",
+    read: 1200,
+    written: 1200,
+    failed: 0,
+    error: null,
+    ...overrides,
+  };
+}
+
+export function flow(overrides: Partial<FlowRow> = {}): FlowRow {
+  return {
+    name: "audit.verify",
+    description: "Re-checks every entry of the tamper-evident audit log against its signed chain.",
+    schedule: "every 1d",
+    lastRun: run(),
+    nextDue: "2099-01-01T00:00:00Z",
+    ...overrides,
+  };
+}
+
+export function appInfo(overrides: Partial<AppInfo> = {}): AppInfo {
+  return {
+    profile: "sandbox",
+    version: "0.1.0",
+    dataDir: "/home/finance/.local/share/paysync",
+    sandbox: {
+      simulators: [
+        { provider: "salesforce", baseUrl: "http://127.0.0.1:41001" },
+        { provider: "stripe", baseUrl: "http://127.0.0.1:41002" },
+      ],
+      demo: { customers: 40, payments: 250, payees: 12, paymentRequests: 30, discrepancies: 3 },
+    },
+    preferences: { theme: "light", closeToTray: false },
+    ...overrides,
+  };
+}
+
+export function overview(overrides: Partial<Overview> = {}): Overview {
+  return {
+    profile: "sandbox",
+    connections: [
+      {
+        provider: "stripe",
+        label: "Stripe",
+        health: "healthy",
+        detail: null,
+        checkedAt: "2025-11-21T11:59:00Z",
+      },
+      {
+        provider: "payoneer",
+        label: "Payoneer",
+        health: "down",
+        detail: "Connection refused",
+        checkedAt: "2025-11-21T11:58:00Z",
+      },
+      {
+        provider: "maldopay",
+        label: "MaldoPay",
+        health: "notConnected",
+        detail: null,
+        checkedAt: null,
+      },
+    ],
+    flows: [flow()],
+    recentRuns: [run(), run({ id: 6, outcome: "failed", failed: 3, error: "Stripe said no" })],
+    queue: { pending: 12, running: 2, inDoubt: 1, succeeded: 300, dead: 4 },
+    deadLetters: { open: 4, oldestOpenAt: "2025-11-21T09:00:00Z" },
+    payoutsAwaitingApproval: null,
+    salesforceApi: { used: 8_000, limit: 10_000 },
+    volume: [],
+    audit: { verified: true, entries: 1234, problem: null, checkedAt: "2025-11-21T11:59:30Z" },
+    generatedAt: "2025-11-21T11:59:59Z",
+    ...overrides,
+  };
+}
+
+export function auditRow(seq: number, overrides: Partial<AuditRow> = {}): AuditRow {
+  return {
+    seq,
+    at: "2025-11-21T10:00:00Z",
+    actor: "scheduler",
+    action: "flow.run",
+    subject: `flow:audit.verify#${seq}`,
+    details: JSON.stringify({ run: seq, outcome: "succeeded" }, null, 2),
+    ...overrides,
+  };
+}
+
+/** A page of newest-first rows for any offset and limit, out of `total`. */
+export function auditPage(total: number, offset: number, limit: number): AuditPage {
+  const rows: AuditRow[] = [];
+  for (let i = offset; i < Math.min(total, offset + limit); i++) rows.push(auditRow(total - i));
+  return { total, rows };
+}
+
+export function ipcError(overrides: Partial<IpcError> = {}): IpcError {
+  return {
+    code: "unavailable",
+    message: "Paysync's engine is not running yet.",
+    detail: "the start-up task ended without a result",
+    retryable: true,
+    ...overrides,
+  };
+}
