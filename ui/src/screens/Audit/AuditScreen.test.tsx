@@ -141,10 +141,14 @@ describe("Audit", () => {
     await user.keyboard("{Escape}");
     await waitFor(() => expect(screen.queryByTestId("audit-entry-details")).toBeNull());
 
-    screen.getByTestId("audit-row-12339").focus();
+    // The drawer hands focus back to the row that opened it once it has closed; move on from there.
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId("audit-row-12340")));
+    const next = screen.getByTestId("audit-row-12339");
+    next.focus();
     await user.keyboard("{Enter}");
-    expect((await screen.findByTestId("audit-entry-details")).textContent).toContain(
-      '"run": 12339',
+    // The closing drawer of the first entry may still be mounted while the new one opens.
+    await waitFor(() =>
+      expect(screen.getByTestId("audit-entry-details").textContent).toContain('"run": 12339'),
     );
   });
 
