@@ -37,7 +37,7 @@ cargo build --workspace --bins --locked
 step "tests (Rust, bindings drift, capability and CSP checks, end-to-end through WebDriver)"
 # The console's end-to-end tests open real windows: give them a virtual X server.
 rm -rf artifacts/screenshots
-xvfb-run -a -s "-screen 0 1280x800x24" \
+xvfb-run -a -s "-screen 0 1280x2000x24" \
   cargo nextest run --workspace --locked --profile ci --no-fail-fast
 echo "screenshots: $(ls artifacts/screenshots 2>/dev/null | tr '\n' ' ')" >&2
 

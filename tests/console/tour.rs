@@ -26,7 +26,15 @@ async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
     // The sandbox org's API usage is read through its REST limits resource.
     app.wait_text("[data-testid=tile-sf-api]", "requests today").await;
     app.wait_text("[data-testid=tile-audit]", "Verified").await;
+    // The Stripe pull ran at start-up against the sandbox: the volume chart has the demo's money.
+    app.wait_css("[data-testid=volume-chart] .recharts-bar-rectangle")
+        .await;
+    app.wait_text("[data-testid=volume-card]", "EUR").await;
     app.screenshot("overview").await;
+    // The chart sits below the fold: a tall window shows the whole Overview in one picture.
+    let _ = app.client.set_window_size(1280, 1900).await;
+    app.screenshot("overview-full").await;
+    let _ = app.client.set_window_size(1280, 800).await;
 
     // Flows: run the audit verification now and watch it finish.
     app.click("[data-testid=nav-flows]").await;
@@ -37,6 +45,8 @@ async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
     app.wait_text("[data-testid='flow-outcome-audit.verify']", "Succeeded")
         .await;
     app.wait_text("body", "audit.verify: Succeeded").await;
+    app.wait_text("[data-testid='flow-row-stripe.payments']", "Stripe charges")
+        .await;
     app.screenshot("flows").await;
 
     // Settings: switch to the dark theme; the change is audited.

@@ -4,6 +4,9 @@
 //!   values; the [`http::Executor`] owns auth refresh, rate limiting, retries, circuit breakers,
 //!   redaction and telemetry.
 //!
-//! Provider clients (`stripe/`, `salesforce/`, `checkout/`, `payoneer/`, `maldopay/`) come later.
+//! - [`stripe`]: Stripe requests, wire shapes and conversions (charges so far).
+//!
+//! The other provider clients (`salesforce/`, `checkout/`, `payoneer/`, `maldopay/`) come later.
 
 pub mod http;
+pub mod stripe;

@@ -107,6 +107,32 @@ pub struct StatusReport {
     pub counters: CounterSnapshot,
 }
 
+/// What a front end adds to the built-in engine: job handlers and flows of connected providers.
+#[derive(Default)]
+pub struct Extensions {
+    /// Job handlers by the kind they declare.
+    pub handlers: Vec<Arc<dyn JobHandler>>,
+    /// Flows with their default schedule (`every 15m`, a cron expression, or `off`), which the
+    /// `[flows]` configuration overrides.
+    pub flows: Vec<(Arc<dyn crate::scheduler::Flow>, String)>,
+}
+
+impl std::fmt::Debug for Extensions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Extensions")
+            .field("handlers", &self.handlers.len())
+            .field(
+                "flows",
+                &self
+                    .flows
+                    .iter()
+                    .map(|(f, s)| (f.name().to_owned(), s))
+                    .collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
 /// The engine.
 #[derive(Clone)]
 pub struct Engine {
@@ -148,6 +174,24 @@ impl Engine {
         rng: SharedRandom,
         extra_handlers: Vec<Arc<dyn JobHandler>>,
     ) -> Result<Self, EngineError> {
+        let extensions = Extensions {
+            handlers: extra_handlers,
+            flows: Vec::new(),
+        };
+        Self::open_extended(options, clock, rng, extensions).await
+    }
+
+    /// Opens the engine with extra job handlers and flows (the connected providers' flows).
+    pub async fn open_extended(
+        options: EngineOptions,
+        clock: SharedClock,
+        rng: SharedRandom,
+        extensions: Extensions,
+    ) -> Result<Self, EngineError> {
+        let Extensions {
+            handlers: extra_handlers,
+            flows: extra_flows,
+        } = extensions;
         let dir = &options.data_dir;
         create_private_dir(dir)?;
         let audit_key = load_or_create_audit_key(&dir.join(AUDIT_KEY_FILE), rng.as_ref())?;
@@ -173,12 +217,16 @@ impl Engine {
         );
         let mut specs = Vec::new();
         let mut schedules = HashMap::new();
-        for (flow, default_schedule) in builtin_flows() {
+        let flows = builtin_flows()
+            .into_iter()
+            .map(|(flow, schedule)| (flow, schedule.to_owned()))
+            .chain(extra_flows);
+        for (flow, default_schedule) in flows {
             let name = flow.name().to_owned();
             let text = options
                 .schedules
                 .get(&name)
-                .map_or(default_schedule, String::as_str)
+                .map_or(default_schedule.as_str(), String::as_str)
                 .trim()
                 .to_owned();
             let schedule = if text == "off" {
@@ -411,6 +459,12 @@ impl Engine {
         offset: u32,
     ) -> Result<Page<AuditEntry>, EngineError> {
         Ok(self.store.audit().page(filter, sort, limit, offset).await?)
+    }
+
+    /// Succeeded provider payment volume per day and currency over the last `days` days.
+    pub async fn daily_volume(&self, days: u32) -> Result<Vec<paysync_store::DailyVolume>, EngineError> {
+        let since = self.clock.now() - chrono::Duration::days(i64::from(days));
+        Ok(self.store.payments().daily_volume(since).await?)
     }
 
     /// A user preference (`console.*` keys), as stored.

@@ -4,6 +4,7 @@
 //!   (they live in [`paysync_core::retry`] and are re-exported here).
 //! - [`handler`] and [`runner`]: the job contract and the leasing job runner over the durable queue.
 //! - [`scheduler`]: named flows on intervals or cron expressions, never two runs of one flow at once.
+//! - [`flows`]: provider pulls into the local store (`stripe.payments`).
 //! - [`events`]: typed events that logs, counters and the console share.
 //! - [`engine`]: the [`Engine`] façade, the only API that the CLI, the desktop shell and tests call.
 
@@ -11,6 +12,7 @@ pub mod builtin_flows;
 pub mod engine;
 pub mod error;
 pub mod events;
+pub mod flows;
 pub mod handler;
 pub mod keys;
 pub mod runner;
@@ -22,7 +24,7 @@ pub use paysync_core::retry::backoff;
 /// The pure failure classifier, moved to core so connectors share it; re-exported at its old path.
 pub use paysync_core::retry::classify;
 
-pub use engine::{Engine, EngineOptions, FlowStatus, StatusReport};
+pub use engine::{Engine, EngineOptions, Extensions, FlowStatus, StatusReport};
 pub use error::EngineError;
 pub use events::{EngineEvent, EventBus};
 pub use handler::{JobContext, JobError, JobHandler, StatusCheck};

@@ -30,6 +30,7 @@ pub mod jobs;
 pub mod links;
 mod names;
 pub mod open;
+pub mod payments;
 pub mod runs;
 pub mod settings;
 mod time;
@@ -55,6 +56,7 @@ pub use jobs::{
 pub use links::{Link, Links, NewLink};
 pub use names::UnknownName;
 pub use open::{Pragmas, StoreOptions};
+pub use payments::{DailyVolume, Payments, ProviderPayment};
 pub use runs::{Run, RunCounts, RunOutcome, RunTrigger, Runs};
 pub use settings::Settings;
 
@@ -98,6 +100,11 @@ impl Store {
     /// Poll cursors.
     pub fn cursors(&self) -> Cursors<'_> {
         Cursors::new(self)
+    }
+
+    /// The provider payments.
+    pub fn payments(&self) -> Payments<'_> {
+        Payments::new(self)
     }
 
     /// Sync runs.

@@ -5,6 +5,7 @@
 pub mod api;
 mod error;
 mod health;
+mod sandbox_flows;
 mod views;
 
 use std::path::PathBuf;
@@ -22,6 +23,9 @@ use api::{
     Profile, RunRow, SandboxInfo, Screen, SearchHit, Simulator, Theme,
 };
 pub use error::ConsoleError;
+
+/// Days of synced volume the Overview charts.
+pub const VOLUME_DAYS: u32 = 30;
 
 /// Largest page the console asks the engine for.
 pub const MAX_PAGE: u32 = 500;
@@ -79,15 +83,19 @@ impl Console {
         let engine_options = options
             .config
             .engine_options(&options.data_dir, options.owner.clone());
-        let engine = Engine::open(engine_options, clock.clone(), rng).await?;
-        let production = engine
+        // Production accounts are recorded by the Connections screen; until one exists the
+        // console runs on the sandbox, whose simulators stand in for every provider.
+        let probe = Engine::open(engine_options.clone(), clock.clone(), rng.clone()).await?;
+        let production = probe
             .status()
             .await?
             .connections
             .iter()
             .any(|c| c.profile == "production");
-        let (profile, sandbox) = if production {
-            (Profile::Production, None)
+        drop(probe);
+        let (engine, profile, sandbox) = if production {
+            let engine = Engine::open(engine_options, clock.clone(), rng).await?;
+            (engine, Profile::Production, None)
         } else {
             let started = crate::sandbox::start(
                 &options.config.sandbox,
@@ -98,6 +106,8 @@ impl Console {
             )
             .await?;
             tracing::info!(urls = ?started.sandbox.urls, "Sandbox profile: simulators started.");
+            let extensions = sandbox_flows::extensions(&started.sandbox.urls, clock.clone(), rng.clone())?;
+            let engine = Engine::open_extended(engine_options, clock.clone(), rng, extensions).await?;
             let demo = started.demo.as_ref().map(|(_, m)| DemoSummary {
                 customers: m.counts.customers,
                 payments: m.counts.payments,
@@ -110,7 +120,7 @@ impl Console {
                 demo,
                 sandbox: Mutex::new(Some(started.sandbox)),
             };
-            (Profile::Sandbox, Some(Arc::new(running)))
+            (engine, Profile::Sandbox, Some(Arc::new(running)))
         };
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(5))
@@ -193,13 +203,17 @@ impl Console {
             None => None,
         };
         let audit = self.verify_audit().await?;
+        let volume = self.engine.daily_volume(VOLUME_DAYS).await?;
         Ok(views::overview(
             self.profile,
             &status,
             &recent,
-            connections,
-            salesforce_api,
-            audit,
+            views::Extras {
+                connections,
+                salesforce_api,
+                volume: volume.iter().map(views::daily_volume).collect(),
+                audit,
+            },
             self.clock.now(),
         ))
     }

@@ -5,8 +5,8 @@ use paysync_engine::{EngineEvent, FlowStatus, StatusReport};
 use paysync_store::{AuditEntry, AuditSortColumn as StoreSort, Run};
 
 use super::api::{
-    ApiUsage, AuditRow, AuditSortColumn, AuditStatus, ConnectionHealth, ConsoleEvent, DeadLetterDepth,
-    FlowRow, Overview, Profile, QueueDepth, RunRow,
+    ApiUsage, AuditRow, AuditSortColumn, AuditStatus, ConnectionHealth, ConsoleEvent, DailyVolume,
+    DeadLetterDepth, FlowRow, Overview, Profile, QueueDepth, RunRow,
 };
 
 pub(crate) fn run_row(r: &Run) -> RunRow {
@@ -54,15 +54,36 @@ pub(crate) fn sort_column(c: AuditSortColumn) -> StoreSort {
     }
 }
 
+/// What the Overview shows besides the engine's status.
+pub(crate) struct Extras {
+    pub connections: Vec<ConnectionHealth>,
+    pub salesforce_api: Option<ApiUsage>,
+    pub volume: Vec<DailyVolume>,
+    pub audit: AuditStatus,
+}
+
+pub(crate) fn daily_volume(v: &paysync_store::DailyVolume) -> DailyVolume {
+    DailyVolume {
+        day: v.day.clone(),
+        currency: v.total.currency().code().to_owned(),
+        amount: v.total.to_decimal().to_string(),
+        count: v.count,
+    }
+}
+
 pub(crate) fn overview(
     profile: Profile,
     status: &StatusReport,
     recent: &[Run],
-    connections: Vec<ConnectionHealth>,
-    salesforce_api: Option<ApiUsage>,
-    audit: AuditStatus,
+    extras: Extras,
     now: DateTime<Utc>,
 ) -> Overview {
+    let Extras {
+        connections,
+        salesforce_api,
+        volume,
+        audit,
+    } = extras;
     let q = &status.queue;
     Overview {
         profile,
@@ -83,7 +104,7 @@ pub(crate) fn overview(
         // Payout batches arrive with the payouts flow; until then there is nothing to approve.
         payouts_awaiting_approval: None,
         salesforce_api,
-        volume: Vec::new(),
+        volume,
         audit,
         generated_at: now,
     }

@@ -267,3 +267,59 @@ async fn no_column_can_hold_a_secret() {
         );
     }
 }
+
+#[tokio::test]
+async fn provider_payments_upsert_by_provider_id_and_sum_succeeded_volume_per_day_and_currency() {
+    use paysync_core::{Currency, Money};
+    use paysync_store::ProviderPayment;
+    let store = crate::common::mem().await;
+    let eur: Currency = "EUR".parse().expect("EUR");
+    let jpy: Currency = "JPY".parse().expect("JPY");
+    let day1 = crate::common::t0();
+    let day2 = day1 + chrono::Duration::days(1);
+    let pay = |id: &str, minor: i64, currency: Currency, at, status: &str| ProviderPayment {
+        provider: "stripe".into(),
+        provider_id: id.into(),
+        kind: "charge".into(),
+        status: status.into(),
+        amount: Money::from_minor(minor, currency),
+        occurred_at: at,
+        customer_ref: None,
+    };
+    let payments = store.payments();
+    payments
+        .upsert_many(
+            &[
+                pay("ch_1", 1050, eur, day1, "pending"),
+                pay("ch_2", 2000, eur, day1, "succeeded"),
+                pay("ch_3", 500, jpy, day1, "succeeded"),
+                pay("ch_4", 700, eur, day2, "failed"),
+            ],
+            day2,
+        )
+        .await
+        .expect("upsert");
+    // ch_1 settles: the same provider id is updated, not duplicated.
+    payments
+        .upsert_many(&[pay("ch_1", 1050, eur, day1, "succeeded")], day2)
+        .await
+        .expect("re-upsert");
+    assert_eq!(payments.count("stripe").await.expect("count"), 4);
+    let volume = payments.daily_volume(day1).await.expect("volume");
+    let got: Vec<(String, String, u64)> = volume
+        .iter()
+        .map(|v| (v.day.clone(), v.total.to_string(), v.count))
+        .collect();
+    let day = day1.format("%Y-%m-%d").to_string();
+    assert_eq!(
+        got,
+        vec![
+            (day.clone(), Money::from_minor(3050, eur).to_string(), 2),
+            (day, Money::from_minor(500, jpy).to_string(), 1),
+        ]
+    );
+    assert!(
+        payments.daily_volume(day2).await.expect("later").is_empty(),
+        "failed payments are not volume"
+    );
+}

@@ -1,0 +1,52 @@
+//! Stripe: requests built as values for the shared executor, the wire shapes exactly as Stripe
+//! names them, and pure conversions to domain types. Only what the flows use so far: listing
+//! charges (`GET /v1/charges`, cursor pagination with `starting_after`, `created[gte]` filter).
+
+pub mod transform;
+pub mod wire;
+
+use chrono::{DateTime, Utc};
+
+use crate::http::Request;
+
+/// The provider name the executor knows Stripe by.
+pub const PROVIDER: &str = "stripe";
+
+/// Stripe's largest page.
+pub const MAX_PAGE: u32 = 100;
+
+/// `GET /v1/charges`: charges created at or after `created_gte`, oldest-first pages are not
+/// offered by Stripe, so callers page newest-first with `starting_after` and stop when
+/// `has_more` is false.
+pub fn list_charges(created_gte: Option<DateTime<Utc>>, starting_after: Option<&str>, limit: u32) -> Request {
+    let mut req = Request::get("/v1/charges", "stripe:GET /v1/charges")
+        .query("limit", limit.clamp(1, MAX_PAGE).to_string());
+    if let Some(t) = created_gte {
+        req = req.query("created[gte]", t.timestamp().to_string());
+    }
+    if let Some(id) = starting_after {
+        req = req.query("starting_after", id);
+    }
+    req
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_charges_builds_stripes_query() {
+        let t = DateTime::<Utc>::from_timestamp(1_700_000_000, 0).unwrap_or_default();
+        let req = list_charges(Some(t), Some("ch_9"), 500);
+        assert_eq!(req.path, "/v1/charges");
+        assert_eq!(
+            req.query,
+            vec![
+                ("limit".to_owned(), "100".to_owned()),
+                ("created[gte]".to_owned(), "1700000000".to_owned()),
+                ("starting_after".to_owned(), "ch_9".to_owned()),
+            ]
+        );
+        assert!(req.idempotency_key.is_none(), "a read carries no idempotency key");
+    }
+}

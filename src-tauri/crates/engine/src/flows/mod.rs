@@ -1,0 +1,3 @@
+//! Provider flows: scheduled pulls from payment providers into the local store.
+
+pub mod stripe_payments;
