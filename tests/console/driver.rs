@@ -102,7 +102,7 @@ impl App {
             .connect(&url)
             .await
             .unwrap_or_else(|e| panic!("WebDriver session: {e}"));
-        let app = Self {
+        let mut app = Self {
             client,
             data_dir,
             cold_start: Duration::ZERO,
@@ -110,10 +110,8 @@ impl App {
         };
         app.wait_css("[data-testid=screen-overview][data-ready=true]")
             .await;
-        Self {
-            cold_start: started.elapsed(),
-            ..app
-        }
+        app.cold_start = started.elapsed();
+        app
     }
 
     /// Waits until an element matching `css` exists and returns it.
@@ -180,9 +178,15 @@ impl App {
         path
     }
 
-    /// Ends the session (which closes the app) and stops the driver.
-    pub async fn quit(mut self) {
+    /// Ends the session (which closes the app); dropping the app then stops the driver.
+    pub async fn quit(self) {
         let _ = self.client.clone().close().await;
+    }
+}
+
+impl Drop for App {
+    /// Also runs when a test fails half-way, so no driver outlives its test.
+    fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
