@@ -77,7 +77,7 @@ impl Store {
             pool,
             audit_key: Arc::new(opts.audit_key),
         };
-        if let Err(err) = store.prepare().await {
+        if let Err(err) = store.prepare(&opts.path).await {
             store.close().await;
             return Err(err);
         }
@@ -90,8 +90,11 @@ impl Store {
 
     /// Migrates, then fails closed unless the connection is durable (WAL, `synchronous=FULL`,
     /// foreign keys): e.g. a file system without WAL support silently keeps another journal mode.
-    async fn prepare(&self) -> Result<()> {
-        migrate(self.pool()).await?;
+    async fn prepare(&self, path: &Path) -> Result<()> {
+        let lock = migration_lock(path).await?;
+        let migrated = migrate(self.pool()).await;
+        drop(lock);
+        migrated?;
         let pragmas = self.pragmas().await?;
         if !pragmas.is_durable() {
             return Err(StoreError::InvalidState {
@@ -166,6 +169,27 @@ async fn connect_pool(connect: SqliteConnectOptions) -> Result<SqlitePool> {
 /// Applies pending migrations. SQLite's migrator takes no lock, so when two processes open a new
 /// database at once one of them can fail on a migration the other just applied; a second run
 /// then finds it applied and succeeds. A database from a newer build fails both times.
+/// Holds an exclusive lock on `<database>.migrate-lock` while migrations run: SQLite has no
+/// advisory lock and sqlx's migrator assumes it runs alone, so two processes (or two opens in one
+/// process) starting on a new build would otherwise race to apply the same migration.
+async fn migration_lock(db: &Path) -> Result<std::fs::File> {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".migrate-lock");
+    let path = PathBuf::from(name);
+    let file = tokio::task::spawn_blocking(move || {
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).write(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path)?;
+        file.lock()?;
+        Ok::<_, std::io::Error>(file)
+    })
+    .await
+    .map_err(std::io::Error::other)??;
+    Ok(file)
+}
+
 async fn migrate(pool: &SqlitePool) -> Result<()> {
     match MIGRATOR.run(pool).await {
         Ok(()) => Ok(()),
