@@ -9,7 +9,17 @@ use std::time::Duration;
 
 /// The `paysync` binary built in this target directory (override with `PAYSYNC_BIN`).
 pub fn paysync_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("PAYSYNC_BIN") {
+    built_bin(
+        "paysync",
+        "PAYSYNC_BIN",
+        "build it first with `cargo build --workspace --bins` (scripts/test.sh does)",
+    )
+}
+
+/// A binary built in this target directory, or the path in `override_var`; `how` says how to
+/// build it when it is missing.
+pub fn built_bin(name: &str, override_var: &str, how: &str) -> PathBuf {
+    if let Some(p) = std::env::var_os(override_var) {
         return PathBuf::from(p);
     }
     // Integration tests run from target/<profile>/deps/; the binary sits one level up.
@@ -19,12 +29,8 @@ pub fn paysync_bin() -> PathBuf {
         .and_then(Path::parent)
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    let bin = profile_dir.join(format!("paysync{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} is missing: build it first with `cargo build --workspace --bins` (scripts/test.sh does)",
-        bin.display()
-    );
+    let bin = profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.exists(), "{} is missing: {how}", bin.display());
     bin
 }
 

@@ -6,6 +6,9 @@ use paysync_engine::EngineError;
 use paysync_store::StoreError;
 use serde::{Deserialize, Serialize};
 
+/// What to tell a person when the audit log failed verification, wherever it was detected.
+const TAMPERED: &str = "The audit log has been changed outside Paysync. Stop and contact your administrator.";
+
 /// What kind of failure it was; the UI decides colour, wording and whether to offer a retry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -102,12 +105,7 @@ fn from_engine(e: EngineError, detail: String) -> IpcError {
             detail,
             true,
         ),
-        EngineError::AuditTampered(_) => IpcError::new(
-            ErrorCode::AuditTampered,
-            "The audit log has been changed outside Paysync. Stop and contact your administrator.",
-            detail,
-            false,
-        ),
+        EngineError::AuditTampered(_) => IpcError::new(ErrorCode::AuditTampered, TAMPERED, detail, false),
         EngineError::Store(s) => from_store(s, detail),
         EngineError::Io { .. } => IpcError::new(
             ErrorCode::Internal,
@@ -135,12 +133,7 @@ fn from_store(e: StoreError, detail: String) -> IpcError {
             detail,
             true,
         ),
-        StoreError::Audit(_) => IpcError::new(
-            ErrorCode::AuditTampered,
-            "The audit log has been changed outside Paysync. Stop and contact your administrator.",
-            detail,
-            false,
-        ),
+        StoreError::Audit(_) => IpcError::new(ErrorCode::AuditTampered, TAMPERED, detail, false),
         _ => IpcError::new(
             ErrorCode::Internal,
             "Paysync's database could not complete the request.",

@@ -12,22 +12,11 @@ pub const UI_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The built console binary (override with `PAYSYNC_CONSOLE_BIN`).
 pub fn console_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("PAYSYNC_CONSOLE_BIN") {
-        return PathBuf::from(p);
-    }
-    let exe = std::env::current_exe().unwrap_or_default();
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let bin = profile_dir.join(format!("paysync-console{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} is missing: build the UI and the app first (scripts/test.sh does: npm --prefix ui run build, then cargo build --workspace --bins)",
-        bin.display()
-    );
-    bin
+    paysync_tests::built_bin(
+        "paysync-console",
+        "PAYSYNC_CONSOLE_BIN",
+        "build the UI and the app first (scripts/test.sh does: npm --prefix ui run build, then cargo build --workspace --bins)",
+    )
 }
 
 fn tauri_driver() -> PathBuf {

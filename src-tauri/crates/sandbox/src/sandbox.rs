@@ -64,6 +64,19 @@ pub struct SandboxUrls {
     pub maldopay: String,
 }
 
+impl SandboxUrls {
+    /// Each simulator's name (as in [`SIMULATORS`]) and base URL, in that order.
+    pub fn named(&self) -> [(&'static str, &str); 5] {
+        [
+            ("salesforce", &self.salesforce),
+            ("stripe", &self.stripe),
+            ("checkout", &self.checkout),
+            ("payoneer", &self.payoneer),
+            ("maldopay", &self.maldopay),
+        ]
+    }
+}
+
 /// A running sandbox.
 #[derive(Debug)]
 pub struct Sandbox {

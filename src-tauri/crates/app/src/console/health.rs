@@ -11,7 +11,7 @@ use super::api::{ApiUsage, ConnectionHealth, Health};
 const SALESFORCE_API_VERSION: &str = "v66.0";
 
 /// The label a provider is shown with.
-pub(crate) fn provider_label(provider: &str) -> &str {
+pub fn provider_label(provider: &str) -> &str {
     match provider {
         "salesforce" => "Salesforce",
         "stripe" => "Stripe",
@@ -28,14 +28,7 @@ pub(crate) async fn probe_sandbox(
     urls: &SandboxUrls,
     now: DateTime<Utc>,
 ) -> Vec<ConnectionHealth> {
-    let targets = [
-        ("salesforce", &urls.salesforce),
-        ("stripe", &urls.stripe),
-        ("checkout", &urls.checkout),
-        ("payoneer", &urls.payoneer),
-        ("maldopay", &urls.maldopay),
-    ];
-    let probes = targets.map(|(provider, base)| async move {
+    let probes = urls.named().map(|(provider, base)| async move {
         let url = format!("{}/__sandbox/faults", base.trim_end_matches('/'));
         let (health, detail) = match http.get(&url).send().await {
             Ok(r) if r.status().is_success() => (Health::Healthy, None),

@@ -5,6 +5,7 @@
 pub mod api;
 mod error;
 mod health;
+pub use health::provider_label;
 mod sandbox_flows;
 mod views;
 
@@ -166,19 +167,15 @@ impl Console {
     /// The frame: profile, version, sandbox and preferences.
     pub async fn app_info(&self) -> Result<AppInfo, ConsoleError> {
         let sandbox = self.sandbox.as_ref().map(|s| SandboxInfo {
-            simulators: [
-                ("salesforce", &s.urls.salesforce),
-                ("stripe", &s.urls.stripe),
-                ("checkout", &s.urls.checkout),
-                ("payoneer", &s.urls.payoneer),
-                ("maldopay", &s.urls.maldopay),
-            ]
-            .into_iter()
-            .map(|(provider, url)| Simulator {
-                provider: provider.to_owned(),
-                base_url: url.clone(),
-            })
-            .collect(),
+            simulators: s
+                .urls
+                .named()
+                .into_iter()
+                .map(|(provider, url)| Simulator {
+                    provider: provider.to_owned(),
+                    base_url: url.to_owned(),
+                })
+                .collect(),
             demo: s.demo.clone(),
         });
         Ok(AppInfo {

@@ -26,14 +26,9 @@ pub async fn run(ctx: &Context, no_demo: bool, seed: Option<u64>) -> anyhow::Res
         output::line(serde_json::to_string(&sandbox.urls)?)?;
     } else {
         output::line("Paysync sandbox — local simulators (no real provider is contacted):")?;
-        for (name, url) in [
-            ("Salesforce", &sandbox.urls.salesforce),
-            ("Stripe", &sandbox.urls.stripe),
-            ("Checkout.com", &sandbox.urls.checkout),
-            ("Payoneer", &sandbox.urls.payoneer),
-            ("MaldoPay", &sandbox.urls.maldopay),
-        ] {
-            output::line(format!("  {name:<13} {url}"))?;
+        for (name, url) in sandbox.urls.named() {
+            let label = paysync_app::console::provider_label(name);
+            output::line(format!("  {label:<13} {url}"))?;
         }
         if let Some((path, m)) = &started.demo {
             output::line(format!(
