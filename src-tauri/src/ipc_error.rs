@@ -81,6 +81,12 @@ impl From<ConsoleError> for IpcError {
                 detail,
                 true,
             ),
+            ConsoleError::Background(_) => Self::new(
+                ErrorCode::Internal,
+                "Something went wrong inside Paysync; the log has the details.",
+                detail,
+                false,
+            ),
         }
     }
 }

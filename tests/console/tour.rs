@@ -11,13 +11,6 @@ async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
         app.cold_start.as_millis()
     );
 
-    // The first run starts the sandbox, seeds demo data, and says so.
-    for file in ["paysync.db", "sandbox-manifest.json", "console.lock"] {
-        assert!(
-            app.data_dir.path().join(file).exists(),
-            "{file} missing from the data directory"
-        );
-    }
     app.wait_text("[data-testid=profile-badge]", "Sandbox").await;
     for provider in ["salesforce", "stripe", "checkout", "payoneer", "maldopay"] {
         app.wait_text(&format!("[data-testid=connection-{provider}]"), "Healthy")
@@ -30,6 +23,14 @@ async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
     app.wait_css("[data-testid=volume-chart] .recharts-bar-rectangle")
         .await;
     app.wait_text("[data-testid=volume-card]", "EUR").await;
+    // The first run seeded demo data in the background (the Overview answered before it was
+    // done) and wrote what it seeded next to the database.
+    for file in ["paysync.db", "sandbox-manifest.json", "console.lock"] {
+        assert!(
+            app.data_dir.path().join(file).exists(),
+            "{file} missing from the data directory"
+        );
+    }
     app.screenshot("overview").await;
     // The chart sits below the fold: a tall window shows the whole Overview in one picture.
     let _ = app.client.set_window_size(1280, 1900).await;

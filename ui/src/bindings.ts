@@ -120,6 +120,15 @@ export type AuditStatus = {
 	checkedAt: string,
 };
 
+/**  Where a circuit breaker stands. */
+export type BreakerPosition = 
+/**  Calls flow. */
+"closed" | 
+/**  Calls fail fast after repeated provider failures. */
+"open" | 
+/**  One trial call is in flight. */
+"halfOpen";
+
 /**  One connection's health. */
 export type ConnectionHealth = {
 	/**  `salesforce`, `stripe`, `checkout`, `payoneer`, `maldopay`. */
@@ -167,7 +176,20 @@ jobKind: string | null } |
 /**  The audit chain failed verification. */
 { type: "auditTampered"; 
 /**  What was found. */
-reason: string };
+reason: string } | 
+/**
+ *  A provider endpoint's circuit breaker changed: calls to it are paused (`open`), one trial
+ *  call is let through (`halfOpen`), or calls flow again (`closed`).
+ */
+{ type: "breakerChanged"; 
+/**  The provider (`stripe`, …). */
+provider: string; 
+/**  The endpoint (`stripe:GET /v1/charges`). */
+endpoint: string; 
+/**  The new state. */
+state: BreakerPosition; 
+/**  While open: when the next trial call may go. */
+until: string | null };
 
 /**  Money synced on one day in one currency. */
 export type DailyVolume = {
@@ -343,6 +365,10 @@ export type RunRow = {
 export type SandboxInfo = {
 	/**  Each simulator's name and base URL. */
 	simulators: Simulator[],
+	/**  Demo data is still being seeded (the first seconds of a first run). */
+	seeding: boolean,
+	/**  Why demo data could not be seeded, if it could not. */
+	seedingProblem: string | null,
 	/**  What demo data was seeded. */
 	demo: DemoSummary | null,
 };

@@ -1,8 +1,8 @@
-import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
-import { mockBackend } from "../test/backend";
+import { emitEngineEvent, mockBackend } from "../test/backend";
 import { appInfo, overview } from "../test/fixtures";
 import { renderWithProviders } from "../test/render";
 import { AppFrame } from "./AppFrame";
@@ -133,5 +133,61 @@ describe("App frame", () => {
     await user.click(await screen.findByTestId("search-hit-flows-audit.verify"));
     await waitFor(() => expect(window.location.hash).toBe("#/flows?flow=audit.verify"));
     expect(await screen.findByTestId("screen-flows")).toBeTruthy();
+  });
+
+  it("says when a provider's calls pause after repeated failures, and when they resume", async () => {
+    const ipc = backend();
+    renderWithProviders(<AppFrame />);
+    await screen.findByTestId("screen-overview");
+    const overviewReads = () => ipc.callsOf("get_overview").length;
+    const before = overviewReads();
+    // The listener registers asynchronously; repeat the (idempotent) event until it lands.
+    await waitFor(async () => {
+      await act(() =>
+        emitEngineEvent({
+          type: "breakerChanged",
+          provider: "stripe",
+          endpoint: "stripe:GET /v1/charges",
+          state: "open",
+          until: "2026-11-22T09:30:05Z",
+        }),
+      );
+      expect(screen.getAllByText("Stripe is failing: calls paused").length).toBeGreaterThan(0);
+    });
+    // The Overview refetches, so the connection shows as degraded.
+    await waitFor(() => expect(overviewReads()).toBeGreaterThan(before));
+    await act(() =>
+      emitEngineEvent({
+        type: "breakerChanged",
+        provider: "stripe",
+        endpoint: "stripe:GET /v1/charges",
+        state: "closed",
+        until: null,
+      }),
+    );
+    expect(await screen.findByText("Stripe answers again")).toBeTruthy();
+  });
+
+  it("shows demo data being seeded in Settings until it is in place", async () => {
+    const seeding = appInfo();
+    const sandbox = seeding.sandbox;
+    if (!sandbox) throw new Error("fixture has a sandbox");
+    let calls = 0;
+    mockBackend({
+      get_app_info: () => {
+        calls += 1;
+        return calls === 1
+          ? { ...seeding, sandbox: { ...sandbox, seeding: true, demo: null } }
+          : seeding;
+      },
+      get_overview: () => overview(),
+      list_flows: () => [],
+      list_runs: () => [],
+      verify_audit: () => overview().audit,
+    });
+    renderWithProviders(<AppFrame />, { hash: "#/settings" });
+    expect(await screen.findByTestId("about-demo-seeding")).toBeTruthy();
+    // The frame looks again while seeding is under way, and shows the counts once it is done.
+    expect(await screen.findByTestId("about-demo", {}, { timeout: 3_000 })).toBeTruthy();
   });
 });

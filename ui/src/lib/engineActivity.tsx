@@ -3,7 +3,8 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 
 import { events, type ConsoleEvent } from "../bindings";
-import { notifyAlarm, notifyError } from "./notify";
+import { formatDateTime } from "./format";
+import { notifyAlarm, notifyError, notifyResult } from "./notify";
 import { queryKeys } from "./queryKeys";
 import { useRunProgressStore } from "./runProgress";
 
@@ -52,6 +53,10 @@ export function useEngineActivity() {
         case "deadLettersChanged":
           void queryClient.invalidateQueries({ queryKey: queryKeys.overview });
           break;
+        case "breakerChanged":
+          void queryClient.invalidateQueries({ queryKey: queryKeys.overview });
+          notifyBreaker(event);
+          break;
         case "auditTampered":
           void queryClient.invalidateQueries({ queryKey: queryKeys.audit.status });
           void queryClient.invalidateQueries({ queryKey: queryKeys.overview });
@@ -86,4 +91,43 @@ export function useEngineActivity() {
       unlisten?.();
     };
   }, [queryClient, progress]);
+}
+
+const PROVIDER_LABELS: Record<string, string> = {
+  salesforce: "Salesforce",
+  stripe: "Stripe",
+  checkout: "Checkout.com",
+  payoneer: "Payoneer",
+  maldopay: "MaldoPay",
+};
+
+type BreakerEvent = Extract<ConsoleEvent, { type: "breakerChanged" }>;
+
+/** Tells finance staff when calls to a provider pause after repeated failures, and resume. */
+export function notifyBreaker(event: BreakerEvent) {
+  const provider = PROVIDER_LABELS[event.provider] ?? event.provider;
+  switch (event.state) {
+    case "open":
+      notifyResult(
+        `${provider} is failing: calls paused`,
+        <>
+          <Text size="sm">
+            Paysync stopped calling {provider} after repeated failures and will try again
+            {event.until ? ` at ${formatDateTime(event.until)}` : " shortly"}. Nothing is lost: the
+            work waits in the queue.
+          </Text>
+          <Text size="xs" c="dimmed" mt={4}>
+            {event.endpoint}
+          </Text>
+        </>,
+        "red",
+      );
+      break;
+    case "closed":
+      notifyResult(`${provider} answers again`, `Calls to ${event.endpoint} resumed.`, "green");
+      break;
+    case "halfOpen":
+      // A trial call is in flight; its outcome (open or closed) is what people need to hear.
+      break;
+  }
 }

@@ -12,6 +12,8 @@ export function useAppInfo() {
     queryKey: queryKeys.appInfo,
     queryFn: () => call(commands.getAppInfo()),
     staleTime: Number.POSITIVE_INFINITY,
+    // The first run seeds demo data in the background: look again until it is in place.
+    refetchInterval: (query) => (query.state.data?.sandbox?.seeding ? 1_000 : false),
   });
 }
 

@@ -47,6 +47,8 @@ export function appInfo(overrides: Partial<AppInfo> = {}): AppInfo {
         { provider: "salesforce", baseUrl: "http://127.0.0.1:41001" },
         { provider: "stripe", baseUrl: "http://127.0.0.1:41002" },
       ],
+      seeding: false,
+      seedingProblem: null,
       demo: { customers: 40, payments: 250, payees: 12, paymentRequests: 30, discrepancies: 3 },
     },
     preferences: { theme: "light", closeToTray: false },

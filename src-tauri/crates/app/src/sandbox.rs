@@ -49,6 +49,23 @@ pub async fn start(
     with_demo: bool,
     clock: SharedClock,
 ) -> Result<StartedSandbox, StartError> {
+    let sandbox = start_simulators(section, data_dir, seed, clock.clone()).await?;
+    let demo = if with_demo {
+        seed_demo(&sandbox, section, data_dir, seed, &clock)?
+    } else {
+        None
+    };
+    Ok(StartedSandbox { sandbox, demo })
+}
+
+/// Starts the five simulators from `section`, without demo data; their state persists under
+/// `data_dir` when the section says so.
+pub async fn start_simulators(
+    section: &SandboxSection,
+    data_dir: &Path,
+    seed: Option<u64>,
+    clock: SharedClock,
+) -> Result<Sandbox, StartError> {
     let config = SandboxConfig {
         host: section.host,
         ports: section.ports.clone(),
@@ -56,15 +73,27 @@ pub async fn start(
         faults: section.faults.clone(),
         state_dir: section.persist.then(|| data_dir.join("sandbox")),
     };
-    let sandbox = Sandbox::start(&config, clock.clone()).await?;
-    if !with_demo || demo::already_seeded(&sandbox) {
-        return Ok(StartedSandbox { sandbox, demo: None });
+    Ok(Sandbox::start(&config, clock).await?)
+}
+
+/// Seeds demo data into a running sandbox unless it already holds it, and writes the manifest
+/// into `data_dir`. This is CPU work for about a second, so async callers run it on a blocking
+/// thread.
+pub fn seed_demo(
+    sandbox: &Sandbox,
+    section: &SandboxSection,
+    data_dir: &Path,
+    seed: Option<u64>,
+    clock: &SharedClock,
+) -> Result<Option<(PathBuf, DemoManifest)>, StartError> {
+    if demo::already_seeded(sandbox) {
+        return Ok(None);
     }
     let demo_config = demo::DemoConfig {
-        seed: config.seed,
+        seed: seed.unwrap_or(section.seed),
         ..section.demo.clone()
     };
-    let manifest = demo::seed(&sandbox, &demo_config, clock.now())?;
+    let manifest = demo::seed(sandbox, &demo_config, clock.now())?;
     let path = data_dir.join(MANIFEST_FILE);
     let io = |source| StartError::Manifest {
         path: path.display().to_string(),
@@ -73,8 +102,5 @@ pub async fn start(
     std::fs::create_dir_all(data_dir).map_err(io)?;
     let bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| io(std::io::Error::other(e)))?;
     std::fs::write(&path, bytes).map_err(io)?;
-    Ok(StartedSandbox {
-        sandbox,
-        demo: Some((path, manifest)),
-    })
+    Ok(Some((path, manifest)))
 }

@@ -175,6 +175,7 @@ async fn an_outage_opens_the_breaker_and_it_recovers() {
     policy.breaker.failure_threshold = 3;
     policy.breaker.open_for = Duration::from_secs(30);
     let exec = executor("stripe", &handle.base_url, policy, stripe_auth(), clock);
+    let mut changes = exec.breaker_changes();
     let list = || Request::get("/v1/customers", "stripe:GET /v1/customers");
     for _ in 0..3 {
         let e = exec.send("stripe", list()).await.err();
@@ -208,6 +209,20 @@ async fn an_outage_opens_the_breaker_and_it_recovers() {
     assert!(exec.send("stripe", list()).await.is_ok());
     assert_eq!(exec.breaker_states()[0].circuit, Circuit::Closed { failures: 0 });
     assert!(exec.send("stripe", list()).await.is_ok());
+    // Each transition was announced once, in order; failure counts alone were not.
+    let mut announced = Vec::new();
+    while let Ok(change) = changes.try_recv() {
+        assert_eq!(
+            (change.provider.as_str(), change.endpoint.as_str()),
+            ("stripe", "stripe:GET /v1/customers")
+        );
+        announced.push(match change.circuit {
+            Circuit::Closed { .. } => "closed",
+            Circuit::Open { .. } => "open",
+            Circuit::HalfOpen => "half_open",
+        });
+    }
+    assert_eq!(announced, ["open", "half_open", "open", "half_open", "closed"]);
 }
 
 #[tokio::test]

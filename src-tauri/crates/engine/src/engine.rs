@@ -115,6 +115,9 @@ pub struct Extensions {
     /// Flows with their default schedule (`every 15m`, a cron expression, or `off`), which the
     /// `[flows]` configuration overrides.
     pub flows: Vec<(Arc<dyn crate::scheduler::Flow>, String)>,
+    /// The HTTP executors the flows call through; their breaker transitions become
+    /// [`EngineEvent::BreakerChanged`] events.
+    pub executors: Vec<paysync_connectors::http::Executor>,
 }
 
 impl std::fmt::Debug for Extensions {
@@ -176,7 +179,7 @@ impl Engine {
     ) -> Result<Self, EngineError> {
         let extensions = Extensions {
             handlers: extra_handlers,
-            flows: Vec::new(),
+            ..Extensions::default()
         };
         Self::open_extended(options, clock, rng, extensions).await
     }
@@ -191,6 +194,7 @@ impl Engine {
         let Extensions {
             handlers: extra_handlers,
             flows: extra_flows,
+            executors,
         } = extensions;
         let dir = &options.data_dir;
         create_private_dir(dir)?;
@@ -202,6 +206,9 @@ impl Engine {
         })
         .await?;
         let events = EventBus::new();
+        for executor in &executors {
+            forward_breaker_changes(executor.breaker_changes(), events.clone());
+        }
         let mut handlers: HashMap<String, Arc<dyn JobHandler>> = HashMap::new();
         let selftest: Arc<dyn JobHandler> = Arc::new(SelftestHandler::new(dir.join(SELFTEST_LEDGER_FILE)));
         for h in std::iter::once(selftest).chain(extra_handlers) {
@@ -546,6 +553,28 @@ fn preference_key(key: &str) -> Result<String, EngineError> {
         });
     }
     Ok(format!("preference.{key}"))
+}
+
+/// Turns one executor's breaker transitions into engine events until the executor is gone.
+fn forward_breaker_changes(
+    mut changes: broadcast::Receiver<paysync_connectors::http::BreakerState>,
+    events: EventBus,
+) {
+    tokio::spawn(async move {
+        loop {
+            match changes.recv().await {
+                Ok(change) => events.emit(EngineEvent::BreakerChanged {
+                    provider: change.provider,
+                    endpoint: change.endpoint,
+                    circuit: change.circuit,
+                }),
+                Err(broadcast::error::RecvError::Lagged(skipped)) => {
+                    tracing::warn!(skipped, "Breaker changes were missed; the console refetches.");
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    });
 }
 
 fn create_private_dir(dir: &Path) -> Result<(), EngineError> {

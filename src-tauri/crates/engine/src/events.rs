@@ -123,6 +123,15 @@ pub enum EngineEvent {
         /// What was found.
         reason: String,
     },
+    /// A provider endpoint's circuit breaker opened, let a probe through, or closed again.
+    BreakerChanged {
+        /// The provider (`stripe`, …).
+        provider: String,
+        /// The endpoint label (`stripe:GET /v1/charges`).
+        endpoint: String,
+        /// The new state.
+        circuit: paysync_connectors::http::Circuit,
+    },
 }
 
 impl EngineEvent {
@@ -142,6 +151,7 @@ impl EngineEvent {
             Self::RunSkipped { .. } => "run_skipped",
             Self::AuditVerified { .. } => "audit_verified",
             Self::AuditTampered { .. } => "audit_tampered",
+            Self::BreakerChanged { .. } => "breaker_changed",
         }
     }
 }
@@ -233,7 +243,8 @@ impl EventBus {
         match &event {
             EngineEvent::JobDeadLettered { .. }
             | EngineEvent::JobInDoubt { .. }
-            | EngineEvent::RunSkipped { .. } => {
+            | EngineEvent::RunSkipped { .. }
+            | EngineEvent::BreakerChanged { .. } => {
                 tracing::warn!(event = event.name(), details = ?event, "Engine event.");
             }
             EngineEvent::AuditTampered { .. } => {

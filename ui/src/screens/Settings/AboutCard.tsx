@@ -1,4 +1,15 @@
-import { Badge, Card, Code, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import {
+  Badge,
+  Card,
+  Code,
+  Group,
+  Loader,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from "@mantine/core";
 
 import type { AppInfo } from "../../bindings";
 import { formatInteger } from "../../lib/format";
@@ -78,7 +89,18 @@ export function AboutCard({ info }: { info: AppInfo }) {
             <Text size="sm" fw={600}>
               Demo data
             </Text>
-            {info.sandbox.demo ? (
+            {info.sandbox.seeding ? (
+              <Group gap="xs" data-testid="about-demo-seeding">
+                <Loader size="xs" />
+                <Text size="sm" c="dimmed">
+                  Seeding demo data…
+                </Text>
+              </Group>
+            ) : info.sandbox.seedingProblem ? (
+              <Text size="sm" c="red" data-testid="about-demo-problem">
+                Demo data could not be seeded: {info.sandbox.seedingProblem}
+              </Text>
+            ) : info.sandbox.demo ? (
               <Table verticalSpacing={4} aria-label="Demo data" data-testid="about-demo">
                 <Table.Tbody>
                   {DEMO_COUNTS.map(({ key, label }) => (

@@ -41,6 +41,10 @@ pub struct AppInfo {
 pub struct SandboxInfo {
     /// Each simulator's name and base URL.
     pub simulators: Vec<Simulator>,
+    /// Demo data is still being seeded (the first seconds of a first run).
+    pub seeding: bool,
+    /// Why demo data could not be seeded, if it could not.
+    pub seeding_problem: Option<String>,
     /// What demo data was seeded.
     pub demo: Option<DemoSummary>,
 }
@@ -408,4 +412,29 @@ pub enum ConsoleEvent {
         /// What was found.
         reason: String,
     },
+    /// A provider endpoint's circuit breaker changed: calls to it are paused (`open`), one trial
+    /// call is let through (`halfOpen`), or calls flow again (`closed`).
+    BreakerChanged {
+        /// The provider (`stripe`, …).
+        provider: String,
+        /// The endpoint (`stripe:GET /v1/charges`).
+        endpoint: String,
+        /// The new state.
+        state: BreakerPosition,
+        /// While open: when the next trial call may go.
+        until: Option<DateTime<Utc>>,
+    },
+}
+
+/// Where a circuit breaker stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum BreakerPosition {
+    /// Calls flow.
+    Closed,
+    /// Calls fail fast after repeated provider failures.
+    Open,
+    /// One trial call is in flight.
+    HalfOpen,
 }

@@ -17,6 +17,9 @@ pub enum ConsoleError {
     /// The HTTP client could not be built.
     #[error("HTTP client: {0}")]
     Http(String),
+    /// A background task of the console died (a panic, which the log holds).
+    #[error("{0}")]
+    Background(String),
     /// A named thing does not exist.
     #[error("{what} {id} was not found")]
     NotFound {

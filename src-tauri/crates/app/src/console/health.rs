@@ -2,6 +2,7 @@
 //! connected accounts (last success, last error).
 
 use chrono::{DateTime, Utc};
+use paysync_connectors::http::{BreakerState, Circuit};
 use paysync_sandbox::sandbox::SandboxUrls;
 use paysync_store::Connection;
 use serde::Deserialize;
@@ -57,6 +58,31 @@ pub(crate) async fn probe_sandbox(
         out.push(probe.await);
     }
     out
+}
+
+/// Marks a connection degraded while one of its endpoints' breakers is open or probing, and
+/// says which calls are paused and until when.
+pub(crate) fn apply_breakers(connections: &mut [ConnectionHealth], breakers: &[BreakerState]) {
+    for b in breakers {
+        let paused = match b.circuit {
+            Circuit::Closed { .. } => continue,
+            Circuit::Open { until } => format!(
+                "Calls to {} are paused after repeated failures until {} UTC.",
+                b.endpoint,
+                until.format("%H:%M:%S")
+            ),
+            Circuit::HalfOpen => format!("Trying {} again after repeated failures.", b.endpoint),
+        };
+        if let Some(c) = connections.iter_mut().find(|c| c.provider == b.provider) {
+            if c.health == Health::Healthy {
+                c.health = Health::Degraded;
+            }
+            c.detail = Some(match c.detail.take() {
+                Some(d) => format!("{d} {paused}"),
+                None => paused,
+            });
+        }
+    }
 }
 
 fn error_kind(e: &reqwest::Error) -> &'static str {
@@ -148,4 +174,72 @@ pub(crate) async fn sandbox_salesforce_usage(http: &reqwest::Client, base: &str)
         used: l.max.saturating_sub(l.remaining),
         limit: l.max,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn healthy(provider: &str) -> ConnectionHealth {
+        ConnectionHealth {
+            provider: provider.to_owned(),
+            label: provider_label(provider).to_owned(),
+            health: Health::Healthy,
+            detail: None,
+            checked_at: None,
+        }
+    }
+
+    fn breaker(provider: &str, circuit: Circuit) -> BreakerState {
+        BreakerState {
+            provider: provider.to_owned(),
+            endpoint: format!("{provider}:GET /v1/charges"),
+            circuit,
+        }
+    }
+
+    #[test]
+    fn an_open_breaker_degrades_its_connection_and_says_until_when() {
+        let until = Utc
+            .with_ymd_and_hms(2026, 11, 22, 9, 30, 5)
+            .single()
+            .unwrap_or_default();
+        let mut connections = vec![healthy("stripe"), healthy("salesforce")];
+        apply_breakers(
+            &mut connections,
+            &[
+                breaker("stripe", Circuit::Open { until }),
+                breaker("salesforce", Circuit::Closed { failures: 2 }),
+            ],
+        );
+        assert_eq!(connections[0].health, Health::Degraded);
+        assert_eq!(
+            connections[0].detail.as_deref(),
+            Some("Calls to stripe:GET /v1/charges are paused after repeated failures until 09:30:05 UTC.")
+        );
+        assert_eq!(
+            connections[1].health,
+            Health::Healthy,
+            "a closed breaker changes nothing"
+        );
+        assert_eq!(connections[1].detail, None);
+    }
+
+    #[test]
+    fn a_down_connection_stays_down_with_the_breaker_noted() {
+        let mut down = healthy("stripe");
+        down.health = Health::Down;
+        down.detail = Some("The simulator is not answering (connection refused).".to_owned());
+        let mut connections = vec![down];
+        apply_breakers(&mut connections, &[breaker("stripe", Circuit::HalfOpen)]);
+        assert_eq!(connections[0].health, Health::Down);
+        assert_eq!(
+            connections[0].detail.as_deref(),
+            Some(
+                "The simulator is not answering (connection refused). Trying stripe:GET /v1/charges again after repeated failures."
+            )
+        );
+    }
 }

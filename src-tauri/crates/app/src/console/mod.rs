@@ -12,6 +12,7 @@ mod views;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use paysync_connectors::http::{BreakerState, Executor};
 use paysync_core::{SharedClock, SharedRandom};
 use paysync_engine::{Engine, EngineEvent};
 use paysync_sandbox::sandbox::{Sandbox, SandboxUrls};
@@ -47,10 +48,23 @@ pub struct ConsoleOptions {
     pub version: String,
 }
 
+/// How far the first-run demo data has got.
+#[derive(Debug, Clone)]
+enum Seeding {
+    /// Still being seeded, on a blocking thread.
+    InProgress,
+    /// Done; `None` when the sandbox already held its demo data.
+    Done(Option<DemoSummary>),
+    /// Seeding failed; the simulators run without demo data.
+    Failed(String),
+}
+
 struct RunningSandbox {
     urls: SandboxUrls,
-    demo: Option<DemoSummary>,
+    seeding: watch::Receiver<Seeding>,
+    /// The simulators, handed back by the seeding task when it is done; stopped on shutdown.
     sandbox: Mutex<Option<Sandbox>>,
+    seeder: Mutex<Option<tokio::task::JoinHandle<Sandbox>>>,
 }
 
 /// The running console: engine, profile and (in the sandbox profile) the simulators.
@@ -59,6 +73,10 @@ pub struct Console {
     engine: Engine,
     profile: Profile,
     sandbox: Option<Arc<RunningSandbox>>,
+    executors: Vec<Executor>,
+    /// The audit chain's last verification, kept fresh by engine events so the Overview never
+    /// re-reads the whole chain.
+    audit: Arc<std::sync::Mutex<Option<AuditStatus>>>,
     http: reqwest::Client,
     clock: SharedClock,
     version: String,
@@ -74,8 +92,9 @@ impl std::fmt::Debug for Console {
 }
 
 impl Console {
-    /// Opens the engine and, when no production account is connected, starts the sandbox with
-    /// demo data so every screen has something real to show.
+    /// Opens the engine and, when no production account is connected, starts the sandbox's
+    /// simulators. Demo data is seeded in the background so the window has answers at once; the
+    /// scheduler starts (in [`Console::run`]) once the demo is in place.
     pub async fn open(
         options: ConsoleOptions,
         clock: SharedClock,
@@ -94,34 +113,50 @@ impl Console {
             .iter()
             .any(|c| c.profile == "production");
         drop(probe);
-        let (engine, profile, sandbox) = if production {
+        let (engine, profile, sandbox, executors) = if production {
             let engine = Engine::open(engine_options, clock.clone(), rng).await?;
-            (engine, Profile::Production, None)
+            (engine, Profile::Production, None, Vec::new())
         } else {
-            let started = crate::sandbox::start(
-                &options.config.sandbox,
-                &options.data_dir,
-                None,
-                true,
-                clock.clone(),
-            )
-            .await?;
-            tracing::info!(urls = ?started.sandbox.urls, "Sandbox profile: simulators started.");
-            let extensions = sandbox_flows::extensions(&started.sandbox.urls, clock.clone(), rng.clone())?;
+            let section = &options.config.sandbox;
+            let simulators =
+                crate::sandbox::start_simulators(section, &options.data_dir, None, clock.clone()).await?;
+            tracing::info!(urls = ?simulators.urls, "Sandbox profile: simulators started.");
+            let extensions = sandbox_flows::extensions(&simulators.urls, clock.clone(), rng.clone())?;
+            let executors = extensions.executors.clone();
             let engine = Engine::open_extended(engine_options, clock.clone(), rng, extensions).await?;
-            let demo = started.demo.as_ref().map(|(_, m)| DemoSummary {
-                customers: m.counts.customers,
-                payments: m.counts.payments,
-                payees: m.counts.payees,
-                payment_requests: m.counts.payment_requests,
-                discrepancies: m.discrepancies.len() as u64,
+            let urls = simulators.urls.clone();
+            let (tx, seeding) = watch::channel(Seeding::InProgress);
+            let (section, data_dir, seed_clock) = (section.clone(), options.data_dir.clone(), clock.clone());
+            let seeder = tokio::task::spawn_blocking(move || {
+                let started = std::time::Instant::now();
+                let state =
+                    match crate::sandbox::seed_demo(&simulators, &section, &data_dir, None, &seed_clock) {
+                        Ok(demo) => Seeding::Done(demo.map(|(_, m)| DemoSummary {
+                            customers: m.counts.customers,
+                            payments: m.counts.payments,
+                            payees: m.counts.payees,
+                            payment_requests: m.counts.payment_requests,
+                            discrepancies: m.discrepancies.len() as u64,
+                        })),
+                        Err(e) => {
+                            tracing::error!(error = %e, "Demo data could not be seeded.");
+                            Seeding::Failed(e.to_string())
+                        }
+                    };
+                tracing::info!(
+                    elapsed_ms = started.elapsed().as_millis(),
+                    "Sandbox demo data ready."
+                );
+                let _ = tx.send(state);
+                simulators
             });
             let running = RunningSandbox {
-                urls: started.sandbox.urls.clone(),
-                demo,
-                sandbox: Mutex::new(Some(started.sandbox)),
+                urls,
+                seeding,
+                sandbox: Mutex::new(None),
+                seeder: Mutex::new(Some(seeder)),
             };
-            (engine, Profile::Sandbox, Some(Arc::new(running)))
+            (engine, Profile::Sandbox, Some(Arc::new(running)), executors)
         };
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(5))
@@ -132,6 +167,8 @@ impl Console {
             engine,
             profile,
             sandbox,
+            executors,
+            audit: Arc::new(std::sync::Mutex::new(None)),
             http,
             clock,
             version: options.version,
@@ -148,9 +185,25 @@ impl Console {
         self.profile
     }
 
-    /// Runs the engine (job runner and scheduler) until `shutdown` turns true, then stops the sandbox.
+    /// Waits for the demo data (so no flow syncs a half-seeded sandbox), then runs the engine (job
+    /// runner and scheduler) until `shutdown` turns true, then stops the sandbox.
     pub async fn run(&self, shutdown: watch::Receiver<bool>) -> Result<(), ConsoleError> {
+        if let Some(sandbox) = &self.sandbox {
+            let seeder = sandbox.seeder.lock().await.take();
+            if let Some(seeder) = seeder {
+                let simulators = seeder
+                    .await
+                    .map_err(|e| ConsoleError::Background(format!("the demo seeding task failed: {e}")))?;
+                *sandbox.sandbox.lock().await = Some(simulators);
+            }
+        }
+        let audit_watch = tokio::spawn(keep_audit_status(
+            self.engine.subscribe(),
+            self.audit.clone(),
+            self.clock.clone(),
+        ));
         let result = self.engine.run(shutdown).await;
+        audit_watch.abort();
         if let Some(sandbox) = &self.sandbox
             && let Some(running) = sandbox.sandbox.lock().await.take()
         {
@@ -176,7 +229,15 @@ impl Console {
                     base_url: url.to_owned(),
                 })
                 .collect(),
-            demo: s.demo.clone(),
+            seeding: matches!(*s.seeding.borrow(), Seeding::InProgress),
+            seeding_problem: match &*s.seeding.borrow() {
+                Seeding::Failed(problem) => Some(problem.clone()),
+                Seeding::InProgress | Seeding::Done(_) => None,
+            },
+            demo: match &*s.seeding.borrow() {
+                Seeding::Done(demo) => demo.clone(),
+                Seeding::InProgress | Seeding::Failed(_) => None,
+            },
         });
         Ok(AppInfo {
             profile: self.profile,
@@ -191,15 +252,23 @@ impl Console {
     pub async fn overview(&self) -> Result<Overview, ConsoleError> {
         let status = self.engine.status().await?;
         let recent = self.engine.recent_runs(None, 10).await?;
-        let connections = match &self.sandbox {
-            Some(s) => health::probe_sandbox(&self.http, &s.urls, self.clock.now()).await,
-            None => health::from_connections(&status.connections),
+        let (mut connections, salesforce_api) = match &self.sandbox {
+            Some(s) => tokio::join!(
+                health::probe_sandbox(&self.http, &s.urls, self.clock.now()),
+                health::sandbox_salesforce_usage(&self.http, &s.urls.salesforce),
+            ),
+            None => (health::from_connections(&status.connections), None),
         };
-        let salesforce_api = match &self.sandbox {
-            Some(s) => health::sandbox_salesforce_usage(&self.http, &s.urls.salesforce).await,
-            None => None,
+        health::apply_breakers(&mut connections, &self.breakers());
+        let cached = self
+            .audit
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let audit = match cached {
+            Some(audit) => audit,
+            None => self.verify_audit().await?,
         };
-        let audit = self.verify_audit().await?;
         let volume = self.engine.daily_volume(VOLUME_DAYS).await?;
         Ok(views::overview(
             self.profile,
@@ -276,21 +345,31 @@ impl Console {
     /// Verifies the audit chain now. A broken chain is a result to show, not an error.
     pub async fn verify_audit(&self) -> Result<AuditStatus, ConsoleError> {
         let checked_at = self.clock.now();
-        match self.engine.verify_audit().await {
-            Ok(v) => Ok(AuditStatus {
+        let status = match self.engine.verify_audit().await {
+            Ok(v) => AuditStatus {
                 verified: true,
                 entries: v.entries,
                 problem: None,
                 checked_at,
-            }),
-            Err(paysync_engine::EngineError::AuditTampered(reason)) => Ok(AuditStatus {
+            },
+            Err(paysync_engine::EngineError::AuditTampered(reason)) => AuditStatus {
                 verified: false,
                 entries: 0,
                 problem: Some(reason),
                 checked_at,
-            }),
-            Err(e) => Err(e.into()),
-        }
+            },
+            Err(e) => return Err(e.into()),
+        };
+        *self
+            .audit
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(status.clone());
+        Ok(status)
+    }
+
+    /// Every circuit breaker that has seen a call.
+    pub fn breakers(&self) -> Vec<BreakerState> {
+        self.executors.iter().flat_map(Executor::breaker_states).collect()
     }
 
     /// Finds flows, runs and audit entries matching `text`.
@@ -371,6 +450,40 @@ impl Console {
         };
         self.engine.set_preference(CLOSE_TO_TRAY_KEY, tray).await?;
         self.preferences().await
+    }
+}
+
+/// Keeps the cached audit status in step with the engine's verifications (the scheduled
+/// `audit.verify` flow and any other caller).
+async fn keep_audit_status(
+    mut events: broadcast::Receiver<EngineEvent>,
+    cache: Arc<std::sync::Mutex<Option<AuditStatus>>>,
+    clock: SharedClock,
+) {
+    loop {
+        let status = match events.recv().await {
+            Ok(EngineEvent::AuditVerified { entries }) => AuditStatus {
+                verified: true,
+                entries,
+                problem: None,
+                checked_at: clock.now(),
+            },
+            Ok(EngineEvent::AuditTampered { reason }) => AuditStatus {
+                verified: false,
+                entries: 0,
+                problem: Some(reason),
+                checked_at: clock.now(),
+            },
+            Ok(_) => continue,
+            // Missed events may include a verification: forget the cache so the next Overview
+            // verifies for itself.
+            Err(broadcast::error::RecvError::Lagged(_)) => {
+                *cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+                continue;
+            }
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
+        *cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(status);
     }
 }
 

@@ -34,8 +34,9 @@ pub(crate) fn extensions(
     Ok(Extensions {
         handlers: Vec::new(),
         flows: vec![(
-            Arc::new(StripePaymentsFlow::new(executor, PAGE_SIZE)),
+            Arc::new(StripePaymentsFlow::new(executor.clone(), PAGE_SIZE)),
             "every 15m".to_owned(),
         )],
+        executors: vec![executor],
     })
 }

@@ -1,12 +1,13 @@
 //! Engine results turned into the console's shapes.
 
 use chrono::{DateTime, Utc};
+use paysync_connectors::http::Circuit;
 use paysync_engine::{EngineEvent, FlowStatus, StatusReport};
 use paysync_store::{AuditEntry, AuditSortColumn as StoreSort, Run};
 
 use super::api::{
-    ApiUsage, AuditRow, AuditSortColumn, AuditStatus, ConnectionHealth, ConsoleEvent, DailyVolume,
-    DeadLetterDepth, FlowRow, Overview, Profile, QueueDepth, RunRow,
+    ApiUsage, AuditRow, AuditSortColumn, AuditStatus, BreakerPosition, ConnectionHealth, ConsoleEvent,
+    DailyVolume, DeadLetterDepth, FlowRow, Overview, Profile, QueueDepth, RunRow,
 };
 
 pub(crate) fn run_row(r: &Run) -> RunRow {
@@ -111,6 +112,15 @@ pub(crate) fn overview(
 }
 
 /// The events the console shows; the rest stay in logs and counters.
+/// A breaker's circuit as the console names it, with the end of an open spell.
+pub(crate) fn breaker_position(circuit: Circuit) -> (BreakerPosition, Option<DateTime<Utc>>) {
+    match circuit {
+        Circuit::Closed { .. } => (BreakerPosition::Closed, None),
+        Circuit::Open { until } => (BreakerPosition::Open, Some(until)),
+        Circuit::HalfOpen => (BreakerPosition::HalfOpen, None),
+    }
+}
+
 pub(crate) fn console_event(e: &EngineEvent) -> Option<ConsoleEvent> {
     Some(match e {
         EngineEvent::RunStarted { run_id, flow, .. } => ConsoleEvent::RunStarted {
@@ -147,6 +157,19 @@ pub(crate) fn console_event(e: &EngineEvent) -> Option<ConsoleEvent> {
         EngineEvent::AuditTampered { reason } => ConsoleEvent::AuditTampered {
             reason: reason.clone(),
         },
+        EngineEvent::BreakerChanged {
+            provider,
+            endpoint,
+            circuit,
+        } => {
+            let (state, until) = breaker_position(*circuit);
+            ConsoleEvent::BreakerChanged {
+                provider: provider.clone(),
+                endpoint: endpoint.clone(),
+                state,
+                until,
+            }
+        }
         EngineEvent::JobSucceeded { .. }
         | EngineEvent::JobRetryScheduled { .. }
         | EngineEvent::JobInDoubt { .. }

@@ -12,7 +12,7 @@ use serde_json::Value;
 use tracing::{Instrument, field};
 
 use super::auth::{Authenticator, TokenFingerprint};
-use super::breaker::{Admission, Breaker, BreakerPolicy, BreakerState};
+use super::breaker::{Admission, Breaker, BreakerPolicy, BreakerState, Circuit};
 use super::limits::{EndpointLimits, RateLimit};
 use super::request::join;
 use super::{Body, HttpError, Request, Response, redact};
@@ -101,6 +101,8 @@ struct Inner {
     clock: SharedClock,
     rng: SharedRandom,
     providers: HashMap<String, Provider>,
+    /// Breaker transitions (closed ↔ open ↔ half-open), for the console.
+    breaker_changes: tokio::sync::broadcast::Sender<BreakerState>,
 }
 
 /// The one HTTP executor. Cheap to clone: clones share the connection pool, limiters and breakers.
@@ -141,6 +143,7 @@ impl Executor {
                 clock,
                 rng,
                 providers: map,
+                breaker_changes: tokio::sync::broadcast::channel(64).0,
             }),
         })
     }
@@ -165,6 +168,12 @@ impl Executor {
             .collect();
         out.sort_by(|a, b| (&a.provider, &a.endpoint).cmp(&(&b.provider, &b.endpoint)));
         out
+    }
+
+    /// Breaker transitions from now on: one [`BreakerState`] each time a breaker opens, lets a
+    /// probe through (half-open) or closes again. Changes in the failure count alone are not sent.
+    pub fn breaker_changes(&self) -> tokio::sync::broadcast::Receiver<BreakerState> {
+        self.inner.breaker_changes.subscribe()
     }
 
     /// Sends `request` to `provider`, retrying as its policy and the request's safety allow.
@@ -291,10 +300,24 @@ impl Executor {
     fn admit(&self, p: &Provider, endpoint: &str) -> Admission {
         let now = self.inner.clock.now();
         let mut breakers = p.breakers.lock().unwrap_or_else(PoisonError::into_inner);
-        breakers
+        let breaker = breakers
             .entry(endpoint.to_owned())
-            .or_insert_with(|| Breaker::new(p.config.policy.breaker))
-            .admit(now)
+            .or_insert_with(|| Breaker::new(p.config.policy.breaker));
+        let before = breaker.circuit();
+        let admission = breaker.admit(now);
+        self.announce(p, endpoint, before, breaker.circuit());
+        admission
+    }
+
+    fn announce(&self, p: &Provider, endpoint: &str, before: Circuit, after: Circuit) {
+        if std::mem::discriminant(&before) != std::mem::discriminant(&after) {
+            // Nobody listening is fine: the console subscribes only while it is open.
+            let _ = self.inner.breaker_changes.send(BreakerState {
+                provider: p.config.name.clone(),
+                endpoint: endpoint.to_owned(),
+                circuit: after,
+            });
+        }
     }
 
     fn record(&self, p: &Provider, endpoint: &str, probe: bool, result: &Result<Response, HttpError>) {
@@ -303,6 +326,7 @@ impl Executor {
         let Some(b) = breakers.get_mut(endpoint) else {
             return;
         };
+        let before = b.circuit();
         match result {
             Ok(_) => b.on_success(),
             Err(HttpError::InvalidRequest(_)) if probe => b.on_abandoned(now),
@@ -310,6 +334,7 @@ impl Executor {
             Err(HttpError::InvalidRequest(_)) => {}
             Err(_) => b.on_success(),
         }
+        self.announce(p, endpoint, before, b.circuit());
     }
 
     /// One attempt; also returns the fingerprint of the credentials it carried.

@@ -138,14 +138,23 @@ mod tests {
     use crate::{Engine, EngineOptions, Extensions};
 
     fn executor(base_url: &str, clock: SharedClock) -> Executor {
+        executor_with(base_url, clock, BreakerPolicy::default(), 2)
+    }
+
+    fn executor_with(
+        base_url: &str,
+        clock: SharedClock,
+        breaker: BreakerPolicy,
+        max_attempts: u32,
+    ) -> Executor {
         let policy = ProviderPolicy {
             rate: RateLimit::per_second(200),
-            max_attempts: 2,
+            max_attempts,
             backoff: RetryPolicy {
                 base: StdDuration::from_millis(10),
                 cap: StdDuration::from_millis(50),
             },
-            breaker: BreakerPolicy::default(),
+            breaker,
             timeout: StdDuration::from_secs(5),
         };
         let stripe = ProviderConfig {
@@ -277,5 +286,64 @@ mod tests {
             ]
         );
         handle.stop().await.unwrap_or_else(|e| panic!("stop: {e}"));
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_provider_opens_its_breaker_and_the_engine_says_so() {
+        // A port nothing listens on: every call is a connection failure, a provider failure.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let clock: SharedClock = Arc::new(ManualClock::at_fixed_origin());
+        let breaker = BreakerPolicy {
+            failure_threshold: 1,
+            open_for: StdDuration::from_secs(30),
+        };
+        let exec = executor_with(&format!("http://{closed}"), clock.clone(), breaker, 1);
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let extensions = Extensions {
+            flows: vec![(
+                Arc::new(StripePaymentsFlow::new(exec.clone(), 2)),
+                "off".to_owned(),
+            )],
+            executors: vec![exec],
+            ..Extensions::default()
+        };
+        let engine = Engine::open_extended(
+            EngineOptions::new(dir.path().to_path_buf()),
+            clock,
+            Arc::new(SeededRandom::new(2)),
+            extensions,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("engine: {e}"));
+        let mut events = engine.subscribe();
+        let run = engine
+            .run_flow_now(NAME)
+            .await
+            .unwrap_or_else(|e| panic!("run: {e}"));
+        assert_eq!(run.outcome, "failed", "{run:?}");
+        let opened = tokio::time::timeout(StdDuration::from_secs(5), async {
+            loop {
+                match events.recv().await {
+                    Ok(crate::EngineEvent::BreakerChanged {
+                        provider,
+                        endpoint,
+                        circuit,
+                    }) => return (provider, endpoint, circuit),
+                    Ok(_) => {}
+                    Err(e) => panic!("events: {e}"),
+                }
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("no breaker event"));
+        assert_eq!(opened.0, PROVIDER);
+        assert_eq!(opened.1, "stripe:GET /v1/charges");
+        assert!(
+            matches!(opened.2, paysync_connectors::http::Circuit::Open { .. }),
+            "{:?}",
+            opened.2
+        );
     }
 }
