@@ -13,12 +13,15 @@ as_root() {
 
 # Debian packages: a C toolchain for crates that build C (SQLite is compiled in, bundled); the
 # WebKitGTK stack the desktop console is built on (Tauri 2); and, to run and test the console
-# without a desktop, an X server (Xvfb), the WebKit WebDriver and ImageMagick for screenshots.
+# without a desktop, an X server (Xvfb), the WebKit WebDriver and ImageMagick for screenshots;
+# the OS keychain: libdbus to build the Secret Service client, and gnome-keyring (a real Secret
+# Service) with its command-line tools for the keychain tests.
 APT_PACKAGES=(
   build-essential pkg-config ca-certificates git curl wget file openssl libssl-dev
   libwebkit2gtk-4.1-dev libjavascriptcoregtk-4.1-dev libsoup-3.0-dev libayatana-appindicator3-dev
   librsvg2-dev libxdo-dev
   xvfb xauth dbus dbus-x11 webkit2gtk-driver imagemagick xdotool
+  libdbus-1-dev gnome-keyring libsecret-tools
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

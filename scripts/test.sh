@@ -34,10 +34,12 @@ scripts/check-deps.sh
 step "build binaries (CLI and the desktop console with the UI embedded)"
 cargo build --workspace --bins --locked
 
-step "tests (Rust, bindings drift, capability and CSP checks, end-to-end through WebDriver)"
-# The console's end-to-end tests open real windows: give them a virtual X server.
+step "tests (Rust, keychain, bindings drift, capability and CSP checks, end-to-end through WebDriver)"
+# The console's end-to-end tests open real windows: give them a virtual X server. Secrets go to a
+# real OS keychain: a throwaway gnome-keyring on a private D-Bus session (never the user's own).
 rm -rf artifacts/screenshots
 xvfb-run -a -s "-screen 0 1280x2000x24" \
+  dbus-run-session -- scripts/with-keyring.sh \
   cargo nextest run --workspace --locked --profile ci --no-fail-fast
 echo "screenshots: $(ls artifacts/screenshots 2>/dev/null | tr '\n' ' ')" >&2
 

@@ -23,6 +23,11 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::verify_audit,
             commands::search,
             commands::set_preferences,
+            commands::list_connections,
+            commands::connect_with_keys,
+            commands::connect_salesforce,
+            commands::test_connection,
+            commands::disconnect,
         ])
         .events(collect_events![EngineActivity])
         // Ids and counts stay far below 2^53; money never travels as a number (decimal strings).

@@ -10,4 +10,9 @@ pub const COMMANDS: &[&str] = &[
     "verify_audit",
     "search",
     "set_preferences",
+    "list_connections",
+    "connect_with_keys",
+    "connect_salesforce",
+    "test_connection",
+    "disconnect",
 ];

@@ -2,7 +2,8 @@
 //! anything; the console façade does.
 
 use paysync_app::console::api::{
-    AppInfo, AuditPage, AuditQuery, AuditStatus, FlowRow, Overview, Preferences, RunRow, SearchHit,
+    AppInfo, AuditPage, AuditQuery, AuditStatus, ConnectInput, ConnectionCard, ConnectionTest, FlowRow,
+    Overview, Preferences, RunRow, SearchHit,
 };
 use tauri::State;
 
@@ -79,4 +80,55 @@ pub async fn set_preferences(
     let saved = state.console().await?.set_preferences(&preferences).await?;
     state.set_close_to_tray(saved.close_to_tray);
     Ok(saved)
+}
+
+/// A card per provider for the active profile.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_connections(state: State<'_, AppState>) -> Result<Vec<ConnectionCard>, IpcError> {
+    Ok(state.console().await?.connections().await?)
+}
+
+/// Connects a provider with keys; the secret goes to the OS keychain and never comes back.
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_with_keys(
+    state: State<'_, AppState>,
+    input: ConnectInput,
+) -> Result<ConnectionCard, IpcError> {
+    Ok(state.console().await?.connect_with_keys(input).await?)
+}
+
+/// Connects Salesforce through OAuth in the system browser; resolves once the user has allowed
+/// access (or the wait timed out).
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_salesforce(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+) -> Result<ConnectionCard, IpcError> {
+    let open = move |url: &str| {
+        use tauri_plugin_opener::OpenerExt;
+        app.opener()
+            .open_url(url, None::<&str>)
+            .map_err(|e| e.to_string())
+    };
+    Ok(state.console().await?.connect_salesforce(open).await?)
+}
+
+/// Tests a connection with its stored credentials.
+#[tauri::command]
+#[specta::specta]
+pub async fn test_connection(
+    state: State<'_, AppState>,
+    provider: String,
+) -> Result<ConnectionTest, IpcError> {
+    Ok(state.console().await?.test_connection(&provider).await?)
+}
+
+/// Disconnects a provider (Salesforce tokens are revoked first).
+#[tauri::command]
+#[specta::specta]
+pub async fn disconnect(state: State<'_, AppState>, provider: String) -> Result<ConnectionCard, IpcError> {
+    Ok(state.console().await?.disconnect(&provider).await?)
 }

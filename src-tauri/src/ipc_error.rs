@@ -2,6 +2,7 @@
 //! words a finance person understands, and the technical detail one click away.
 
 use paysync_app::ConsoleError;
+use paysync_app::connections::ConnectError;
 use paysync_engine::EngineError;
 use paysync_store::StoreError;
 use serde::{Deserialize, Serialize};
@@ -81,6 +82,7 @@ impl From<ConsoleError> for IpcError {
                 detail,
                 true,
             ),
+            ConsoleError::Connect(connect) => from_connect(connect, detail),
             ConsoleError::Background(_) => Self::new(
                 ErrorCode::Internal,
                 "Something went wrong inside Paysync; the log has the details.",
@@ -88,6 +90,29 @@ impl From<ConsoleError> for IpcError {
                 false,
             ),
         }
+    }
+}
+
+/// Connection failures carry words written for the person connecting (they name the field or
+/// quote the provider), so the message is the error's own.
+fn from_connect(e: ConnectError, detail: String) -> IpcError {
+    let message = e.to_string();
+    match e {
+        ConnectError::Invalid { .. }
+        | ConnectError::Refused { .. }
+        | ConnectError::UnknownProfile(_)
+        | ConnectError::NoUrl { .. } => IpcError::new(ErrorCode::Validation, message, detail, false),
+        ConnectError::NotConnected { .. } => IpcError::new(ErrorCode::NotFound, message, detail, false),
+        ConnectError::ReconnectNeeded { .. } => IpcError::new(ErrorCode::Conflict, message, detail, false),
+        ConnectError::Unreachable { .. } | ConnectError::Keychain(_) => {
+            IpcError::new(ErrorCode::Unavailable, message, detail, true)
+        }
+        ConnectError::Store(_) => IpcError::new(
+            ErrorCode::Internal,
+            "Paysync could not save the connection; the log has the details.",
+            detail,
+            false,
+        ),
     }
 }
 

@@ -65,6 +65,7 @@ fn try_run() -> anyhow::Result<()> {
             tray::show_main(app)
         }))
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(specta.invoke_handler())
         .manage(AppState::new(startup_rx, shutdown_tx))
         .setup(move |app| {

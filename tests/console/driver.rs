@@ -136,13 +136,18 @@ impl App {
         )
     }
 
-    /// Clicks the element matching `css`.
+    /// Clicks the element matching `css`. A click that lands while something briefly covers the
+    /// element (a closing modal's overlay, a toast sliding in) is tried again for a few seconds.
     pub async fn click(&self, css: &str) {
-        self.wait_css(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let result = self.wait_css(css).await.click().await;
+            match result {
+                Ok(()) => return,
+                Err(e) if Instant::now() >= deadline => panic!("click {css}: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(150)).await,
+            }
+        }
     }
 
     /// Saves a screenshot of the window as `<name>.png` and returns its path.

@@ -3,6 +3,9 @@
 
 use crate::driver::App;
 
+/// The Stripe simulator's published test key (not a secret).
+const SANDBOX_STRIPE_KEY: &str = "sk_test_sandbox";
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
     let app = App::launch().await;
@@ -49,6 +52,56 @@ async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
     app.wait_text("[data-testid='flow-row-stripe.payments']", "Stripe charges")
         .await;
     app.screenshot("flows").await;
+
+    // Connections: the sandbox banner leads there; connect Stripe with the sandbox's test key
+    // (checked against the simulator, kept in the OS keychain), test it, then disconnect.
+    app.click("[data-testid=connect-accounts]").await;
+    app.wait_css("[data-testid=screen-connections][data-ready=true]")
+        .await;
+    for provider in ["salesforce", "stripe", "checkout", "payoneer", "maldopay"] {
+        app.wait_text(
+            &format!("[data-testid=connection-status-{provider}]"),
+            "Not connected",
+        )
+        .await;
+    }
+    app.click("[data-testid=connect-stripe]").await;
+    let key = app.wait_css("[data-testid=connect-field-secretKey]").await;
+    key.send_keys("sk_live_not_in_a_sandbox")
+        .await
+        .unwrap_or_else(|e| panic!("type the key: {e}"));
+    app.click("[data-testid=connect-submit]").await;
+    // The engine refuses a live key in a sandbox profile and says which field and why.
+    app.wait_text("[data-testid=connect-error]", "live key").await;
+    key.clear().await.unwrap_or_else(|e| panic!("clear the key: {e}"));
+    key.send_keys(SANDBOX_STRIPE_KEY)
+        .await
+        .unwrap_or_else(|e| panic!("type the key: {e}"));
+    app.click("[data-testid=connect-submit]").await;
+    app.wait_text("[data-testid=connection-status-stripe]", "Connected")
+        .await;
+    app.wait_text("[data-testid=connection-card-stripe]", "test mode")
+        .await;
+    // Secrets are write-only: the key is nowhere in the window after saving.
+    let page: String = app
+        .client
+        .execute("return document.documentElement.outerHTML", vec![])
+        .await
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    assert!(
+        !page.contains(SANDBOX_STRIPE_KEY),
+        "the key came back to the window"
+    );
+    app.click("[data-testid=test-stripe]").await;
+    app.wait_text("[data-testid=test-result-stripe]", "Connected")
+        .await;
+    app.screenshot("connections").await;
+    app.click("[data-testid=disconnect-stripe]").await;
+    app.click("[data-testid=disconnect-confirm]").await;
+    app.wait_text("[data-testid=connection-status-stripe]", "Not connected")
+        .await;
 
     // Settings: switch to the dark theme; the change is audited.
     app.click("[data-testid=nav-settings]").await;

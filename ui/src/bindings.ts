@@ -25,6 +25,19 @@ export const commands = {
 	search: (text: string) => typedError<SearchHit[], IpcError>(__TAURI_INVOKE("search", { text })),
 	/**  Saves the user's preferences. */
 	setPreferences: (preferences: Preferences) => typedError<Preferences, IpcError>(__TAURI_INVOKE("set_preferences", { preferences })),
+	/**  A card per provider for the active profile. */
+	listConnections: () => typedError<ConnectionCard[], IpcError>(__TAURI_INVOKE("list_connections")),
+	/**  Connects a provider with keys; the secret goes to the OS keychain and never comes back. */
+	connectWithKeys: (input: ConnectInput) => typedError<ConnectionCard, IpcError>(__TAURI_INVOKE("connect_with_keys", { input })),
+	/**
+	 *  Connects Salesforce through OAuth in the system browser; resolves once the user has allowed
+	 *  access (or the wait timed out).
+	 */
+	connectSalesforce: () => typedError<ConnectionCard, IpcError>(__TAURI_INVOKE("connect_salesforce")),
+	/**  Tests a connection with its stored credentials. */
+	testConnection: (provider: string) => typedError<ConnectionTest, IpcError>(__TAURI_INVOKE("test_connection", { provider })),
+	/**  Disconnects a provider (Salesforce tokens are revoked first). */
+	disconnect: (provider: string) => typedError<ConnectionCard, IpcError>(__TAURI_INVOKE("disconnect", { provider })),
 };
 
 /** Events */
@@ -129,6 +142,76 @@ export type BreakerPosition =
 /**  One trial call is in flight. */
 "halfOpen";
 
+/**
+ *  What the connect form sends: the provider and its fields. The only time a secret crosses IPC,
+ *  and only towards the engine.
+ */
+export type ConnectInput = 
+/**  A Stripe secret or restricted key. */
+{ provider: "stripe"; 
+/**  `sk_test_…`/`rk_test_…` (sandbox) or `sk_live_…`/`rk_live_…` (production). */
+secretKey: string } | 
+/**  A Checkout.com secret key. */
+{ provider: "checkout"; 
+/**  `sk_sbox_…` (sandbox) or `sk_…` (production). */
+secretKey: string } | 
+/**  A Payoneer program's API client. */
+{ provider: "payoneer"; 
+/**  The program id. */
+programId: string; 
+/**  The client id. */
+clientId: string; 
+/**  The client secret. */
+clientSecret: string } | 
+/**  A MaldoPay merchant. */
+{ provider: "maldopay"; 
+/**  The client id. */
+clientId: string; 
+/**  The brand id. */
+brandId: string; 
+/**  The API key. */
+apiKey: string; 
+/**  The callback signing secret. */
+callbackSecret: string };
+
+/**  How a provider is connected. */
+export type ConnectMethod = 
+/**  OAuth in the system browser. */
+"oAuth" | 
+/**  Keys pasted into the form. */
+"keys";
+
+/**
+ *  One provider's card on the Connections screen. Carries no secret: after saving, a secret never
+ *  travels back to the window.
+ */
+export type ConnectionCard = {
+	/**  `salesforce`, `stripe`, `checkout`, `payoneer`, `maldopay`. */
+	provider: string,
+	/**  The provider's name. */
+	label: string,
+	/**  The profile the card belongs to. */
+	profile: string,
+	/**  How this provider is connected. */
+	method: ConnectMethod,
+	/**  Whether an account is connected in this profile. */
+	connected: boolean,
+	/**  The connection's status (`connected`, `needs_reauth`, …) when connected. */
+	status: string | null,
+	/**  The account it points to, in words (`Stripe (test mode)`, `Payoneer program 100010001`). */
+	account: string | null,
+	/**  The provider's id of the account, when known. */
+	accountRef: string | null,
+	/**  The base URL calls go to in this profile (a simulator in the sandbox). */
+	endpoint: string | null,
+	/**  When it was connected. */
+	connectedAt: string | null,
+	/**  When a call through it last succeeded. */
+	lastSuccessAt: string | null,
+	/**  The last error seen through it. */
+	lastError: string | null,
+};
+
 /**  One connection's health. */
 export type ConnectionHealth = {
 	/**  `salesforce`, `stripe`, `checkout`, `payoneer`, `maldopay`. */
@@ -141,6 +224,18 @@ export type ConnectionHealth = {
 	detail: string | null,
 	/**  When it was last checked or last succeeded. */
 	checkedAt: string | null,
+};
+
+/**  The verdict of "Test connection". */
+export type ConnectionTest = {
+	/**  The provider. */
+	provider: string,
+	/**  Whether the provider accepted the stored credentials. */
+	ok: boolean,
+	/**  What was found, or why it failed, in words. */
+	message: string,
+	/**  When. */
+	testedAt: string,
 };
 
 /**  Something the engine did that the console shows as it happens. */
@@ -380,7 +475,9 @@ export type Screen =
 /**  Flows and runs. */
 "flows" | 
 /**  Audit log. */
-"audit";
+"audit" | 
+/**  Connections. */
+"connections";
 
 /**  A global search result. */
 export type SearchHit = {

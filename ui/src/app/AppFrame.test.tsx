@@ -45,12 +45,14 @@ describe("App frame", () => {
     expect(links.map((l) => l.textContent?.replace(/Alt\+\d/, "").trim())).toEqual([
       "Overview",
       "Flows",
+      "Connections",
       "Audit",
       "Settings",
     ]);
     expect(links.map((l) => l.getAttribute("href"))).toEqual([
       "#/overview",
       "#/flows",
+      "#/connections",
       "#/audit",
       "#/settings",
     ]);
@@ -66,9 +68,7 @@ describe("App frame", () => {
     expect(screen.getByTestId("sandbox-banner").textContent).toContain(
       "local simulators with demo data",
     );
-    expect(screen.getByTestId("sandbox-banner").textContent).toContain(
-      "not available in this version yet",
-    );
+    expect(screen.getByTestId("connect-accounts").textContent).toBe("Connect your accounts");
   });
 
   it("shows production without the sandbox banner", async () => {
@@ -83,7 +83,7 @@ describe("App frame", () => {
     renderWithProviders(<AppFrame />, { hash: "#/settings" });
     expect(await screen.findByTestId("screen-settings")).toBeTruthy();
 
-    fireEvent.keyDown(document.documentElement, { key: "3", code: "Digit3", altKey: true });
+    fireEvent.keyDown(document.documentElement, { key: "4", code: "Digit4", altKey: true });
     await waitFor(() => expect(window.location.hash).toBe("#/audit"));
     expect(await screen.findByTestId("screen-audit")).toBeTruthy();
 

@@ -12,7 +12,7 @@ import {
   useMantineColorScheme,
 } from "@mantine/core";
 import { IconArrowsExchange } from "@tabler/icons-react";
-import { Suspense, useEffect } from "react";
+import { Fragment, Suspense, useEffect } from "react";
 
 import { ErrorNotice } from "../components/ErrorNotice";
 import { useEngineActivity } from "../lib/engineActivity";
@@ -102,8 +102,13 @@ export function AppFrame() {
         <AppShell.Section>
           <Stack gap={4} p="xs">
             <Text size="xs" c="dimmed">
-              <Kbd size="xs">g</Kbd> then <Kbd size="xs">o</Kbd> <Kbd size="xs">f</Kbd>{" "}
-              <Kbd size="xs">a</Kbd> <Kbd size="xs">s</Kbd> switches screens
+              <Kbd size="xs">g</Kbd> then{" "}
+              {screens.map((s) => (
+                <Fragment key={s.id}>
+                  <Kbd size="xs">{s.key}</Kbd>{" "}
+                </Fragment>
+              ))}
+              switches screens
             </Text>
             {appInfo.data && (
               <Text size="xs" c="dimmed">

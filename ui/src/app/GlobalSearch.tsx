@@ -1,7 +1,13 @@
 import { Group, Kbd, Loader, Text, UnstyledButton } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { Spotlight, spotlight } from "@mantine/spotlight";
-import { IconListCheck, IconRoute, IconSearch, IconLayoutDashboard } from "@tabler/icons-react";
+import {
+  IconLayoutDashboard,
+  IconListCheck,
+  IconPlugConnected,
+  IconRoute,
+  IconSearch,
+} from "@tabler/icons-react";
 import { useState } from "react";
 
 import type { Screen, SearchHit } from "../bindings";
@@ -14,6 +20,7 @@ const SEARCH_DEBOUNCE_MS = 250;
 
 const GROUPS: { screen: Screen; label: string; icon: typeof IconRoute }[] = [
   { screen: "flows", label: "Flows", icon: IconRoute },
+  { screen: "connections", label: "Connections", icon: IconPlugConnected },
   { screen: "audit", label: "Audit log", icon: IconListCheck },
   { screen: "overview", label: "Overview", icon: IconLayoutDashboard },
 ];
@@ -26,6 +33,9 @@ function open(hit: SearchHit) {
       break;
     case "audit":
       navigate("audit", { seq: hit.key });
+      break;
+    case "connections":
+      navigate("connections", { provider: hit.key });
       break;
     case "overview":
       navigate("overview");

@@ -1,5 +1,7 @@
-import { Group, Text } from "@mantine/core";
+import { Anchor, Group, Text } from "@mantine/core";
 import { IconFlask } from "@tabler/icons-react";
+
+import { hrefFor } from "./router";
 
 export const SANDBOX_BANNER_HEIGHT = 32;
 
@@ -17,10 +19,21 @@ export function SandboxBanner() {
       style={{ borderTop: "1px solid var(--mantine-color-orange-light-hover)" }}
     >
       <IconFlask size={16} color="var(--mantine-color-orange-light-color)" aria-hidden />
-      <Text size="sm" c="var(--mantine-color-orange-light-color)" truncate>
+      <Text size="sm" c="var(--mantine-color-orange-light-color)" truncate style={{ minWidth: 0 }}>
         <b>Sandbox</b> — you are looking at local simulators with demo data; no real money moves.
-        Connecting your own accounts is not available in this version yet.
       </Text>
+      {/* Outside the truncated text, so a narrow window never cuts the way out of the sandbox. */}
+      <Anchor
+        href={hrefFor("connections")}
+        data-testid="connect-accounts"
+        size="sm"
+        fw={600}
+        c="var(--mantine-color-orange-light-color)"
+        underline="always"
+        style={{ flexShrink: 0 }}
+      >
+        Connect your accounts
+      </Anchor>
     </Group>
   );
 }

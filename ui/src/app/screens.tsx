@@ -1,6 +1,7 @@
 import {
   IconLayoutDashboard,
   IconListCheck,
+  IconPlugConnected,
   IconRoute,
   IconSettings,
   type Icon,
@@ -23,6 +24,11 @@ export interface ScreenDef {
 const FlowsScreen = lazy(() =>
   import("../screens/Flows/FlowsScreen").then((m) => ({ default: m.FlowsScreen })),
 );
+const ConnectionsScreen = lazy(() =>
+  import("../screens/Connections/ConnectionsScreen").then((m) => ({
+    default: m.ConnectionsScreen,
+  })),
+);
 const AuditScreen = lazy(() =>
   import("../screens/Audit/AuditScreen").then((m) => ({ default: m.AuditScreen })),
 );
@@ -40,6 +46,13 @@ export const screens: readonly ScreenDef[] = [
     component: OverviewScreen,
   },
   { id: "flows", label: "Flows", icon: IconRoute, key: "f", component: FlowsScreen },
+  {
+    id: "connections",
+    label: "Connections",
+    icon: IconPlugConnected,
+    key: "c",
+    component: ConnectionsScreen,
+  },
   { id: "audit", label: "Audit", icon: IconListCheck, key: "a", component: AuditScreen },
   { id: "settings", label: "Settings", icon: IconSettings, key: "s", component: SettingsScreen },
 ];

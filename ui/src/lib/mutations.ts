@@ -1,9 +1,21 @@
 import { useMantineColorScheme } from "@mantine/core";
-import { useMutation, useMutationState, useQueryClient } from "@tanstack/react-query";
+import {
+  useIsMutating,
+  useMutation,
+  useMutationState,
+  useQueryClient,
+  type QueryClient,
+} from "@tanstack/react-query";
 
-import { commands, type AppInfo, type Preferences } from "../bindings";
+import {
+  commands,
+  type AppInfo,
+  type ConnectInput,
+  type ConnectionCard,
+  type Preferences,
+} from "../bindings";
 import { call } from "./ipc";
-import { notifyError, notifySuccess } from "./notify";
+import { notifyError, notifyResult, notifySuccess } from "./notify";
 import { queryKeys } from "./queryKeys";
 import { notifyRunFinished } from "./runNotice";
 
@@ -89,5 +101,96 @@ export function useSavePreferences() {
         `Theme: ${THEME_WORDS[saved.theme]} · Keep running in the tray: ${saved.closeToTray ? "on" : "off"}`,
       );
     },
+  });
+}
+
+/** Puts a card the engine returned in place at once; the refetch that follows confirms it. */
+function replaceCard(queryClient: QueryClient, card: ConnectionCard) {
+  queryClient.setQueryData<ConnectionCard[]>(queryKeys.connections, (cards) =>
+    cards?.map((c) => (c.provider === card.provider ? card : c)),
+  );
+}
+
+/** A connection changed: the cards and the Overview's connection health read it again. */
+function refreshConnections(queryClient: QueryClient) {
+  return Promise.all([
+    queryClient.invalidateQueries({ queryKey: queryKeys.connections }),
+    queryClient.invalidateQueries({ queryKey: queryKeys.overview }),
+  ]);
+}
+
+/**
+ * Connects a provider with keys. The engine checks them with the provider before saving; a refusal
+ * is shown in the form (its message names the field), so no toast for errors here.
+ */
+export function useConnectWithKeys() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: ConnectInput) => call(commands.connectWithKeys(input)),
+    // The variables are the secret: drop the finished request from the cache as soon as the form
+    // lets go of it (it resets on success and on close).
+    gcTime: 0,
+    onSuccess: (card) => {
+      replaceCard(queryClient, card);
+      notifySuccess(`${card.label} connected`, card.account ?? undefined);
+    },
+    onSettled: () => refreshConnections(queryClient),
+  });
+}
+
+const CONNECT_SALESFORCE_KEY = ["connectSalesforce"] as const;
+
+/**
+ * Connects Salesforce through OAuth in the system browser. It can take minutes (the engine times
+ * out by itself), so the outcome is announced from here and reaches people on any screen.
+ */
+export function useConnectSalesforce() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationKey: CONNECT_SALESFORCE_KEY,
+    mutationFn: () => call(commands.connectSalesforce()),
+    onSuccess: (card) => {
+      replaceCard(queryClient, card);
+      notifySuccess(
+        card.account ? `${card.label} connected as ${card.account}` : `${card.label} connected`,
+      );
+    },
+    onError: (error) => notifyError("Salesforce was not connected", error),
+    onSettled: () => refreshConnections(queryClient),
+  });
+}
+
+/** Whether this console is waiting for a Salesforce sign-in (from any screen). */
+export function useSalesforceConnecting(): boolean {
+  return useIsMutating({ mutationKey: CONNECT_SALESFORCE_KEY }) > 0;
+}
+
+/** Tests a connection with its stored credentials; the verdict is the mutation's data. */
+export function useTestConnection() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (card: ConnectionCard) => call(commands.testConnection(card.provider)),
+    onSuccess: (verdict, card) =>
+      notifyResult(
+        verdict.ok ? `${card.label}: the connection works` : `${card.label}: the connection failed`,
+        verdict.message,
+        verdict.ok ? "green" : "red",
+      ),
+    onError: (error, card) => notifyError(`${card.label} could not be tested`, error),
+    onSettled: () => refreshConnections(queryClient),
+  });
+}
+
+/** Disconnects a provider: its keys leave the keychain (Salesforce's tokens are revoked first). */
+export function useDisconnect() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (card: ConnectionCard) => call(commands.disconnect(card.provider)),
+    onSuccess: (card) => {
+      replaceCard(queryClient, card);
+      notifySuccess(`${card.label} disconnected`);
+    },
+    onError: (error, card) => notifyError(`${card.label} was not disconnected`, error),
+    onSettled: () => refreshConnections(queryClient),
   });
 }

@@ -64,3 +64,11 @@ export function useSearch(text: string) {
     placeholderData: keepPreviousData,
   });
 }
+
+/** A card per provider for the active profile; never carries a secret. */
+export function useConnections() {
+  return useQuery({
+    queryKey: queryKeys.connections,
+    queryFn: () => call(commands.listConnections()),
+  });
+}

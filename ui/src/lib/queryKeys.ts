@@ -16,4 +16,5 @@ export const queryKeys = {
     status: ["audit", "status"] as const,
   },
   search: (text: string) => ["search", text] as const,
+  connections: ["connections"] as const,
 };

@@ -1,4 +1,4 @@
-import type { Health } from "../bindings";
+import type { ConnectionCard, Health } from "../bindings";
 import { humanize } from "./format";
 
 /** One colour language everywhere: green good, yellow partial, red broken, blue running, gray idle. */
@@ -48,4 +48,15 @@ const TRIGGERS: Record<string, string> = {
 
 export function triggerLabel(trigger: string): string {
   return TRIGGERS[trigger] ?? humanize(trigger);
+}
+
+/** A connection card's state: connected and well, connected but in trouble, or not connected. */
+export function connectionLook(
+  card: Pick<ConnectionCard, "connected" | "status" | "lastError">,
+): StatusLook {
+  if (!card.connected) return { label: "Not connected", color: "gray" };
+  if (card.lastError || card.status !== "connected") {
+    return { label: "Needs attention", color: "red" };
+  }
+  return { label: "Connected", color: "green" };
 }

@@ -2,6 +2,7 @@ import type {
   AppInfo,
   AuditPage,
   AuditRow,
+  ConnectionCard,
   FlowRow,
   IpcError,
   Overview,
@@ -122,4 +123,42 @@ export function ipcError(overrides: Partial<IpcError> = {}): IpcError {
     retryable: true,
     ...overrides,
   };
+}
+
+/** A connected Stripe card in the sandbox; pass `connected: false` and nulls for a bare one. */
+export function connectionCard(overrides: Partial<ConnectionCard> = {}): ConnectionCard {
+  return {
+    provider: "stripe",
+    label: "Stripe",
+    profile: "sandbox",
+    method: "keys",
+    connected: true,
+    status: "connected",
+    account: "Stripe (test mode)",
+    accountRef: "acct_1Demo",
+    endpoint: "http://127.0.0.1:41002",
+    connectedAt: "2025-11-21T10:00:00Z",
+    lastSuccessAt: "2025-11-21T11:59:00Z",
+    lastError: null,
+    ...overrides,
+  };
+}
+
+/** A provider's card before anything is connected. */
+export function notConnected(
+  provider: string,
+  label: string,
+  overrides: Partial<ConnectionCard> = {},
+): ConnectionCard {
+  return connectionCard({
+    provider,
+    label,
+    connected: false,
+    status: null,
+    account: null,
+    accountRef: null,
+    connectedAt: null,
+    lastSuccessAt: null,
+    ...overrides,
+  });
 }

@@ -1,3 +1,4 @@
+import { notifications } from "@mantine/notifications";
 import { clearMocks } from "@tauri-apps/api/mocks";
 import { cleanup, configure } from "@testing-library/react";
 import { afterEach } from "vitest";
@@ -20,6 +21,8 @@ if (typeof window !== "undefined") {
   afterEach(() => {
     cleanup();
     clearMocks();
+    // Toasts live in a module-level store: one test's must not satisfy the next test's queries.
+    notifications.clean();
     window.location.hash = "";
     window.localStorage.clear();
     document.documentElement.removeAttribute("data-mantine-color-scheme");

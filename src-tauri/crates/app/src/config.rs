@@ -29,6 +29,24 @@ pub struct Config {
     pub log: LogSection,
     /// The local simulators (`paysync sandbox`, and the first-run demo).
     pub sandbox: SandboxSection,
+    /// Named environments, each with its own connections (`[profiles.NAME]`). `sandbox` and
+    /// `production` exist without being configured.
+    pub profiles: std::collections::BTreeMap<String, ProfileSection>,
+}
+
+/// `[profiles.NAME]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileSection {
+    /// `sandbox` (test credentials, sandbox hosts) or `production`.
+    pub kind: crate::connections::ProfileKind,
+    /// Base URLs by provider, replacing the providers' default hosts for this kind (MaldoPay's
+    /// host is per merchant and must be set here).
+    #[serde(default)]
+    pub urls: std::collections::BTreeMap<String, String>,
+    /// The consumer key of your Salesforce External Client App (see the README).
+    #[serde(default)]
+    pub salesforce_client_id: Option<String>,
 }
 
 /// `[sandbox]`
@@ -154,6 +172,23 @@ pub enum LogFormat {
 pub struct ConfigError(Box<figment::Error>);
 
 impl Config {
+    /// The profile called `name`: as configured, or the built-in `sandbox`/`production`.
+    pub fn profile(
+        &self,
+        name: &str,
+    ) -> Result<crate::connections::Profile, crate::connections::ConnectError> {
+        use crate::connections::{Profile, ProfileKind};
+        match (self.profiles.get(name), name) {
+            (Some(p), _) => Ok(Profile {
+                salesforce_client_id: p.salesforce_client_id.clone(),
+                ..Profile::new(name, p.kind, &p.urls)
+            }),
+            (None, "sandbox") => Ok(Profile::new(name, ProfileKind::Sandbox, &Default::default())),
+            (None, "production") => Ok(Profile::new(name, ProfileKind::Production, &Default::default())),
+            (None, _) => Err(crate::connections::ConnectError::UnknownProfile(name.to_owned())),
+        }
+    }
+
     /// Loads defaults, then `file` if it exists, then the environment.
     pub fn load(file: &Path) -> Result<Self, ConfigError> {
         Self::from_figment(Figment::from(Serialized::defaults(Config::default())).merge(Toml::file(file)))
@@ -216,6 +251,27 @@ mod tests {
             parsed.flows.get("audit.verify").map(String::as_str),
             Some("every 1d")
         );
+    }
+
+    #[test]
+    fn profiles_are_built_in_or_configured_with_their_own_hosts() {
+        use crate::connections::ProfileKind;
+        let text = "[profiles.eu-live]\nkind = \"production\"\n[profiles.eu-live.urls]\nmaldopay = \"https://api.maldopay.example\"\n";
+        let cfg = Config::from_toml_str(text).unwrap_or_else(|e| panic!("{e}"));
+        let eu = cfg.profile("eu-live").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(eu.kind, ProfileKind::Production);
+        assert_eq!(eu.url("maldopay"), Some("https://api.maldopay.example"));
+        assert_eq!(eu.url("stripe"), Some("https://api.stripe.com"));
+        assert_eq!(
+            cfg.profile("sandbox").map(|p| p.kind).ok(),
+            Some(ProfileKind::Sandbox)
+        );
+        let unknown = cfg
+            .profile("staging")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(unknown.contains("staging"), "{unknown}");
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! same first-run sandbox. Neither front end holds logic of its own beyond presenting results.
 
 pub mod config;
+pub mod connections;
+pub mod keychain;
 pub mod logging;
 pub mod paths;
 pub mod sandbox;

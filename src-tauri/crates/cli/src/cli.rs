@@ -17,6 +17,10 @@ pub struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     pub json: bool,
+    /// The profile (named environment) whose connections to use: `sandbox`, `production`, or one
+    /// configured under `[profiles.NAME]`.
+    #[arg(long, global = true, env = "PAYSYNC_PROFILE", default_value = "sandbox")]
+    pub profile: String,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -64,11 +68,100 @@ pub enum Command {
         #[arg(long)]
         seed: Option<u64>,
     },
+    /// Connect an account: Salesforce through OAuth in the browser, the others with keys. Secrets
+    /// left off the command line are read from standard input, one per line (safer: they stay out
+    /// of the shell history and the process list).
+    Connect(ConnectArgs),
+    /// List, test or disconnect the profile's connections.
+    Connections {
+        /// What to do.
+        #[command(subcommand)]
+        command: ConnectionsCommand,
+    },
     /// Benchmarks that print figures.
     Bench {
         /// Which benchmark.
         #[command(subcommand)]
         command: BenchCommand,
+    },
+}
+
+/// `paysync connect …`
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// The provider.
+    #[arg(value_enum)]
+    pub provider: ProviderArg,
+    /// Salesforce: print the sign-in URL instead of opening the browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Stripe or Checkout.com: the secret key (else read from standard input).
+    #[arg(long)]
+    pub key: Option<String>,
+    /// Payoneer: the program id.
+    #[arg(long)]
+    pub program_id: Option<String>,
+    /// Payoneer or MaldoPay: the client id.
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// Payoneer: the client secret (else read from standard input).
+    #[arg(long)]
+    pub client_secret: Option<String>,
+    /// MaldoPay: the brand id.
+    #[arg(long)]
+    pub brand_id: Option<String>,
+    /// MaldoPay: the API key (else the first line of standard input).
+    #[arg(long)]
+    pub api_key: Option<String>,
+    /// MaldoPay: the callback signing secret (else the next line of standard input).
+    #[arg(long)]
+    pub callback_secret: Option<String>,
+}
+
+/// The providers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProviderArg {
+    /// Salesforce (OAuth).
+    Salesforce,
+    /// Stripe (secret or restricted key).
+    Stripe,
+    /// Checkout.com (secret key).
+    Checkout,
+    /// Payoneer (program API client).
+    Payoneer,
+    /// MaldoPay (client, brand, API key, callback secret).
+    Maldopay,
+}
+
+impl ProviderArg {
+    /// The provider's name in the engine.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Salesforce => "salesforce",
+            Self::Stripe => "stripe",
+            Self::Checkout => "checkout",
+            Self::Payoneer => "payoneer",
+            Self::Maldopay => "maldopay",
+        }
+    }
+}
+
+/// `paysync connections …`
+#[derive(Debug, Subcommand)]
+pub enum ConnectionsCommand {
+    /// The profile's connections.
+    List,
+    /// Test a connection with its stored credentials.
+    Test {
+        /// The provider.
+        #[arg(value_enum)]
+        provider: ProviderArg,
+    },
+    /// Disconnect: revoke (Salesforce) and delete the secret from the keychain.
+    Disconnect {
+        /// The provider.
+        #[arg(value_enum)]
+        provider: ProviderArg,
     },
 }
 

@@ -4,9 +4,13 @@
 //!   values; the [`http::Executor`] owns auth refresh, rate limiting, retries, circuit breakers,
 //!   redaction and telemetry.
 //!
+//! - [`oauth`]: OAuth 2.0 clients: the Salesforce desktop sign-in (PKCE, loopback redirect),
+//!   refresh and revocation, and client-credentials tokens for Payoneer and Checkout.com.
+//!
 //! - [`stripe`]: Stripe requests, wire shapes and conversions (charges so far).
 //!
 //! The other provider clients (`salesforce/`, `checkout/`, `payoneer/`, `maldopay/`) come later.
 
 pub mod http;
+pub mod oauth;
 pub mod stripe;

@@ -368,6 +368,8 @@ pub enum Screen {
     Flows,
     /// Audit log.
     Audit,
+    /// Connections.
+    Connections,
 }
 
 /// Something the engine did that the console shows as it happens.
@@ -437,4 +439,100 @@ pub enum BreakerPosition {
     Open,
     /// One trial call is in flight.
     HalfOpen,
+}
+
+/// One provider's card on the Connections screen. Carries no secret: after saving, a secret never
+/// travels back to the window.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionCard {
+    /// `salesforce`, `stripe`, `checkout`, `payoneer`, `maldopay`.
+    pub provider: String,
+    /// The provider's name.
+    pub label: String,
+    /// The profile the card belongs to.
+    pub profile: String,
+    /// How this provider is connected.
+    pub method: ConnectMethod,
+    /// Whether an account is connected in this profile.
+    pub connected: bool,
+    /// The connection's status (`connected`, `needs_reauth`, …) when connected.
+    pub status: Option<String>,
+    /// The account it points to, in words (`Stripe (test mode)`, `Payoneer program 100010001`).
+    pub account: Option<String>,
+    /// The provider's id of the account, when known.
+    pub account_ref: Option<String>,
+    /// The base URL calls go to in this profile (a simulator in the sandbox).
+    pub endpoint: Option<String>,
+    /// When it was connected.
+    pub connected_at: Option<DateTime<Utc>>,
+    /// When a call through it last succeeded.
+    pub last_success_at: Option<DateTime<Utc>>,
+    /// The last error seen through it.
+    pub last_error: Option<String>,
+}
+
+/// How a provider is connected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum ConnectMethod {
+    /// OAuth in the system browser.
+    OAuth,
+    /// Keys pasted into the form.
+    Keys,
+}
+
+/// What the connect form sends: the provider and its fields. The only time a secret crosses IPC,
+/// and only towards the engine.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "provider", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum ConnectInput {
+    /// A Stripe secret or restricted key.
+    Stripe {
+        /// `sk_test_…`/`rk_test_…` (sandbox) or `sk_live_…`/`rk_live_…` (production).
+        secret_key: String,
+    },
+    /// A Checkout.com secret key.
+    Checkout {
+        /// `sk_sbox_…` (sandbox) or `sk_…` (production).
+        secret_key: String,
+    },
+    /// A Payoneer program's API client.
+    Payoneer {
+        /// The program id.
+        program_id: String,
+        /// The client id.
+        client_id: String,
+        /// The client secret.
+        client_secret: String,
+    },
+    /// A MaldoPay merchant.
+    Maldopay {
+        /// The client id.
+        client_id: String,
+        /// The brand id.
+        brand_id: String,
+        /// The API key.
+        api_key: String,
+        /// The callback signing secret.
+        callback_secret: String,
+    },
+}
+
+/// The verdict of "Test connection".
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionTest {
+    /// The provider.
+    pub provider: String,
+    /// Whether the provider accepted the stored credentials.
+    pub ok: bool,
+    /// What was found, or why it failed, in words.
+    pub message: String,
+    /// When.
+    pub tested_at: DateTime<Utc>,
 }

@@ -17,6 +17,9 @@ pub enum ConsoleError {
     /// The HTTP client could not be built.
     #[error("HTTP client: {0}")]
     Http(String),
+    /// Connecting, testing or disconnecting an account failed.
+    #[error(transparent)]
+    Connect(#[from] crate::connections::ConnectError),
     /// A background task of the console died (a panic, which the log holds).
     #[error("{0}")]
     Background(String),

@@ -20,9 +20,12 @@ use paysync_store::{AuditFilter, AuditSort};
 use tokio::sync::{Mutex, broadcast, watch};
 
 use crate::config::Config;
+use crate::connections::{Connections, KeyCredentials, PROVIDERS, Profile as ConnectionProfile, ProfileKind};
+use crate::keychain::OsKeychain;
 use api::{
-    AppInfo, AuditPage, AuditQuery, AuditStatus, ConsoleEvent, DemoSummary, FlowRow, Overview, Preferences,
-    Profile, RunRow, SandboxInfo, Screen, SearchHit, Simulator, Theme,
+    AppInfo, AuditPage, AuditQuery, AuditStatus, ConnectInput, ConnectMethod, ConnectionCard, ConnectionTest,
+    ConsoleEvent, DemoSummary, FlowRow, Overview, Preferences, Profile, RunRow, SandboxInfo, Screen,
+    SearchHit, Simulator, Theme,
 };
 pub use error::ConsoleError;
 
@@ -74,6 +77,7 @@ pub struct Console {
     profile: Profile,
     sandbox: Option<Arc<RunningSandbox>>,
     executors: Vec<Executor>,
+    connections: Connections,
     /// The audit chain's last verification, kept fresh by engine events so the Overview never
     /// re-reads the whole chain.
     audit: Arc<std::sync::Mutex<Option<AuditStatus>>>,
@@ -163,11 +167,37 @@ impl Console {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| ConsoleError::Http(e.to_string()))?;
+        let connection_profile = match &sandbox {
+            // The sandbox profile's providers are the simulators, with the Salesforce
+            // simulator's registered desktop client.
+            Some(s) => ConnectionProfile {
+                salesforce_client_id: Some(paysync_sandbox::salesforce::SANDBOX_CLIENT_ID.to_owned()),
+                ..ConnectionProfile::new(
+                    "sandbox",
+                    ProfileKind::Sandbox,
+                    &s.urls
+                        .named()
+                        .into_iter()
+                        .map(|(p, u)| (p.to_owned(), u.to_owned()))
+                        .collect(),
+                )
+            },
+            None => options.config.profile("production")?,
+        };
+        let connections = Connections::new(
+            engine.store().clone(),
+            Arc::new(OsKeychain::new()),
+            http.clone(),
+            clock.clone(),
+            connection_profile,
+            &options.config.engine.actor,
+        );
         Ok(Self {
             engine,
             profile,
             sandbox,
             executors,
+            connections,
             audit: Arc::new(std::sync::Mutex::new(None)),
             http,
             clock,
@@ -392,6 +422,16 @@ impl Console {
                 key: f.name.clone(),
             })
             .collect();
+        for card in self.connections().await? {
+            if card.label.to_lowercase().contains(&needle) || card.provider.contains(&needle) {
+                hits.push(SearchHit {
+                    screen: Screen::Connections,
+                    detail: card.account.clone().unwrap_or_else(|| "Not connected".to_owned()),
+                    title: card.label,
+                    key: card.provider,
+                });
+            }
+        }
         for filter in [
             AuditFilter {
                 subject_contains: Some(text.trim().to_owned()),
@@ -424,6 +464,83 @@ impl Console {
         Ok(hits)
     }
 
+    /// A card per provider for the active profile, connected or not.
+    pub async fn connections(&self) -> Result<Vec<ConnectionCard>, ConsoleError> {
+        let stored = self.connections.list().await?;
+        let profile = self.connections.profile();
+        Ok(PROVIDERS
+            .iter()
+            .map(|provider| {
+                let conn = stored.iter().find(|c| c.provider == *provider);
+                ConnectionCard {
+                    provider: (*provider).to_owned(),
+                    label: provider_label(provider).to_owned(),
+                    profile: profile.name.clone(),
+                    method: if *provider == "salesforce" {
+                        ConnectMethod::OAuth
+                    } else {
+                        ConnectMethod::Keys
+                    },
+                    connected: conn.is_some(),
+                    status: conn.map(|c| c.status.clone()),
+                    account: conn.map(|c| c.display_name.clone()),
+                    account_ref: conn.and_then(|c| c.account_ref.clone()),
+                    endpoint: profile.url(provider).map(str::to_owned),
+                    connected_at: conn.map(|c| c.created_at),
+                    last_success_at: conn.and_then(|c| c.last_success_at),
+                    last_error: conn.and_then(|c| c.last_error.clone()),
+                }
+            })
+            .collect())
+    }
+
+    /// Connects a provider by key: checked, tested against the provider, then saved (the secret in
+    /// the OS keychain). Returns the provider's card, which carries no secret.
+    pub async fn connect_with_keys(&self, input: ConnectInput) -> Result<ConnectionCard, ConsoleError> {
+        let creds = key_credentials(input);
+        let provider = creds.provider();
+        self.connections.connect(creds).await?;
+        self.card(provider).await
+    }
+
+    /// Connects Salesforce through OAuth: `open_browser` opens the sign-in page in the system
+    /// browser; resolves when the browser comes back to Paysync's loopback listener.
+    pub async fn connect_salesforce(
+        &self,
+        open_browser: impl FnOnce(&str) -> Result<(), String> + Send,
+    ) -> Result<ConnectionCard, ConsoleError> {
+        self.connections.connect_salesforce(open_browser).await?;
+        self.card("salesforce").await
+    }
+
+    /// Tests a connection with its stored credentials.
+    pub async fn test_connection(&self, provider: &str) -> Result<ConnectionTest, ConsoleError> {
+        let verdict = self.connections.test(provider).await?;
+        Ok(ConnectionTest {
+            provider: verdict.provider,
+            ok: verdict.ok,
+            message: verdict.message,
+            tested_at: verdict.tested_at,
+        })
+    }
+
+    /// Disconnects a provider: its secret leaves the keychain, its metadata the database.
+    pub async fn disconnect(&self, provider: &str) -> Result<ConnectionCard, ConsoleError> {
+        self.connections.disconnect(provider).await?;
+        self.card(provider).await
+    }
+
+    async fn card(&self, provider: &str) -> Result<ConnectionCard, ConsoleError> {
+        self.connections()
+            .await?
+            .into_iter()
+            .find(|c| c.provider == provider)
+            .ok_or_else(|| ConsoleError::NotFound {
+                what: "provider",
+                id: provider.to_owned(),
+            })
+    }
+
     /// The user's preferences, with defaults for those never set.
     pub async fn preferences(&self) -> Result<Preferences, ConsoleError> {
         let theme = match self.engine.preference(THEME_KEY).await?.as_deref() {
@@ -450,6 +567,38 @@ impl Console {
         };
         self.engine.set_preference(CLOSE_TO_TRAY_KEY, tray).await?;
         self.preferences().await
+    }
+}
+
+fn key_credentials(input: ConnectInput) -> KeyCredentials {
+    use paysync_core::Secret;
+    match input {
+        ConnectInput::Stripe { secret_key } => KeyCredentials::Stripe {
+            secret_key: Secret::new(secret_key),
+        },
+        ConnectInput::Checkout { secret_key } => KeyCredentials::Checkout {
+            secret_key: Secret::new(secret_key),
+        },
+        ConnectInput::Payoneer {
+            program_id,
+            client_id,
+            client_secret,
+        } => KeyCredentials::Payoneer {
+            program_id,
+            client_id,
+            client_secret: Secret::new(client_secret),
+        },
+        ConnectInput::Maldopay {
+            client_id,
+            brand_id,
+            api_key,
+            callback_secret,
+        } => KeyCredentials::Maldopay {
+            client_id,
+            brand_id,
+            api_key: Secret::new(api_key),
+            callback_secret: Secret::new(callback_secret),
+        },
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod audit;
 mod bench;
+mod connect;
 mod daemon;
 mod dlq;
 mod init;
@@ -32,6 +33,8 @@ pub struct Context {
     pub config: Config,
     /// Print JSON.
     pub json: bool,
+    /// The profile whose connections commands use.
+    pub profile: String,
 }
 
 impl Context {
@@ -56,6 +59,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         config_path,
         config,
         json: cli.json,
+        profile: cli.profile,
     };
     match cli.command {
         Command::Init => init::run(&ctx).await,
@@ -83,5 +87,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Selftest { command } => selftest::run(&ctx, command).await,
         Command::Sandbox { no_demo, seed } => sandbox::run(&ctx, no_demo, seed).await,
         Command::Bench { command } => bench::run(&ctx, command).await,
+        Command::Connect(args) => connect::connect(&ctx, args).await,
+        Command::Connections { command } => connect::connections(&ctx, command).await,
     }
 }

@@ -17,6 +17,7 @@
 //! mirror them under `/__sandbox/salesforce/…` (see `admin.rs`).
 
 mod admin;
+pub mod browser;
 mod collections;
 mod describe;
 mod gate;

@@ -1,0 +1,462 @@
+//! Connecting accounts: check the credentials against the provider, keep the secret in the OS
+//! keychain and only the metadata (with the keychain entry's name) in SQLite, test a connection
+//! on demand, and disconnect. Every change is audited by the store in the same transaction as the
+//! change. Used alike by `paysync connect …` and the console's Connections screen.
+
+pub mod credentials;
+pub mod probes;
+pub mod profiles;
+mod salesforce;
+mod secret_serde;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use paysync_core::{Secret, SharedClock};
+use paysync_store::{Connection, NewConnection, Store, StoreError};
+
+pub use credentials::{KeyCredentials, PROVIDERS};
+use probes::ProbeError;
+pub use profiles::{Profile, ProfileKind};
+
+use crate::keychain::{self, KeychainError, SecretStore};
+
+/// Why connecting, testing or disconnecting failed. Messages name the provider and field.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// A field is missing or wrong; nothing was stored.
+    #[error("{provider}: {field}: {reason}")]
+    Invalid {
+        /// The provider.
+        provider: &'static str,
+        /// The field.
+        field: &'static str,
+        /// What is wrong, and what to do.
+        reason: String,
+    },
+    /// The provider refused the credentials; nothing was stored.
+    #[error("{reason}")]
+    Refused {
+        /// The provider.
+        provider: String,
+        /// The provider's verdict.
+        reason: String,
+    },
+    /// The provider could not be reached or failed; nothing was stored.
+    #[error("{reason}")]
+    Unreachable {
+        /// The provider.
+        provider: String,
+        /// What happened.
+        reason: String,
+    },
+    /// The profile has no URL for the provider.
+    #[error(
+        "profile {profile:?} has no address for {provider}: set [profiles.{profile}.urls] {provider} = \"https://…\" in the configuration"
+    )]
+    NoUrl {
+        /// The profile.
+        profile: String,
+        /// The provider.
+        provider: String,
+    },
+    /// No profile of that name is configured.
+    #[error("there is no profile {0:?}: use sandbox, production, or one configured under [profiles.NAME]")]
+    UnknownProfile(String),
+    /// No such connection in this profile.
+    #[error("{provider} is not connected in profile {profile:?}")]
+    NotConnected {
+        /// The profile.
+        profile: String,
+        /// The provider.
+        provider: String,
+    },
+    /// The connection's keychain entry is gone or unreadable: reconnect.
+    #[error("the keychain entry {reference} for this connection is missing or damaged: reconnect {provider}")]
+    ReconnectNeeded {
+        /// The provider.
+        provider: String,
+        /// The keychain entry.
+        reference: String,
+    },
+    /// The keychain failed.
+    #[error(transparent)]
+    Keychain(#[from] KeychainError),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The outcome of "Test connection".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestVerdict {
+    /// The provider.
+    pub provider: String,
+    /// Whether the provider accepted the stored credentials.
+    pub ok: bool,
+    /// What was learned, or why it failed.
+    pub message: String,
+    /// When it was tested.
+    pub tested_at: DateTime<Utc>,
+}
+
+/// The connections of one profile.
+#[derive(Debug, Clone)]
+pub struct Connections {
+    store: Store,
+    keychain: Arc<dyn SecretStore>,
+    http: reqwest::Client,
+    clock: SharedClock,
+    profile: Profile,
+    actor: String,
+}
+
+impl Connections {
+    /// The connections of `profile`, kept in `store` (metadata) and `keychain` (secrets); `actor`
+    /// is who the audit log names for changes.
+    pub fn new(
+        store: Store,
+        keychain: Arc<dyn SecretStore>,
+        http: reqwest::Client,
+        clock: SharedClock,
+        profile: Profile,
+        actor: &str,
+    ) -> Self {
+        Self {
+            store,
+            keychain,
+            http,
+            clock,
+            profile,
+            actor: actor.to_owned(),
+        }
+    }
+
+    /// The profile.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// This profile's connections.
+    pub async fn list(&self) -> Result<Vec<Connection>, ConnectError> {
+        Ok(self.store.connections().list(Some(&self.profile.name)).await?)
+    }
+
+    /// Connects a provider by key: checks every field, tests the credentials against the
+    /// provider, then stores the secret in the keychain and the metadata in the database.
+    /// Nothing is stored when any step fails.
+    pub async fn connect(&self, creds: KeyCredentials) -> Result<Connection, ConnectError> {
+        let provider = creds.provider();
+        creds.validate(&self.profile.name, self.profile.kind)?;
+        let base = self.url(provider)?;
+        let probed = probes::probe(&self.http, base, &creds)
+            .await
+            .map_err(|e| probe_error(provider, e))?;
+        let reference = self.keychain_ref(provider);
+        let entry = serde_json::to_string(&creds).map_err(|e| ConnectError::Invalid {
+            provider,
+            field: "credentials",
+            reason: e.to_string(),
+        })?;
+        keychain::put_async(self.keychain.clone(), reference.clone(), Secret::new(entry)).await?;
+        let now = self.clock.now();
+        let conn = self
+            .store
+            .connections()
+            .upsert(
+                &NewConnection {
+                    id: self.connection_id(provider),
+                    profile: self.profile.name.clone(),
+                    provider: provider.to_owned(),
+                    display_name: probed.display_name,
+                    account_ref: probed.account_ref,
+                    keychain_ref: Some(reference),
+                    status: "connected".to_owned(),
+                },
+                &self.actor,
+                now,
+            )
+            .await?;
+        self.store.connections().mark_success(&conn.id, now).await?;
+        Ok(self.get(provider).await?.unwrap_or(conn))
+    }
+
+    /// Connects Salesforce: OAuth with PKCE in the system browser (`open_browser` opens or prints
+    /// the URL), a loopback redirect, then the tokens go to the keychain and the org and user to
+    /// the database. The audit log names the Salesforce user who signed in.
+    pub async fn connect_salesforce(
+        &self,
+        open_browser: impl FnOnce(&str) -> Result<(), String> + Send,
+    ) -> Result<Connection, ConnectError> {
+        let oauth = self.salesforce_oauth()?;
+        let tokens = oauth
+            .authorize(open_browser)
+            .await
+            .map_err(salesforce::oauth_error)?;
+        let reference = self.keychain_ref("salesforce");
+        let stored = salesforce::StoredTokens::from(&tokens);
+        let entry = serde_json::to_string(&stored).map_err(|e| ConnectError::Invalid {
+            provider: "salesforce",
+            field: "tokens",
+            reason: e.to_string(),
+        })?;
+        keychain::put_async(self.keychain.clone(), reference.clone(), Secret::new(entry)).await?;
+        let (display_name, actor) = match &tokens.user {
+            Some(user) => (
+                format!("{} <{}>, org {}", user.name, user.email, tokens.org_id),
+                user.email.clone(),
+            ),
+            None => (
+                format!("org {}, user {}", tokens.org_id, tokens.user_id),
+                self.actor.clone(),
+            ),
+        };
+        let now = self.clock.now();
+        let conn = self
+            .store
+            .connections()
+            .upsert(
+                &NewConnection {
+                    id: self.connection_id("salesforce"),
+                    profile: self.profile.name.clone(),
+                    provider: "salesforce".to_owned(),
+                    display_name,
+                    account_ref: Some(tokens.org_id.clone()),
+                    keychain_ref: Some(reference),
+                    status: "connected".to_owned(),
+                },
+                &actor,
+                now,
+            )
+            .await?;
+        self.store.connections().mark_success(&conn.id, now).await?;
+        Ok(self.get("salesforce").await?.unwrap_or(conn))
+    }
+
+    /// Tests a connection with its stored credentials and records the outcome on it.
+    pub async fn test(&self, provider: &str) -> Result<TestVerdict, ConnectError> {
+        if provider == "salesforce" {
+            return self.test_salesforce().await;
+        }
+        let conn = self.require(provider).await?;
+        let creds = self.credentials(&conn).await?;
+        let base = self.url(provider)?;
+        let now = self.clock.now();
+        let verdict = match probes::probe(&self.http, base, &creds).await {
+            Ok(probed) => {
+                self.store.connections().mark_success(&conn.id, now).await?;
+                TestVerdict {
+                    provider: provider.to_owned(),
+                    ok: true,
+                    message: format!("Connected: {}.", probed.display_name),
+                    tested_at: now,
+                }
+            }
+            Err(e) => {
+                let message = e.to_string();
+                self.store
+                    .connections()
+                    .mark_error(&conn.id, &message, now)
+                    .await?;
+                TestVerdict {
+                    provider: provider.to_owned(),
+                    ok: false,
+                    message,
+                    tested_at: now,
+                }
+            }
+        };
+        Ok(verdict)
+    }
+
+    /// Disconnects a provider: revokes Salesforce's tokens, deletes the secret from the keychain,
+    /// then the metadata (audited). A revocation the org refuses (the token was already revoked)
+    /// does not keep the connection alive.
+    pub async fn disconnect(&self, provider: &str) -> Result<(), ConnectError> {
+        let conn = self.require(provider).await?;
+        if provider == "salesforce"
+            && let Ok(tokens) = self.salesforce_tokens(&conn).await
+        {
+            let token = tokens.refresh_token.as_ref().unwrap_or(&tokens.access_token);
+            if let Err(e) = self.salesforce_oauth()?.revoke(token).await {
+                tracing::warn!(error = %e, "Salesforce did not revoke the tokens; deleting them anyway.");
+            }
+        }
+        if let Some(reference) = &conn.keychain_ref {
+            keychain::delete_async(self.keychain.clone(), reference.clone()).await?;
+        }
+        self.store
+            .connections()
+            .delete(&conn.id, &self.actor, self.clock.now())
+            .await?;
+        Ok(())
+    }
+
+    /// One connection of this profile.
+    pub async fn get(&self, provider: &str) -> Result<Option<Connection>, ConnectError> {
+        Ok(self
+            .store
+            .connections()
+            .get(&self.connection_id(provider))
+            .await?)
+    }
+
+    /// The stored credentials of a key-based connection, for the flows that call the provider.
+    pub async fn credentials(&self, conn: &Connection) -> Result<KeyCredentials, ConnectError> {
+        self.read_entry(conn).await
+    }
+
+    /// A connection's keychain entry: a missing, unreadable or malformed one means reconnect.
+    async fn read_entry<T: serde::de::DeserializeOwned>(&self, conn: &Connection) -> Result<T, ConnectError> {
+        let reconnect = || ConnectError::ReconnectNeeded {
+            provider: conn.provider.clone(),
+            reference: conn.keychain_ref.clone().unwrap_or_default(),
+        };
+        let reference = conn.keychain_ref.clone().ok_or_else(reconnect)?;
+        let secret = keychain::get_async(self.keychain.clone(), reference)
+            .await?
+            .ok_or_else(reconnect)?;
+        serde_json::from_str(secret.expose()).map_err(|_| reconnect())
+    }
+
+    async fn test_salesforce(&self) -> Result<TestVerdict, ConnectError> {
+        let conn = self.require("salesforce").await?;
+        let mut tokens = self.salesforce_tokens(&conn).await?;
+        let now = self.clock.now();
+        let mut limits = salesforce::read_limits(&self.http, &tokens).await;
+        if matches!(limits, Ok(None)) {
+            // The session expired: refresh once, keep the new tokens, and try again.
+            let refreshed = match &tokens.refresh_token {
+                Some(refresh) => self.salesforce_oauth()?.refresh(refresh).await,
+                None => Err(paysync_connectors::oauth::OAuthError::ReconnectNeeded {
+                    reason: "no refresh token was granted".to_owned(),
+                }),
+            };
+            match refreshed {
+                Ok(fresh) => {
+                    tokens.access_token = fresh.access_token;
+                    if let Some(rotated) = fresh.refresh_token {
+                        tokens.refresh_token = Some(rotated);
+                    }
+                    tokens.instance_url = fresh.instance_url;
+                    tokens.issued_at = fresh.issued_at;
+                    self.save_salesforce_tokens(&conn, &tokens).await?;
+                    limits = salesforce::read_limits(&self.http, &tokens).await;
+                }
+                Err(e) => {
+                    let message = format!("Reconnect needed: Salesforce refused to renew the session ({e}).");
+                    self.store
+                        .connections()
+                        .mark_error(&conn.id, &message, now)
+                        .await?;
+                    return Ok(TestVerdict {
+                        provider: "salesforce".to_owned(),
+                        ok: false,
+                        message,
+                        tested_at: now,
+                    });
+                }
+            }
+        }
+        let (ok, message) = match limits {
+            Ok(Some((used, max))) => {
+                let who = match self.salesforce_oauth()?.user_info(&tokens.access_token).await {
+                    Ok(user) => format!("{} <{}>", user.name, user.email),
+                    Err(_) => format!("user {}", tokens.user_id),
+                };
+                (
+                    true,
+                    format!(
+                        "Connected as {who} to org {}: {used} of {max} API requests used today.",
+                        tokens.org_id
+                    ),
+                )
+            }
+            Ok(None) => (false, "Salesforce refused the renewed session.".to_owned()),
+            Err(e) => (false, e.to_string()),
+        };
+        if ok {
+            self.store.connections().mark_success(&conn.id, now).await?;
+        } else {
+            self.store
+                .connections()
+                .mark_error(&conn.id, &message, now)
+                .await?;
+        }
+        Ok(TestVerdict {
+            provider: "salesforce".to_owned(),
+            ok,
+            message,
+            tested_at: now,
+        })
+    }
+
+    fn salesforce_oauth(&self) -> Result<paysync_connectors::oauth::SalesforceOAuth, ConnectError> {
+        salesforce::client(
+            self.url("salesforce")?,
+            self.profile.salesforce_client_id.as_deref(),
+            &self.profile.name,
+            self.clock.clone(),
+        )
+    }
+
+    async fn salesforce_tokens(&self, conn: &Connection) -> Result<salesforce::StoredTokens, ConnectError> {
+        self.read_entry(conn).await
+    }
+
+    async fn save_salesforce_tokens(
+        &self,
+        conn: &Connection,
+        tokens: &salesforce::StoredTokens,
+    ) -> Result<(), ConnectError> {
+        let reference = conn
+            .keychain_ref
+            .clone()
+            .unwrap_or_else(|| self.keychain_ref("salesforce"));
+        let entry = serde_json::to_string(tokens).map_err(|e| ConnectError::Invalid {
+            provider: "salesforce",
+            field: "tokens",
+            reason: e.to_string(),
+        })?;
+        keychain::put_async(self.keychain.clone(), reference, Secret::new(entry)).await?;
+        Ok(())
+    }
+
+    async fn require(&self, provider: &str) -> Result<Connection, ConnectError> {
+        self.get(provider)
+            .await?
+            .ok_or_else(|| ConnectError::NotConnected {
+                profile: self.profile.name.clone(),
+                provider: provider.to_owned(),
+            })
+    }
+
+    fn url(&self, provider: &str) -> Result<&str, ConnectError> {
+        self.profile.url(provider).ok_or_else(|| ConnectError::NoUrl {
+            profile: self.profile.name.clone(),
+            provider: provider.to_owned(),
+        })
+    }
+
+    fn connection_id(&self, provider: &str) -> String {
+        format!("{}:{provider}", self.profile.name)
+    }
+
+    /// The keychain entry's name: the profile and provider, so profiles never share a secret.
+    fn keychain_ref(&self, provider: &str) -> String {
+        format!("{}/{provider}", self.profile.name)
+    }
+}
+
+fn probe_error(provider: &str, e: ProbeError) -> ConnectError {
+    match e {
+        ProbeError::Refused(reason) => ConnectError::Refused {
+            provider: provider.to_owned(),
+            reason,
+        },
+        ProbeError::Unreachable(reason) => ConnectError::Unreachable {
+            provider: provider.to_owned(),
+            reason,
+        },
+    }
+}

@@ -1,0 +1,219 @@
+//! "Test connection": one cheap authenticated call per provider, with a verdict a person can act
+//! on. Credentials go on the wire and nowhere else: errors quote the provider's message, never a
+//! request.
+
+use paysync_core::Secret;
+use serde_json::Value;
+
+use super::credentials::KeyCredentials;
+
+/// What a successful test learned about the account.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Probed {
+    /// The provider's id of the account, when the call tells it.
+    pub account_ref: Option<String>,
+    /// A name for the account, shown on the card.
+    pub display_name: String,
+}
+
+/// Why a test failed, in words for the person connecting.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProbeError {
+    /// The provider refused the credentials.
+    #[error("{0}")]
+    Refused(String),
+    /// The provider could not be reached or answered with an error.
+    #[error("{0}")]
+    Unreachable(String),
+}
+
+/// Tests key-based credentials against `base` (the profile's URL for the provider).
+pub async fn probe(http: &reqwest::Client, base: &str, creds: &KeyCredentials) -> Result<Probed, ProbeError> {
+    let base = base.trim_end_matches('/');
+    match creds {
+        KeyCredentials::Stripe { secret_key } => stripe(http, base, secret_key).await,
+        KeyCredentials::Checkout { secret_key } => checkout(http, base, secret_key).await,
+        KeyCredentials::Payoneer {
+            program_id,
+            client_id,
+            client_secret,
+        } => payoneer(http, base, program_id, client_id, client_secret).await,
+        KeyCredentials::Maldopay {
+            client_id,
+            brand_id,
+            api_key,
+            ..
+        } => maldopay(http, base, client_id, brand_id, api_key).await,
+    }
+}
+
+/// Stripe: `GET /v1/balance`, which every secret and most restricted keys may read.
+async fn stripe(http: &reqwest::Client, base: &str, key: &Secret<String>) -> Result<Probed, ProbeError> {
+    let response = http
+        .get(format!("{base}/v1/balance"))
+        .bearer_auth(key.expose())
+        .send()
+        .await
+        .map_err(|e| unreachable_error("Stripe", &e))?;
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    match status {
+        200 => {
+            let live = body["livemode"].as_bool().unwrap_or(false);
+            let currencies: Vec<&str> = body["available"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|b| b["currency"].as_str()).collect())
+                .unwrap_or_default();
+            Ok(Probed {
+                account_ref: None,
+                display_name: format!(
+                    "Stripe ({} mode{})",
+                    if live { "live" } else { "test" },
+                    if currencies.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", balances in {}", currencies.join(", ").to_uppercase())
+                    }
+                ),
+            })
+        }
+        401 | 403 => Err(ProbeError::Refused(format!(
+            "Stripe refused the key: {}",
+            message(&body["error"]["message"], "not a valid key")
+        ))),
+        s => Err(ProbeError::Unreachable(format!(
+            "Stripe answered HTTP {s}: {}",
+            message(&body["error"]["message"], "no message")
+        ))),
+    }
+}
+
+/// Checkout.com: `GET /payments/{id}` for an id that cannot exist: 404 proves the key works,
+/// 401 that it does not. Nothing is read or changed.
+async fn checkout(http: &reqwest::Client, base: &str, key: &Secret<String>) -> Result<Probed, ProbeError> {
+    let response = http
+        .get(format!("{base}/payments/pay_paysyncconnectiontest00000"))
+        .bearer_auth(key.expose())
+        .send()
+        .await
+        .map_err(|e| unreachable_error("Checkout.com", &e))?;
+    match response.status().as_u16() {
+        200 | 404 => Ok(Probed {
+            account_ref: None,
+            display_name: "Checkout.com (secret key)".to_owned(),
+        }),
+        401 | 403 => Err(ProbeError::Refused(
+            "Checkout.com refused the secret key (401): check it was copied whole, for this environment"
+                .to_owned(),
+        )),
+        s => Err(ProbeError::Unreachable(format!("Checkout.com answered HTTP {s}"))),
+    }
+}
+
+/// Payoneer: a client-credentials token, then the program's balance.
+async fn payoneer(
+    http: &reqwest::Client,
+    base: &str,
+    program_id: &str,
+    client_id: &str,
+    client_secret: &Secret<String>,
+) -> Result<Probed, ProbeError> {
+    let response = http
+        .post(format!("{base}/api/v2/oauth2/token"))
+        .basic_auth(client_id, Some(client_secret.expose()))
+        .form(&[("grant_type", "client_credentials"), ("scope", "read write")])
+        .send()
+        .await
+        .map_err(|e| unreachable_error("Payoneer", &e))?;
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    let token = match (status, body["access_token"].as_str()) {
+        (200, Some(token)) => Secret::new(token.to_owned()),
+        (400 | 401, _) => {
+            return Err(ProbeError::Refused(format!(
+                "Payoneer refused the client id or secret: {}",
+                message(&body["error_description"], "invalid_client")
+            )));
+        }
+        (s, _) => {
+            return Err(ProbeError::Unreachable(format!(
+                "Payoneer's token endpoint answered HTTP {s}"
+            )));
+        }
+    };
+    let response = http
+        .get(format!("{base}/v4/programs/{program_id}/balance"))
+        .bearer_auth(token.expose())
+        .send()
+        .await
+        .map_err(|e| unreachable_error("Payoneer", &e))?;
+    match response.status().as_u16() {
+        200 => Ok(Probed {
+            account_ref: Some(program_id.to_owned()),
+            display_name: format!("Payoneer program {program_id}"),
+        }),
+        401 | 403 | 404 => Err(ProbeError::Refused(format!(
+            "Payoneer accepted the client but not program {program_id}: check the program id"
+        ))),
+        s => Err(ProbeError::Unreachable(format!(
+            "Payoneer answered HTTP {s} for the balance"
+        ))),
+    }
+}
+
+/// MaldoPay: an `auth` call for a throwaway player, which checks client, brand and API key.
+async fn maldopay(
+    http: &reqwest::Client,
+    base: &str,
+    client_id: &str,
+    brand_id: &str,
+    api_key: &Secret<String>,
+) -> Result<Probed, ProbeError> {
+    let json = serde_json::json!({
+        "auth": {
+            "clientId": client_id,
+            "brandId": brand_id,
+            "request": { "playerId": "paysync-connection-test", "currencyCode": "EUR" }
+        }
+    });
+    let response = http
+        .post(format!("{base}/json/auth/"))
+        .form(&[("json", json.to_string().as_str()), ("apiKey", api_key.expose())])
+        .send()
+        .await
+        .map_err(|e| unreachable_error("MaldoPay", &e))?;
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    let code = body["transaction"]["codeId"]
+        .as_u64()
+        .or_else(|| body["codeId"].as_u64());
+    match (status, code) {
+        (200, Some(0)) => Ok(Probed {
+            account_ref: Some(format!("{client_id}/{brand_id}")),
+            display_name: format!("MaldoPay client {client_id}, brand {brand_id}"),
+        }),
+        (200, Some(510)) => Err(ProbeError::Refused(
+            "MaldoPay refused the client id, brand id or API key (code 510)".to_owned(),
+        )),
+        (200, Some(other)) => Err(ProbeError::Unreachable(format!(
+            "MaldoPay answered code {other}: {}",
+            message(&body["transaction"]["codeMessage"], "no message")
+        ))),
+        (s, _) => Err(ProbeError::Unreachable(format!("MaldoPay answered HTTP {s}"))),
+    }
+}
+
+fn message(value: &Value, fallback: &str) -> String {
+    value.as_str().unwrap_or(fallback).to_owned()
+}
+
+fn unreachable_error(provider: &str, e: &reqwest::Error) -> ProbeError {
+    let why = if e.is_timeout() {
+        "it did not answer in time"
+    } else if e.is_connect() {
+        "the connection was refused or the host is unknown"
+    } else {
+        "the request failed"
+    };
+    ProbeError::Unreachable(format!("{provider} could not be reached: {why}"))
+}

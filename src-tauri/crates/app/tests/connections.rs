@@ -1,0 +1,388 @@
+//! Connecting each key-based provider against the sandbox's simulators, with the secrets in the
+//! real OS keychain (`scripts/test.sh` runs these inside a private D-Bus session with an unlocked
+//! gnome-keyring and sets `PAYSYNC_REQUIRE_KEYCHAIN=1`; without a keychain they report and return).
+
+use std::sync::Arc;
+
+use paysync_app::connections::{ConnectError, Connections, KeyCredentials, Profile, ProfileKind};
+use paysync_app::keychain::{OsKeychain, SecretStore};
+use paysync_core::{Secret, SharedClock, SystemRandom};
+use paysync_engine::{Engine, EngineOptions};
+use paysync_sandbox::sandbox::{Sandbox, SandboxConfig};
+
+struct Fixture {
+    connections: Connections,
+    keychain: Arc<OsKeychain>,
+    engine: Engine,
+    dir: tempfile::TempDir,
+    _sandbox: Sandbox,
+}
+
+async fn fixture(test: &str) -> Option<Fixture> {
+    // Each test files its entries under its own service name and cleans up after itself.
+    let keychain = Arc::new(OsKeychain::with_service(&format!(
+        "paysync-test-{test}-{}",
+        std::process::id()
+    )));
+    if let Err(e) = keychain.get("probe") {
+        assert!(
+            std::env::var_os("PAYSYNC_REQUIRE_KEYCHAIN").is_none(),
+            "PAYSYNC_REQUIRE_KEYCHAIN is set but {e}"
+        );
+        eprintln!("skipped: {e}");
+        return None;
+    }
+    let clock: SharedClock = Arc::new(paysync_core::SystemClock);
+    let sandbox = Sandbox::start(&SandboxConfig::default(), clock.clone())
+        .await
+        .unwrap_or_else(|e| panic!("sandbox: {e}"));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let engine = Engine::open(
+        EngineOptions::new(dir.path().to_path_buf()),
+        clock.clone(),
+        Arc::new(SystemRandom),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("engine: {e}"));
+    let urls = sandbox
+        .urls
+        .named()
+        .into_iter()
+        .map(|(p, u)| (p.to_owned(), u.to_owned()))
+        .collect();
+    let profile = Profile {
+        salesforce_client_id: Some(paysync_sandbox::salesforce::SANDBOX_CLIENT_ID.to_owned()),
+        ..Profile::new("sandbox", ProfileKind::Sandbox, &urls)
+    };
+    let connections = Connections::new(
+        engine.store().clone(),
+        keychain.clone(),
+        reqwest::Client::new(),
+        clock,
+        profile,
+        "admin@example.com",
+    );
+    Some(Fixture {
+        connections,
+        keychain,
+        engine,
+        dir,
+        _sandbox: sandbox,
+    })
+}
+
+fn secret(s: &str) -> Secret<String> {
+    Secret::new(s.to_owned())
+}
+
+/// Every file under `dir`, read as bytes, must not contain `needle`.
+fn assert_not_in_files(dir: &std::path::Path, needle: &str) {
+    for entry in walk(dir) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+            "{} holds a secret",
+            entry.display()
+        );
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_key_based_provider_connects_tests_and_disconnects_with_its_secret_only_in_the_keychain() {
+    let Some(f) = fixture("all").await else {
+        return;
+    };
+    let cases = [
+        (
+            KeyCredentials::Stripe {
+                secret_key: secret(paysync_sandbox::stripe::DEFAULT_TEST_KEY),
+            },
+            paysync_sandbox::stripe::DEFAULT_TEST_KEY,
+        ),
+        (
+            KeyCredentials::Checkout {
+                secret_key: secret(paysync_sandbox::checkout::DEFAULT_SECRET_KEY),
+            },
+            paysync_sandbox::checkout::DEFAULT_SECRET_KEY,
+        ),
+        (
+            KeyCredentials::Payoneer {
+                program_id: paysync_sandbox::payoneer::DEFAULT_PROGRAM_ID.to_owned(),
+                client_id: paysync_sandbox::payoneer::DEFAULT_CLIENT_ID.to_owned(),
+                client_secret: secret(paysync_sandbox::payoneer::DEFAULT_CLIENT_SECRET),
+            },
+            paysync_sandbox::payoneer::DEFAULT_CLIENT_SECRET,
+        ),
+        (
+            KeyCredentials::Maldopay {
+                client_id: paysync_sandbox::maldopay::DEFAULT_CLIENT_ID.to_owned(),
+                brand_id: paysync_sandbox::maldopay::DEFAULT_BRAND_ID.to_owned(),
+                api_key: secret(paysync_sandbox::maldopay::DEFAULT_API_KEY),
+                callback_secret: secret("maldopay-callback-canary-secret"),
+            },
+            "maldopay-callback-canary-secret",
+        ),
+    ];
+    for (creds, canary) in &cases {
+        let provider = creds.provider();
+        let conn = f
+            .connections
+            .connect(creds.clone())
+            .await
+            .unwrap_or_else(|e| panic!("{provider}: {e}"));
+        assert_eq!(conn.status, "connected", "{provider}");
+        assert_eq!(conn.profile, "sandbox");
+        assert!(conn.last_success_at.is_some(), "{provider}");
+        let reference = conn.keychain_ref.clone().unwrap_or_default();
+        assert_eq!(reference, format!("sandbox/{provider}"));
+        let stored = f
+            .keychain
+            .get(&reference)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("{provider}: nothing in the keychain"));
+        assert!(
+            stored.expose().contains(canary),
+            "{provider}: the keychain holds the secret"
+        );
+
+        let verdict = f
+            .connections
+            .test(provider)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(verdict.ok, "{provider}: {}", verdict.message);
+        assert!(verdict.message.starts_with("Connected: "), "{}", verdict.message);
+    }
+    // The canary: no secret is in the data directory (database, WAL, keys) or the audit log.
+    for (_, canary) in &cases {
+        assert_not_in_files(f.dir.path(), canary);
+    }
+    let audit = f
+        .engine
+        .audit_entries(100, 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        audit
+            .iter()
+            .filter(|e| e.action.starts_with("connection."))
+            .count()
+            >= cases.len(),
+        "connecting is audited"
+    );
+    for (creds, _) in &cases {
+        let provider = creds.provider();
+        f.connections
+            .disconnect(provider)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            f.keychain
+                .get(&format!("sandbox/{provider}"))
+                .unwrap_or_else(|e| panic!("{e}"))
+                .is_none(),
+            "{provider}: disconnect deletes the secret"
+        );
+    }
+    assert!(f.connections.list().await.unwrap_or_default().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refused_or_invalid_credentials_store_nothing_and_say_why() {
+    let Some(f) = fixture("refused").await else {
+        return;
+    };
+    let wrong = f
+        .connections
+        .connect(KeyCredentials::Stripe {
+            secret_key: secret("sk_test_not_a_key_the_sandbox_knows"),
+        })
+        .await;
+    assert!(
+        matches!(&wrong, Err(ConnectError::Refused { reason, .. }) if reason.starts_with("Stripe refused the key")),
+        "{wrong:?}"
+    );
+    let live = f
+        .connections
+        .connect(KeyCredentials::Stripe {
+            secret_key: secret("sk_live_real_money"),
+        })
+        .await;
+    assert!(
+        matches!(&live, Err(ConnectError::Invalid { field: "secret_key", reason, .. }) if reason.contains("sandbox")),
+        "{live:?}"
+    );
+    let payoneer = f
+        .connections
+        .connect(KeyCredentials::Payoneer {
+            program_id: paysync_sandbox::payoneer::DEFAULT_PROGRAM_ID.to_owned(),
+            client_id: paysync_sandbox::payoneer::DEFAULT_CLIENT_ID.to_owned(),
+            client_secret: secret("wrong"),
+        })
+        .await;
+    assert!(
+        matches!(payoneer, Err(ConnectError::Refused { .. })),
+        "{payoneer:?}"
+    );
+    let maldopay = f
+        .connections
+        .connect(KeyCredentials::Maldopay {
+            client_id: paysync_sandbox::maldopay::DEFAULT_CLIENT_ID.to_owned(),
+            brand_id: paysync_sandbox::maldopay::DEFAULT_BRAND_ID.to_owned(),
+            api_key: secret("wrong"),
+            callback_secret: secret("s"),
+        })
+        .await;
+    assert!(
+        matches!(maldopay, Err(ConnectError::Refused { .. })),
+        "{maldopay:?}"
+    );
+    assert!(f.connections.list().await.unwrap_or_default().is_empty());
+    for provider in ["stripe", "payoneer", "maldopay"] {
+        assert!(
+            f.keychain
+                .get(&format!("sandbox/{provider}"))
+                .unwrap_or_else(|e| panic!("{e}"))
+                .is_none()
+        );
+    }
+    let missing = f.connections.test("stripe").await;
+    assert!(
+        matches!(missing, Err(ConnectError::NotConnected { .. })),
+        "{missing:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_connection_whose_keychain_entry_vanished_asks_to_reconnect() {
+    let Some(f) = fixture("vanished").await else {
+        return;
+    };
+    f.connections
+        .connect(KeyCredentials::Stripe {
+            secret_key: secret(paysync_sandbox::stripe::DEFAULT_TEST_KEY),
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    f.keychain
+        .delete("sandbox/stripe")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let test = f.connections.test("stripe").await;
+    assert!(
+        matches!(&test, Err(e @ ConnectError::ReconnectNeeded { .. }) if e.to_string().contains("reconnect stripe")),
+        "{test:?}"
+    );
+    f.connections
+        .disconnect("stripe")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn salesforce_connects_through_oauth_in_the_browser_and_keeps_its_tokens_in_the_keychain() {
+    let Some(f) = fixture("salesforce").await else {
+        return;
+    };
+    // The "system browser": answers the simulator's consent page like a person clicking Allow.
+    let opened = Arc::new(std::sync::Mutex::new(String::new()));
+    let seen = opened.clone();
+    let conn = f
+        .connections
+        .connect_salesforce(move |url: &str| {
+            *seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = url.to_owned();
+            let url = url.to_owned();
+            tokio::spawn(
+                async move { paysync_sandbox::salesforce::browser::answer_consent(&url, true).await },
+            );
+            Ok(())
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let url = opened
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    assert!(url.contains("code_challenge_method=S256"), "{url}");
+    assert!(url.contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A"), "{url}");
+    assert_eq!(conn.provider, "salesforce");
+    let org = conn.account_ref.clone().unwrap_or_default();
+    assert!(org.starts_with("00D"), "the org id from the identity URL: {org}");
+    assert!(
+        conn.display_name.contains('@'),
+        "the user's email: {}",
+        conn.display_name
+    );
+
+    // The tokens are in the keychain, not in the database; the audit log names the user.
+    let entry = f
+        .keychain
+        .get("sandbox/salesforce")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no tokens in the keychain"));
+    let tokens: serde_json::Value = serde_json::from_str(entry.expose()).unwrap_or_default();
+    let access = tokens["access_token"].as_str().unwrap_or_default().to_owned();
+    let refresh = tokens["refresh_token"].as_str().unwrap_or_default().to_owned();
+    assert!(!access.is_empty() && !refresh.is_empty(), "both tokens kept");
+    assert_not_in_files(f.dir.path(), &access);
+    assert_not_in_files(f.dir.path(), &refresh);
+    let audit = f
+        .engine
+        .audit_entries(10, 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let connected = audit
+        .iter()
+        .find(|e| e.action.starts_with("connection.") && e.subject.contains("salesforce"))
+        .unwrap_or_else(|| panic!("no audit entry: {audit:?}"));
+    assert!(
+        connected.actor.contains('@'),
+        "the Salesforce user is the actor: {}",
+        connected.actor
+    );
+
+    let verdict = f
+        .connections
+        .test("salesforce")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(verdict.ok, "{}", verdict.message);
+    assert!(
+        verdict.message.contains("API requests used today"),
+        "{}",
+        verdict.message
+    );
+
+    // Disconnect revokes at Salesforce and deletes the tokens here.
+    f.connections
+        .disconnect("salesforce")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        f.keychain
+            .get("sandbox/salesforce")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .is_none()
+    );
+    let instance = tokens["instance_url"].as_str().unwrap_or_default();
+    let after = reqwest::Client::new()
+        .get(format!("{instance}/services/data/v66.0/limits"))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or_default();
+    assert_eq!(after, 401, "the revoked session no longer works");
+}
