@@ -69,6 +69,11 @@ if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.packa
   log "installing UI packages (npm ci)"
   npm ci --prefix ui --no-audit --no-fund --loglevel=error
 fi
+# A third-party OAuth server (oauth2-mock-server) the connectors' tests sign in against.
+if [ ! -d tests/oauth-mock/node_modules ] || [ tests/oauth-mock/package-lock.json -nt tests/oauth-mock/node_modules/.package-lock.json ]; then
+  log "installing the OAuth mock server for the tests (npm ci)"
+  npm ci --prefix tests/oauth-mock --no-audit --no-fund --loglevel=error
+fi
 
 log "fetching crates"
 cargo fetch --locked >/dev/null

@@ -155,6 +155,12 @@ secretKey: string } |
 { provider: "checkout"; 
 /**  `sk_sbox_…` (sandbox) or `sk_…` (production). */
 secretKey: string } | 
+/**  A Checkout.com OAuth client (access key), for the client-credentials grant. */
+{ provider: "checkoutOauth"; 
+/**  The access key id (`ack_…`). */
+clientId: string; 
+/**  The access key secret. */
+clientSecret: string } | 
 /**  A Payoneer program's API client. */
 { provider: "payoneer"; 
 /**  The program id. */

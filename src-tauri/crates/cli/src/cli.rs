@@ -101,10 +101,11 @@ pub struct ConnectArgs {
     /// Payoneer: the program id.
     #[arg(long)]
     pub program_id: Option<String>,
-    /// Payoneer or MaldoPay: the client id.
+    /// Payoneer or MaldoPay: the client id; Checkout.com: the OAuth access key id (`ack_…`), to
+    /// connect with an OAuth client instead of a secret key.
     #[arg(long)]
     pub client_id: Option<String>,
-    /// Payoneer: the client secret (else read from standard input).
+    /// Payoneer or Checkout.com (OAuth): the client secret (else read from standard input).
     #[arg(long)]
     pub client_secret: Option<String>,
     /// MaldoPay: the brand id.

@@ -5,6 +5,7 @@ import {
   Loader,
   Modal,
   PasswordInput,
+  SegmentedControl,
   Stack,
   Text,
   TextInput,
@@ -16,11 +17,13 @@ import { ErrorNotice } from "../../components/ErrorNotice";
 import { useConnectWithKeys } from "../../lib/mutations";
 import {
   connectInput,
+  CREDENTIAL_KINDS,
   isKeysProvider,
   KEY_FIELDS,
   missingFields,
   type FieldName,
   type FieldValues,
+  type KeysProvider,
 } from "./providerFields";
 
 interface ConnectKeysModalProps {
@@ -40,12 +43,18 @@ export function ConnectKeysModal({ card, opened, onClose }: ConnectKeysModalProp
   const [values, setValues] = useState<FieldValues>({});
   const [missing, setMissing] = useState<ReadonlySet<FieldName>>(new Set());
 
-  const provider = card && isKeysProvider(card.provider) ? card.provider : null;
+  const [kind, setKind] = useState<KeysProvider | null>(null);
+
+  const cardProvider = card && isKeysProvider(card.provider) ? card.provider : null;
+  const kinds = cardProvider ? CREDENTIAL_KINDS[cardProvider] : undefined;
+  // Which form: the provider's own, or the kind of credential chosen where there is a choice.
+  const provider = cardProvider && kinds && kind ? kind : cardProvider;
   const label = card?.label ?? "";
   const fields = provider ? KEY_FIELDS[provider] : [];
 
   const clear = () => {
     setValues({});
+    setKind(null);
     setMissing(new Set());
     // Forget the request too: its variables hold the secret.
     connect.reset();
@@ -89,6 +98,20 @@ export function ConnectKeysModal({ card, opened, onClose }: ConnectKeysModalProp
               Paysync checks these with {label} before saving them. Secrets go to this computer's
               keychain and are never shown again.
             </Text>
+            {kinds && provider && (
+              <SegmentedControl
+                data-testid="connect-kind"
+                aria-label="Kind of credential"
+                data={kinds.map((k) => ({ value: k.value, label: k.label }))}
+                value={provider}
+                onChange={(value) => {
+                  setKind(value as KeysProvider);
+                  setValues({});
+                  setMissing(new Set());
+                  connect.reset();
+                }}
+              />
+            )}
             {fields.map((field, i) => {
               const props = {
                 id: `connect-field-${field.name}`,

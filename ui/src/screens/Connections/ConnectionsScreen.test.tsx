@@ -248,6 +248,48 @@ describe("Connections", () => {
     expect(document.body.innerHTML).not.toContain("s3cret-value");
   });
 
+  it("offers Checkout.com's OAuth client as well as its secret key", async () => {
+    const user = userEvent.setup();
+    const checkout = notConnected("checkout", "Checkout.com", {
+      endpoint: "http://127.0.0.1:41003",
+    });
+    const { ipc, update } = renderConnections([checkout], {
+      connect_with_keys: () =>
+        update(
+          connectionCard({
+            provider: "checkout",
+            label: "Checkout.com",
+            account: "Checkout.com (OAuth client)",
+          }),
+        ),
+    });
+    await ready();
+    await user.click(screen.getByTestId("connect-checkout"));
+    const form = await screen.findByTestId("connect-form");
+    const fields = () =>
+      within(form)
+        .getAllByTestId(/^connect-field-/)
+        .map((f) => f.dataset.testid);
+    expect(fields()).toEqual(["connect-field-secretKey"]);
+    await user.click(within(screen.getByTestId("connect-kind")).getByText("OAuth client"));
+    expect(fields()).toEqual(["connect-field-clientId", "connect-field-clientSecret"]);
+    await user.type(screen.getByTestId("connect-field-clientId"), "ack_sandbox");
+    await user.type(screen.getByTestId("connect-field-clientSecret"), "access-s3cret");
+    await user.click(screen.getByTestId("connect-submit"));
+    await waitFor(() =>
+      expect(ipc.callsOf("connect_with_keys")).toEqual([
+        {
+          input: {
+            provider: "checkoutOauth",
+            clientId: "ack_sandbox",
+            clientSecret: "access-s3cret",
+          },
+        },
+      ]),
+    );
+    expect(document.body.innerHTML).not.toContain("access-s3cret");
+  });
+
   it("tests a connection and shows the verdict on its card", async () => {
     const user = userEvent.setup();
     const { ipc } = renderConnections(undefined, {

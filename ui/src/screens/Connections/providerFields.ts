@@ -33,6 +33,15 @@ export const KEY_FIELDS: Record<KeysProvider, readonly FieldDef[]> = {
       description: "sk_sbox_… in a sandbox profile; sk_… in production",
     },
   ],
+  checkoutOauth: [
+    {
+      name: "clientId",
+      label: "Access key ID",
+      secret: false,
+      description: "ack_… — an OAuth client from Checkout.com's Dashboard (Developers → Keys)",
+    },
+    { name: "clientSecret", label: "Access key secret", secret: true },
+  ],
   payoneer: [
     { name: "programId", label: "Program ID", secret: false },
     { name: "clientId", label: "Client ID", secret: false },
@@ -49,6 +58,16 @@ export const KEY_FIELDS: Record<KeysProvider, readonly FieldDef[]> = {
 export function isKeysProvider(provider: string): provider is KeysProvider {
   return Object.hasOwn(KEY_FIELDS, provider);
 }
+
+/** Providers that take more than one kind of credential: the form offers a choice. */
+export const CREDENTIAL_KINDS: Partial<
+  Record<KeysProvider, readonly { value: KeysProvider; label: string }[]>
+> = {
+  checkout: [
+    { value: "checkout", label: "Secret key" },
+    { value: "checkoutOauth", label: "OAuth client" },
+  ],
+};
 
 export type FieldValues = Partial<Record<FieldName, string>>;
 
@@ -68,6 +87,8 @@ export function connectInput(provider: KeysProvider, values: FieldValues): Conne
       return { provider, secretKey: v("secretKey") };
     case "checkout":
       return { provider, secretKey: v("secretKey") };
+    case "checkoutOauth":
+      return { provider, clientId: v("clientId"), clientSecret: v("clientSecret") };
     case "payoneer":
       return {
         provider,

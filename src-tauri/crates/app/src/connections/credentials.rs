@@ -26,6 +26,14 @@ pub enum KeyCredentials {
         #[serde(with = "super::secret_serde")]
         secret_key: Secret<String>,
     },
+    /// A Checkout.com OAuth client (an access key id and secret), for the client-credentials grant.
+    CheckoutOauth {
+        /// The access key id (`ack_…`).
+        client_id: String,
+        /// The access key secret.
+        #[serde(with = "super::secret_serde")]
+        client_secret: Secret<String>,
+    },
     /// A Payoneer program's OAuth client.
     Payoneer {
         /// The program (payer) id.
@@ -56,7 +64,7 @@ impl KeyCredentials {
     pub fn provider(&self) -> &'static str {
         match self {
             Self::Stripe { .. } => "stripe",
-            Self::Checkout { .. } => "checkout",
+            Self::Checkout { .. } | Self::CheckoutOauth { .. } => "checkout",
             Self::Payoneer { .. } => "payoneer",
             Self::Maldopay { .. } => "maldopay",
         }
@@ -141,6 +149,13 @@ impl KeyCredentials {
                     }),
                     _ => Ok(()),
                 }
+            }
+            Self::CheckoutOauth {
+                client_id,
+                client_secret,
+            } => {
+                field("client_id", client_id, "the access key id")?;
+                field("client_secret", client_secret.expose(), "the access key secret")
             }
             Self::Payoneer {
                 program_id,

@@ -148,8 +148,7 @@ impl Connections {
     pub async fn connect(&self, creds: KeyCredentials) -> Result<Connection, ConnectError> {
         let provider = creds.provider();
         creds.validate(&self.profile.name, self.profile.kind)?;
-        let base = self.url(provider)?;
-        let probed = probes::probe(&self.http, base, &creds)
+        let probed = probes::probe(&self.http, &self.clock, self.target(provider)?, &creds)
             .await
             .map_err(|e| probe_error(provider, e))?;
         let reference = self.keychain_ref(provider);
@@ -240,9 +239,9 @@ impl Connections {
         }
         let conn = self.require(provider).await?;
         let creds = self.credentials(&conn).await?;
-        let base = self.url(provider)?;
+        let target = self.target(provider)?;
         let now = self.clock.now();
-        let verdict = match probes::probe(&self.http, base, &creds).await {
+        let verdict = match probes::probe(&self.http, &self.clock, target, &creds).await {
             Ok(probed) => {
                 self.store.connections().mark_success(&conn.id, now).await?;
                 TestVerdict {
@@ -436,6 +435,13 @@ impl Connections {
             profile: self.profile.name.clone(),
             provider: provider.to_owned(),
         })
+    }
+
+    fn target(&self, provider: &str) -> Result<probes::Target<'_>, ConnectError> {
+        let base = self.url(provider)?;
+        // Checkout.com issues OAuth tokens from its access host; the simulator serves both.
+        let access = self.profile.url(&format!("{provider}_access")).unwrap_or(base);
+        Ok(probes::Target { base, access })
     }
 
     fn connection_id(&self, provider: &str) -> String {

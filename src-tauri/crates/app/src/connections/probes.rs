@@ -2,7 +2,8 @@
 //! on. Credentials go on the wire and nowhere else: errors quote the provider's message, never a
 //! request.
 
-use paysync_core::Secret;
+use paysync_connectors::oauth::{ClientCredentials, ClientCredentialsConfig, OAuthError};
+use paysync_core::{Secret, SharedClock};
 use serde_json::Value;
 
 use super::credentials::KeyCredentials;
@@ -27,17 +28,48 @@ pub enum ProbeError {
     Unreachable(String),
 }
 
-/// Tests key-based credentials against `base` (the profile's URL for the provider).
-pub async fn probe(http: &reqwest::Client, base: &str, creds: &KeyCredentials) -> Result<Probed, ProbeError> {
-    let base = base.trim_end_matches('/');
+/// Where a probe calls: the provider's API base, and for OAuth clients the token host.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    /// The API base URL.
+    pub base: &'a str,
+    /// Checkout.com's access (token) host; Payoneer's tokens come from the API host.
+    pub access: &'a str,
+}
+
+/// Tests key-based credentials against `target` (the profile's URLs for the provider).
+pub async fn probe(
+    http: &reqwest::Client,
+    clock: &SharedClock,
+    target: Target<'_>,
+    creds: &KeyCredentials,
+) -> Result<Probed, ProbeError> {
+    let base = target.base.trim_end_matches('/');
     match creds {
         KeyCredentials::Stripe { secret_key } => stripe(http, base, secret_key).await,
-        KeyCredentials::Checkout { secret_key } => checkout(http, base, secret_key).await,
+        KeyCredentials::Checkout { secret_key } => checkout(http, base, secret_key, "secret key").await,
+        KeyCredentials::CheckoutOauth {
+            client_id,
+            client_secret,
+        } => {
+            let config = ClientCredentialsConfig::checkout(
+                target.access,
+                client_id.clone(),
+                client_secret.clone(),
+                vec!["gateway".to_owned()],
+            );
+            let token = client_token(http, clock, config).await?;
+            checkout(http, base, &token, "OAuth client").await
+        }
         KeyCredentials::Payoneer {
             program_id,
             client_id,
             client_secret,
-        } => payoneer(http, base, program_id, client_id, client_secret).await,
+        } => {
+            let config = ClientCredentialsConfig::payoneer(base, client_id.clone(), client_secret.clone());
+            let token = client_token(http, clock, config).await?;
+            payoneer_balance(http, base, program_id, &token).await
+        }
         KeyCredentials::Maldopay {
             client_id,
             brand_id,
@@ -88,9 +120,31 @@ async fn stripe(http: &reqwest::Client, base: &str, key: &Secret<String>) -> Res
     }
 }
 
-/// Checkout.com: `GET /payments/{id}` for an id that cannot exist: 404 proves the key works,
-/// 401 that it does not. Nothing is read or changed.
-async fn checkout(http: &reqwest::Client, base: &str, key: &Secret<String>) -> Result<Probed, ProbeError> {
+/// A client-credentials access token; a refusal is the provider's verdict on the client.
+async fn client_token(
+    http: &reqwest::Client,
+    clock: &SharedClock,
+    config: ClientCredentialsConfig,
+) -> Result<Secret<String>, ProbeError> {
+    let provider = config.provider.clone();
+    let source = ClientCredentials::new(config, http.clone(), clock.clone())
+        .map_err(|e| ProbeError::Unreachable(format!("{provider}: {e}")))?;
+    source.access_token().await.map_err(|e| match e {
+        OAuthError::Refused { .. } | OAuthError::ReconnectNeeded { .. } => {
+            ProbeError::Refused(format!("{provider} refused the client id or secret: {e}"))
+        }
+        other => ProbeError::Unreachable(format!("{provider}: {other}")),
+    })
+}
+
+/// Checkout.com: `GET /payments/{id}` for an id that cannot exist: 404 proves the credential
+/// works, 401 that it does not. Nothing is read or changed.
+async fn checkout(
+    http: &reqwest::Client,
+    base: &str,
+    key: &Secret<String>,
+    kind: &str,
+) -> Result<Probed, ProbeError> {
     let response = http
         .get(format!("{base}/payments/pay_paysyncconnectiontest00000"))
         .bearer_auth(key.expose())
@@ -100,47 +154,22 @@ async fn checkout(http: &reqwest::Client, base: &str, key: &Secret<String>) -> R
     match response.status().as_u16() {
         200 | 404 => Ok(Probed {
             account_ref: None,
-            display_name: "Checkout.com (secret key)".to_owned(),
+            display_name: format!("Checkout.com ({kind})"),
         }),
-        401 | 403 => Err(ProbeError::Refused(
-            "Checkout.com refused the secret key (401): check it was copied whole, for this environment"
-                .to_owned(),
-        )),
+        401 | 403 => Err(ProbeError::Refused(format!(
+            "Checkout.com refused the {kind} (401): check it was copied whole, for this environment"
+        ))),
         s => Err(ProbeError::Unreachable(format!("Checkout.com answered HTTP {s}"))),
     }
 }
 
-/// Payoneer: a client-credentials token, then the program's balance.
-async fn payoneer(
+/// Payoneer: the program's balance, with a client-credentials token.
+async fn payoneer_balance(
     http: &reqwest::Client,
     base: &str,
     program_id: &str,
-    client_id: &str,
-    client_secret: &Secret<String>,
+    token: &Secret<String>,
 ) -> Result<Probed, ProbeError> {
-    let response = http
-        .post(format!("{base}/api/v2/oauth2/token"))
-        .basic_auth(client_id, Some(client_secret.expose()))
-        .form(&[("grant_type", "client_credentials"), ("scope", "read write")])
-        .send()
-        .await
-        .map_err(|e| unreachable_error("Payoneer", &e))?;
-    let status = response.status().as_u16();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    let token = match (status, body["access_token"].as_str()) {
-        (200, Some(token)) => Secret::new(token.to_owned()),
-        (400 | 401, _) => {
-            return Err(ProbeError::Refused(format!(
-                "Payoneer refused the client id or secret: {}",
-                message(&body["error_description"], "invalid_client")
-            )));
-        }
-        (s, _) => {
-            return Err(ProbeError::Unreachable(format!(
-                "Payoneer's token endpoint answered HTTP {s}"
-            )));
-        }
-    };
     let response = http
         .get(format!("{base}/v4/programs/{program_id}/balance"))
         .bearer_auth(token.expose())

@@ -36,6 +36,7 @@ pub fn production_urls() -> BTreeMap<String, String> {
         ("salesforce", "https://login.salesforce.com"),
         ("stripe", "https://api.stripe.com"),
         ("checkout", "https://api.checkout.com"),
+        ("checkout_access", "https://access.checkout.com"),
         ("payoneer", "https://api.payoneer.com"),
     ]
     .into_iter()
@@ -49,6 +50,7 @@ pub fn provider_sandbox_urls() -> BTreeMap<String, String> {
         ("salesforce", "https://test.salesforce.com"),
         ("stripe", "https://api.stripe.com"),
         ("checkout", "https://api.sandbox.checkout.com"),
+        ("checkout_access", "https://access.sandbox.checkout.com"),
         ("payoneer", "https://api.sandbox.payoneer.com"),
     ]
     .into_iter()
@@ -64,6 +66,11 @@ impl Profile {
             ProfileKind::Production => production_urls(),
         };
         all.extend(urls.iter().map(|(p, u)| (p.clone(), u.clone())));
+        // A Checkout.com API host given without its access host (a simulator, a proxy) serves the
+        // tokens too: never pair an overridden API host with the real token host.
+        if let (Some(api), None) = (urls.get("checkout"), urls.get("checkout_access")) {
+            all.insert("checkout_access".to_owned(), api.clone());
+        }
         Self {
             name: name.to_owned(),
             kind,

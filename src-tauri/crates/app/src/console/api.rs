@@ -500,6 +500,13 @@ pub enum ConnectInput {
         /// `sk_sbox_…` (sandbox) or `sk_…` (production).
         secret_key: String,
     },
+    /// A Checkout.com OAuth client (access key), for the client-credentials grant.
+    CheckoutOauth {
+        /// The access key id (`ack_…`).
+        client_id: String,
+        /// The access key secret.
+        client_secret: String,
+    },
     /// A Payoneer program's API client.
     Payoneer {
         /// The program id.

@@ -579,6 +579,13 @@ fn key_credentials(input: ConnectInput) -> KeyCredentials {
         ConnectInput::Checkout { secret_key } => KeyCredentials::Checkout {
             secret_key: Secret::new(secret_key),
         },
+        ConnectInput::CheckoutOauth {
+            client_id,
+            client_secret,
+        } => KeyCredentials::CheckoutOauth {
+            client_id,
+            client_secret: Secret::new(client_secret),
+        },
         ConnectInput::Payoneer {
             program_id,
             client_id,

@@ -60,8 +60,15 @@ pub async fn connect(ctx: &Context, args: ConnectArgs) -> anyhow::Result<()> {
             ProviderArg::Stripe => KeyCredentials::Stripe {
                 secret_key: secret(args.key, "the secret key")?,
             },
-            ProviderArg::Checkout => KeyCredentials::Checkout {
-                secret_key: secret(args.key, "the secret key")?,
+            // An access key id means Checkout.com's OAuth client; otherwise a secret key.
+            ProviderArg::Checkout => match args.client_id {
+                Some(client_id) => KeyCredentials::CheckoutOauth {
+                    client_id,
+                    client_secret: secret(args.client_secret, "the access key secret")?,
+                },
+                None => KeyCredentials::Checkout {
+                    secret_key: secret(args.key, "the secret key")?,
+                },
             },
             ProviderArg::Payoneer => KeyCredentials::Payoneer {
                 program_id: required(args.program_id, "--program-id")?,

@@ -62,6 +62,13 @@ pub const CKO_VERSION: &str = "1.1154.0";
 /// The secret key every new simulator accepts.
 pub const DEFAULT_SECRET_KEY: &str = "sk_sbox_sandbox";
 
+/// The OAuth client (access key id) every new simulator accepts, with the `gateway` and
+/// `disputes` scopes; its secret is [`DEFAULT_CLIENT_SECRET`].
+pub const DEFAULT_CLIENT_ID: &str = "ack_sandbox";
+
+/// The secret of [`DEFAULT_CLIENT_ID`] (published, not a secret).
+pub const DEFAULT_CLIENT_SECRET: &str = "sandbox-access-secret";
+
 /// The Checkout.com simulator. Build it with [`CheckoutSim::new`] and serve it with
 /// [`crate::serve`]; load demo data with the seeding methods.
 pub struct CheckoutSim {

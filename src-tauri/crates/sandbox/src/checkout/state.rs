@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::DEFAULT_SECRET_KEY;
+use super::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_SECRET_KEY};
 
 /// Knobs for timing and failure behaviour, changeable at run time through
 /// `PUT /__sandbox/config`.
@@ -375,12 +375,19 @@ impl Default for State {
 }
 
 impl State {
-    /// An empty state that accepts [`DEFAULT_SECRET_KEY`].
+    /// An empty state that accepts [`DEFAULT_SECRET_KEY`] and the OAuth client
+    /// [`DEFAULT_CLIENT_ID`].
     pub fn new() -> Self {
         Self {
             config: Config::default(),
             secret_keys: BTreeSet::from([DEFAULT_SECRET_KEY.to_owned()]),
-            clients: BTreeMap::new(),
+            clients: BTreeMap::from([(
+                DEFAULT_CLIENT_ID.to_owned(),
+                Client {
+                    secret: DEFAULT_CLIENT_SECRET.to_owned(),
+                    scopes: vec!["gateway".to_owned(), "disputes".to_owned()],
+                },
+            )]),
             tokens: BTreeMap::new(),
             payments: BTreeMap::new(),
             payment_order: Vec::new(),

@@ -3,12 +3,11 @@
 //! `issued_at` (milliseconds since the epoch, as a string). There is no `expires_in`.
 
 use chrono::{DateTime, Utc};
-use oauth2::basic::BasicTokenType;
-use oauth2::{ExtraTokenFields, StandardTokenResponse};
 use paysync_core::Secret;
 use serde::{Deserialize, Serialize};
 
-/// The token response fields Salesforce adds to RFC 6749's.
+/// The token response fields Salesforce adds to RFC 6749's, read from
+/// [`crate::oauth::OAuthTokens::extra`].
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub(crate) struct SalesforceFields {
     /// The org's API base URL.
@@ -19,11 +18,6 @@ pub(crate) struct SalesforceFields {
     #[serde(default)]
     pub issued_at: Option<String>,
 }
-
-impl ExtraTokenFields for SalesforceFields {}
-
-/// A Salesforce token response.
-pub(crate) type SalesforceTokenResponse = StandardTokenResponse<SalesforceFields, BasicTokenType>;
 
 /// Who signed in, from `/services/oauth2/userinfo`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -135,18 +129,14 @@ mod tests {
 
     #[test]
     fn token_response_fields_parse_from_salesforce_json() {
-        let json = r#"{"access_token":"00D!AQ","signature":"c2ln","scope":"api refresh_token openid",
-            "instance_url":"https://acme.my.salesforce.com","id":"https://login.salesforce.com/id/00Dxx0000001gPLEAY/005xx000001SwiUAAS",
-            "token_type":"Bearer","issued_at":"1767225600000","refresh_token":"5Aep861"}"#;
-        let parsed: Result<SalesforceTokenResponse, _> = serde_json::from_str(json);
-        let parsed = parsed.unwrap_or_else(|e| panic!("{e}"));
-        use oauth2::TokenResponse;
-        assert_eq!(parsed.access_token().secret(), "00D!AQ");
-        assert_eq!(
-            parsed.extra_fields().instance_url,
-            "https://acme.my.salesforce.com"
-        );
-        assert_eq!(parsed.extra_fields().issued_at.as_deref(), Some("1767225600000"));
+        // What is left of a Salesforce token response once the RFC 6749 fields are taken out.
+        let json = r#"{"signature":"c2ln","instance_url":"https://acme.my.salesforce.com",
+            "id":"https://login.salesforce.com/id/00Dxx0000001gPLEAY/005xx000001SwiUAAS",
+            "issued_at":"1767225600000"}"#;
+        let parsed: SalesforceFields = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(parsed.instance_url, "https://acme.my.salesforce.com");
+        assert_eq!(parsed.issued_at.as_deref(), Some("1767225600000"));
+        assert!(serde_json::from_str::<SalesforceFields>(r#"{"instance_url":"x"}"#).is_err());
     }
 
     #[test]
