@@ -58,7 +58,7 @@ async fn fixture(test: &str) -> Option<Fixture> {
         engine.store().clone(),
         keychain.clone(),
         reqwest::Client::new(),
-        clock,
+        (clock, Arc::new(SystemRandom)),
         profile,
         "admin@example.com",
     );
@@ -143,6 +143,7 @@ async fn every_key_based_provider_connects_tests_and_disconnects_with_its_secret
             "maldopay-callback-canary-secret",
         ),
     ];
+    let mut references = std::collections::BTreeMap::new();
     for (creds, canary) in &cases {
         let provider = creds.provider();
         let conn = f
@@ -154,7 +155,11 @@ async fn every_key_based_provider_connects_tests_and_disconnects_with_its_secret
         assert_eq!(conn.profile, "sandbox");
         assert!(conn.last_success_at.is_some(), "{provider}");
         let reference = conn.keychain_ref.clone().unwrap_or_default();
-        assert_eq!(reference, format!("sandbox/{provider}"));
+        assert!(
+            reference.ends_with(&format!("/sandbox/{provider}")),
+            "namespace/profile/provider: {reference}"
+        );
+        references.insert(provider, reference.clone());
         let stored = f
             .keychain
             .get(&reference)
@@ -200,7 +205,7 @@ async fn every_key_based_provider_connects_tests_and_disconnects_with_its_secret
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(
             f.keychain
-                .get(&format!("sandbox/{provider}"))
+                .get(&references[provider])
                 .unwrap_or_else(|e| panic!("{e}"))
                 .is_none(),
             "{provider}: disconnect deletes the secret"
@@ -260,14 +265,32 @@ async fn refused_or_invalid_credentials_store_nothing_and_say_why() {
         "{maldopay:?}"
     );
     assert!(f.connections.list().await.unwrap_or_default().is_empty());
-    for provider in ["stripe", "payoneer", "maldopay"] {
+    // Nothing reached the keychain: a good key afterwards shows where the refused ones would be.
+    let good = f
+        .connections
+        .connect(KeyCredentials::Stripe {
+            secret_key: secret(paysync_sandbox::stripe::DEFAULT_TEST_KEY),
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let namespace = good
+        .keychain_ref
+        .as_deref()
+        .and_then(|r| r.strip_suffix("/sandbox/stripe"))
+        .unwrap_or_else(|| panic!("{good:?}"))
+        .to_owned();
+    for provider in ["payoneer", "maldopay"] {
         assert!(
             f.keychain
-                .get(&format!("sandbox/{provider}"))
+                .get(&format!("{namespace}/sandbox/{provider}"))
                 .unwrap_or_else(|e| panic!("{e}"))
                 .is_none()
         );
     }
+    f.connections
+        .disconnect("stripe")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let missing = f.connections.test("stripe").await;
     assert!(
         matches!(missing, Err(ConnectError::NotConnected { .. })),
@@ -280,14 +303,15 @@ async fn a_connection_whose_keychain_entry_vanished_asks_to_reconnect() {
     let Some(f) = fixture("vanished").await else {
         return;
     };
-    f.connections
+    let conn = f
+        .connections
         .connect(KeyCredentials::Stripe {
             secret_key: secret(paysync_sandbox::stripe::DEFAULT_TEST_KEY),
         })
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     f.keychain
-        .delete("sandbox/stripe")
+        .delete(conn.keychain_ref.as_deref().unwrap_or_default())
         .unwrap_or_else(|e| panic!("{e}"));
     let test = f.connections.test("stripe").await;
     assert!(
@@ -336,9 +360,10 @@ async fn salesforce_connects_through_oauth_in_the_browser_and_keeps_its_tokens_i
     );
 
     // The tokens are in the keychain, not in the database; the audit log names the user.
+    let reference = conn.keychain_ref.clone().unwrap_or_default();
     let entry = f
         .keychain
-        .get("sandbox/salesforce")
+        .get(&reference)
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("no tokens in the keychain"));
     let tokens: serde_json::Value = serde_json::from_str(entry.expose()).unwrap_or_default();
@@ -381,7 +406,7 @@ async fn salesforce_connects_through_oauth_in_the_browser_and_keeps_its_tokens_i
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(
         f.keychain
-            .get("sandbox/salesforce")
+            .get(&reference)
             .unwrap_or_else(|e| panic!("{e}"))
             .is_none()
     );

@@ -12,7 +12,7 @@ mod secret_serde;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use paysync_core::{Secret, SharedClock};
+use paysync_core::{Secret, SharedClock, SharedRandom};
 use paysync_store::{Connection, NewConnection, Store, StoreError};
 
 pub use credentials::{KeyCredentials, PROVIDERS};
@@ -20,6 +20,9 @@ use probes::ProbeError;
 pub use profiles::{Profile, ProfileKind};
 
 use crate::keychain::{self, KeychainError, SecretStore};
+
+/// The setting that holds this data directory's keychain namespace.
+const KEYCHAIN_NAMESPACE: &str = "connections.keychain_namespace";
 
 /// Why connecting, testing or disconnecting failed. Messages name the provider and field.
 #[derive(Debug, thiserror::Error)]
@@ -107,8 +110,12 @@ pub struct Connections {
     keychain: Arc<dyn SecretStore>,
     http: reqwest::Client,
     clock: SharedClock,
+    rng: SharedRandom,
     profile: Profile,
     actor: String,
+    /// Held from reading Salesforce's tokens to storing refreshed ones, so two tasks never
+    /// refresh with the same refresh token (a rotated one would lock the other out).
+    salesforce_refresh: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Connections {
@@ -118,7 +125,7 @@ impl Connections {
         store: Store,
         keychain: Arc<dyn SecretStore>,
         http: reqwest::Client,
-        clock: SharedClock,
+        (clock, rng): (SharedClock, SharedRandom),
         profile: Profile,
         actor: &str,
     ) -> Self {
@@ -127,8 +134,10 @@ impl Connections {
             keychain,
             http,
             clock,
+            rng,
             profile,
             actor: actor.to_owned(),
+            salesforce_refresh: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
@@ -151,7 +160,7 @@ impl Connections {
         let probed = probes::probe(&self.http, &self.clock, self.target(provider)?, &creds)
             .await
             .map_err(|e| probe_error(provider, e))?;
-        let reference = self.keychain_ref(provider);
+        let reference = self.keychain_ref(provider).await?;
         let entry = serde_json::to_string(&creds).map_err(|e| ConnectError::Invalid {
             provider,
             field: "credentials",
@@ -192,7 +201,7 @@ impl Connections {
             .authorize(open_browser)
             .await
             .map_err(salesforce::oauth_error)?;
-        let reference = self.keychain_ref("salesforce");
+        let reference = self.keychain_ref("salesforce").await?;
         let stored = salesforce::StoredTokens::from(&tokens);
         let entry = serde_json::to_string(&stored).map_err(|e| ConnectError::Invalid {
             provider: "salesforce",
@@ -319,6 +328,7 @@ impl Connections {
     }
 
     async fn test_salesforce(&self) -> Result<TestVerdict, ConnectError> {
+        let _serialized = self.salesforce_refresh.lock().await;
         let conn = self.require("salesforce").await?;
         let mut tokens = self.salesforce_tokens(&conn).await?;
         let now = self.clock.now();
@@ -408,10 +418,10 @@ impl Connections {
         conn: &Connection,
         tokens: &salesforce::StoredTokens,
     ) -> Result<(), ConnectError> {
-        let reference = conn
-            .keychain_ref
-            .clone()
-            .unwrap_or_else(|| self.keychain_ref("salesforce"));
+        let reference = match &conn.keychain_ref {
+            Some(r) => r.clone(),
+            None => self.keychain_ref("salesforce").await?,
+        };
         let entry = serde_json::to_string(tokens).map_err(|e| ConnectError::Invalid {
             provider: "salesforce",
             field: "tokens",
@@ -448,9 +458,19 @@ impl Connections {
         format!("{}:{provider}", self.profile.name)
     }
 
-    /// The keychain entry's name: the profile and provider, so profiles never share a secret.
-    fn keychain_ref(&self, provider: &str) -> String {
-        format!("{}/{provider}", self.profile.name)
+    /// The keychain entry's name: this data directory's namespace, the profile and the provider,
+    /// so neither two profiles nor two Paysync data directories on one machine share a secret.
+    async fn keychain_ref(&self, provider: &str) -> Result<String, ConnectError> {
+        let settings = self.store.settings();
+        let namespace = match settings.get(KEYCHAIN_NAMESPACE).await? {
+            Some(ns) => ns,
+            None => {
+                let ns = format!("{:016x}", self.rng.next_u64());
+                settings.set(KEYCHAIN_NAMESPACE, &ns, self.clock.now()).await?;
+                ns
+            }
+        };
+        Ok(format!("{namespace}/{}/{provider}", self.profile.name))
     }
 }
 

@@ -109,6 +109,7 @@ impl Console {
             .engine_options(&options.data_dir, options.owner.clone());
         // Production accounts are recorded by the Connections screen; until one exists the
         // console runs on the sandbox, whose simulators stand in for every provider.
+        let rng_for_connections = rng.clone();
         let probe = Engine::open(engine_options.clone(), clock.clone(), rng.clone()).await?;
         let production = probe
             .status()
@@ -188,7 +189,7 @@ impl Console {
             engine.store().clone(),
             Arc::new(OsKeychain::new()),
             http.clone(),
-            clock.clone(),
+            (clock.clone(), rng_for_connections),
             connection_profile,
             &options.config.engine.actor,
         );

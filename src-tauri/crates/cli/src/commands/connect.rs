@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use paysync_app::connections::{Connections, KeyCredentials};
 use paysync_app::keychain::OsKeychain;
-use paysync_core::{Secret, SystemClock};
+use paysync_core::{Secret, SystemClock, SystemRandom};
 use paysync_store::Connection;
 
 use super::Context;
@@ -24,7 +24,7 @@ async fn open(ctx: &Context) -> anyhow::Result<Connections> {
         engine.store().clone(),
         Arc::new(OsKeychain::new()),
         http,
-        Arc::new(SystemClock),
+        (Arc::new(SystemClock), Arc::new(SystemRandom)),
         profile,
         &ctx.config.engine.actor,
     ))
