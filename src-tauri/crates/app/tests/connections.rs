@@ -387,6 +387,12 @@ async fn salesforce_connects_through_oauth_in_the_browser_and_keeps_its_tokens_i
         connected.actor
     );
 
+    // The console names this user as the actor of what it audits from its next start.
+    let user = paysync_app::connections::signed_in_user(f.engine.store(), "sandbox")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(user.as_deref(), Some(connected.actor.as_str()));
+
     let verdict = f
         .connections
         .test("salesforce")
@@ -409,6 +415,13 @@ async fn salesforce_connects_through_oauth_in_the_browser_and_keeps_its_tokens_i
             .get(&reference)
             .unwrap_or_else(|e| panic!("{e}"))
             .is_none()
+    );
+    assert_eq!(
+        paysync_app::connections::signed_in_user(f.engine.store(), "sandbox")
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+        None,
+        "disconnecting forgets the signed-in user"
     );
     let instance = tokens["instance_url"].as_str().unwrap_or_default();
     let after = reqwest::Client::new()

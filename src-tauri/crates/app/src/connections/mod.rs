@@ -238,6 +238,12 @@ impl Connections {
             )
             .await?;
         self.store.connections().mark_success(&conn.id, now).await?;
+        if tokens.user.is_some() {
+            self.store
+                .settings()
+                .set(&signed_in_user_key(&self.profile.name), &actor, now)
+                .await?;
+        }
         Ok(self.get("salesforce").await?.unwrap_or(conn))
     }
 
@@ -253,10 +259,14 @@ impl Connections {
         let verdict = match probes::probe(&self.http, &self.clock, target, &creds).await {
             Ok(probed) => {
                 self.store.connections().mark_success(&conn.id, now).await?;
+                let renews = probed
+                    .token_renews_at
+                    .map(|at| format!(" Its access token renews itself at {} UTC.", at.format("%H:%M")))
+                    .unwrap_or_default();
                 TestVerdict {
                     provider: provider.to_owned(),
                     ok: true,
-                    message: format!("Connected: {}.", probed.display_name),
+                    message: format!("Connected: {}.{renews}", probed.display_name),
                     tested_at: now,
                 }
             }
@@ -292,6 +302,12 @@ impl Connections {
         }
         if let Some(reference) = &conn.keychain_ref {
             keychain::delete_async(self.keychain.clone(), reference.clone()).await?;
+        }
+        if provider == "salesforce" {
+            self.store
+                .settings()
+                .set(&signed_in_user_key(&self.profile.name), "", self.clock.now())
+                .await?;
         }
         self.store
             .connections()
@@ -376,8 +392,10 @@ impl Connections {
                 (
                     true,
                     format!(
-                        "Connected as {who} to org {}: {used} of {max} API requests used today.",
-                        tokens.org_id
+                        "Connected as {who} to org {}: {used} of {max} API requests used today. Session issued \
+                         {} UTC; Paysync renews it when Salesforce ends it.",
+                        tokens.org_id,
+                        tokens.issued_at.format("%Y-%m-%d %H:%M")
                     ),
                 )
             }
@@ -472,6 +490,20 @@ impl Connections {
         };
         Ok(format!("{namespace}/{}/{provider}", self.profile.name))
     }
+}
+
+fn signed_in_user_key(profile: &str) -> String {
+    format!("connections.{profile}.salesforce_user")
+}
+
+/// The email of the Salesforce user who connected `profile`, if one did: the console names them
+/// as the actor of what it audits.
+pub async fn signed_in_user(store: &Store, profile: &str) -> Result<Option<String>, ConnectError> {
+    Ok(store
+        .settings()
+        .get(&signed_in_user_key(profile))
+        .await?
+        .filter(|email| !email.is_empty()))
 }
 
 fn probe_error(provider: &str, e: ProbeError) -> ConnectError {

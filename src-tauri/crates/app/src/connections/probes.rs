@@ -15,6 +15,8 @@ pub struct Probed {
     pub account_ref: Option<String>,
     /// A name for the account, shown on the card.
     pub display_name: String,
+    /// When the access token the test obtained renews itself (OAuth client credentials).
+    pub token_renews_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Why a test failed, in words for the person connecting.
@@ -58,8 +60,12 @@ pub async fn probe(
                 client_secret.clone(),
                 vec!["gateway".to_owned()],
             );
-            let token = client_token(http, clock, config).await?;
-            checkout(http, base, &token, "OAuth client").await
+            let (token, renews) = client_token(http, clock, config).await?;
+            let probed = checkout(http, base, &token, "OAuth client").await?;
+            Ok(Probed {
+                token_renews_at: renews,
+                ..probed
+            })
         }
         KeyCredentials::Payoneer {
             program_id,
@@ -67,8 +73,12 @@ pub async fn probe(
             client_secret,
         } => {
             let config = ClientCredentialsConfig::payoneer(base, client_id.clone(), client_secret.clone());
-            let token = client_token(http, clock, config).await?;
-            payoneer_balance(http, base, program_id, &token).await
+            let (token, renews) = client_token(http, clock, config).await?;
+            let probed = payoneer_balance(http, base, program_id, &token).await?;
+            Ok(Probed {
+                token_renews_at: renews,
+                ..probed
+            })
         }
         KeyCredentials::Maldopay {
             client_id,
@@ -98,6 +108,7 @@ async fn stripe(http: &reqwest::Client, base: &str, key: &Secret<String>) -> Res
                 .unwrap_or_default();
             Ok(Probed {
                 account_ref: None,
+                token_renews_at: None,
                 display_name: format!(
                     "Stripe ({} mode{})",
                     if live { "live" } else { "test" },
@@ -120,21 +131,23 @@ async fn stripe(http: &reqwest::Client, base: &str, key: &Secret<String>) -> Res
     }
 }
 
-/// A client-credentials access token; a refusal is the provider's verdict on the client.
+/// A client-credentials access token and when it renews; a refusal is the provider's verdict on
+/// the client.
 async fn client_token(
     http: &reqwest::Client,
     clock: &SharedClock,
     config: ClientCredentialsConfig,
-) -> Result<Secret<String>, ProbeError> {
+) -> Result<(Secret<String>, Option<chrono::DateTime<chrono::Utc>>), ProbeError> {
     let provider = config.provider.clone();
     let source = ClientCredentials::new(config, http.clone(), clock.clone())
         .map_err(|e| ProbeError::Unreachable(format!("{provider}: {e}")))?;
-    source.access_token().await.map_err(|e| match e {
+    let token = source.access_token().await.map_err(|e| match e {
         OAuthError::Refused { .. } | OAuthError::ReconnectNeeded { .. } => {
             ProbeError::Refused(format!("{provider} refused the client id or secret: {e}"))
         }
         other => ProbeError::Unreachable(format!("{provider}: {other}")),
-    })
+    })?;
+    Ok((token, source.refresh_at().await))
 }
 
 /// Checkout.com: `GET /payments/{id}` for an id that cannot exist: 404 proves the credential
@@ -154,6 +167,7 @@ async fn checkout(
     match response.status().as_u16() {
         200 | 404 => Ok(Probed {
             account_ref: None,
+            token_renews_at: None,
             display_name: format!("Checkout.com ({kind})"),
         }),
         401 | 403 => Err(ProbeError::Refused(format!(
@@ -179,6 +193,7 @@ async fn payoneer_balance(
     match response.status().as_u16() {
         200 => Ok(Probed {
             account_ref: Some(program_id.to_owned()),
+            token_renews_at: None,
             display_name: format!("Payoneer program {program_id}"),
         }),
         401 | 403 | 404 => Err(ProbeError::Refused(format!(
@@ -219,6 +234,7 @@ async fn maldopay(
     match (status, code) {
         (200, Some(0)) => Ok(Probed {
             account_ref: Some(format!("{client_id}/{brand_id}")),
+            token_renews_at: None,
             display_name: format!("MaldoPay client {client_id}, brand {brand_id}"),
         }),
         (200, Some(510)) => Err(ProbeError::Refused(

@@ -117,6 +117,12 @@ impl Console {
             .connections
             .iter()
             .any(|c| c.profile == "production");
+        let mut engine_options = engine_options;
+        // The Salesforce user who connected the profile is who the audit log names.
+        let profile_name = if production { "production" } else { "sandbox" };
+        if let Some(user) = crate::connections::signed_in_user(probe.store(), profile_name).await? {
+            engine_options.actor = user;
+        }
         drop(probe);
         let (engine, profile, sandbox, executors) = if production {
             let engine = Engine::open(engine_options, clock.clone(), rng).await?;
