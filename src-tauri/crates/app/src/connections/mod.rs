@@ -422,7 +422,7 @@ impl Connections {
         salesforce::client(
             self.url("salesforce")?,
             self.profile.salesforce_client_id.as_deref(),
-            &self.profile.name,
+            (&self.profile.name, self.profile.kind),
             self.clock.clone(),
         )
     }

@@ -9,7 +9,7 @@ use paysync_connectors::oauth::{
 use paysync_core::Secret;
 use serde::{Deserialize, Serialize};
 
-use super::ConnectError;
+use super::{ConnectError, ProfileKind};
 
 /// The REST API version the connection test reads `limits` through.
 const API_VERSION: &str = "v66.0";
@@ -51,11 +51,43 @@ impl From<&SalesforceTokens> for StoredTokens {
     }
 }
 
+/// Whether `login` may sign in a profile of `kind`: Salesforce's test.salesforce.com and
+/// `*.sandbox.my.salesforce.com` hosts reach only sandbox orgs and the others only production
+/// orgs, so checking the host keeps a sandbox profile away from a production org (and the other
+/// way round). Loopback hosts are simulators and serve either.
+pub(crate) fn check_login_host(
+    login: &url::Url,
+    kind: ProfileKind,
+    profile: &str,
+) -> Result<(), ConnectError> {
+    let host = login.host_str().unwrap_or_default().to_ascii_lowercase();
+    if matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]") {
+        return Ok(());
+    }
+    let sandbox_host = host == "test.salesforce.com" || host.ends_with(".sandbox.my.salesforce.com");
+    let reason = match (kind, sandbox_host) {
+        (ProfileKind::Sandbox, false) => format!(
+            "profile {profile:?} is a sandbox, and {host} signs in to production orgs: use https://test.salesforce.com \
+             or your sandbox's My Domain (https://<domain>--<sandbox>.sandbox.my.salesforce.com)"
+        ),
+        (ProfileKind::Production, true) => format!(
+            "profile {profile:?} is production, and {host} signs in to sandbox orgs: use https://login.salesforce.com \
+             or your My Domain (https://<domain>.my.salesforce.com)"
+        ),
+        _ => return Ok(()),
+    };
+    Err(ConnectError::Invalid {
+        provider: "salesforce",
+        field: "urls.salesforce",
+        reason,
+    })
+}
+
 /// The OAuth client for a profile's login host and client id.
 pub(crate) fn client(
     login_url: &str,
     client_id: Option<&str>,
-    profile: &str,
+    (profile, kind): (&str, ProfileKind),
     clock: paysync_core::SharedClock,
 ) -> Result<SalesforceOAuth, ConnectError> {
     let client_id = client_id.ok_or_else(|| ConnectError::Invalid {
@@ -71,6 +103,7 @@ pub(crate) fn client(
         field: "urls.salesforce",
         reason: format!("{login_url:?} is not a URL: {e}"),
     })?;
+    check_login_host(&url, kind, profile)?;
     let http = paysync_connectors::oauth::oauth_http_client(std::time::Duration::from_secs(30))
         .map_err(oauth_error)?;
     SalesforceOAuth::new(
@@ -135,5 +168,39 @@ pub(crate) async fn read_limits(
             provider: "salesforce".to_owned(),
             reason: format!("Salesforce answered HTTP {s} for the org's limits"),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(url: &str, kind: ProfileKind) -> Result<(), ConnectError> {
+        check_login_host(&url::Url::parse(url).unwrap_or_else(|e| panic!("{e}")), kind, "p")
+    }
+
+    #[test]
+    fn a_sandbox_profile_signs_in_only_to_sandbox_orgs_and_production_only_to_production() {
+        for url in [
+            "https://test.salesforce.com",
+            "https://acme--uat.sandbox.my.salesforce.com",
+            "http://127.0.0.1:41001",
+        ] {
+            assert!(check(url, ProfileKind::Sandbox).is_ok(), "{url}");
+        }
+        for url in ["https://login.salesforce.com", "https://acme.my.salesforce.com"] {
+            let e = check(url, ProfileKind::Sandbox).err();
+            assert!(
+                matches!(&e, Some(ConnectError::Invalid { field: "urls.salesforce", reason, .. }) if reason.contains("production orgs")),
+                "{url}: {e:?}"
+            );
+            assert!(check(url, ProfileKind::Production).is_ok(), "{url}");
+        }
+        for url in [
+            "https://test.salesforce.com",
+            "https://acme--uat.sandbox.my.salesforce.com",
+        ] {
+            assert!(check(url, ProfileKind::Production).is_err(), "{url}");
+        }
     }
 }
