@@ -10,6 +10,9 @@ use paysync_core::{Secret, SharedClock, SystemRandom};
 use paysync_engine::{Engine, EngineOptions};
 use paysync_sandbox::sandbox::{Sandbox, SandboxConfig};
 
+mod support;
+use support::{assert_not_in_files, keychain_or_skip};
+
 struct Fixture {
     connections: Connections,
     keychain: Arc<OsKeychain>,
@@ -20,18 +23,10 @@ struct Fixture {
 
 async fn fixture(test: &str) -> Option<Fixture> {
     // Each test files its entries under its own service name and cleans up after itself.
-    let keychain = Arc::new(OsKeychain::with_service(&format!(
+    let keychain = Arc::new(keychain_or_skip(&format!(
         "paysync-test-{test}-{}",
         std::process::id()
-    )));
-    if let Err(e) = keychain.get("probe") {
-        assert!(
-            std::env::var_os("PAYSYNC_REQUIRE_KEYCHAIN").is_none(),
-            "PAYSYNC_REQUIRE_KEYCHAIN is set but {e}"
-        );
-        eprintln!("skipped: {e}");
-        return None;
-    }
+    ))?);
     let clock: SharedClock = Arc::new(paysync_core::SystemClock);
     let sandbox = Sandbox::start(&SandboxConfig::default(), clock.clone())
         .await
@@ -73,31 +68,6 @@ async fn fixture(test: &str) -> Option<Fixture> {
 
 fn secret(s: &str) -> Secret<String> {
     Secret::new(s.to_owned())
-}
-
-/// Every file under `dir`, read as bytes, must not contain `needle`.
-fn assert_not_in_files(dir: &std::path::Path, needle: &str) {
-    for entry in walk(dir) {
-        let bytes = std::fs::read(&entry).unwrap_or_default();
-        assert!(
-            !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
-            "{} holds a secret",
-            entry.display()
-        );
-    }
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 #[tokio::test(flavor = "multi_thread")]

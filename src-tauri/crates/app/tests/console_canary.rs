@@ -8,41 +8,18 @@ use std::sync::Arc;
 use paysync_app::console::api::{AuditQuery, AuditSortColumn, ConnectInput};
 use paysync_app::console::{Console, ConsoleOptions};
 use paysync_app::keychain::{OsKeychain, SecretStore};
-use paysync_app::{Config, logging};
+use paysync_app::{Config, ConsoleError, logging};
 use paysync_core::{SystemClock, SystemRandom};
+use paysync_engine::EngineError;
+
+mod support;
+use support::{assert_not_in_files, files_under, keychain_or_skip};
 
 const CALLBACK_CANARY: &str = "maldopay-callback-canary-7d1e";
 
-fn keychain_available() -> bool {
-    match OsKeychain::with_service("paysync-test-canary").get("probe") {
-        Ok(_) => true,
-        Err(e) => {
-            assert!(
-                std::env::var_os("PAYSYNC_REQUIRE_KEYCHAIN").is_none(),
-                "PAYSYNC_REQUIRE_KEYCHAIN is set but {e}"
-            );
-            eprintln!("skipped: {e}");
-            false
-        }
-    }
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn no_secret_reaches_the_window_the_data_directory_or_the_logs() {
-    if !keychain_available() {
+    if keychain_or_skip("paysync-test-canary").is_none() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -120,10 +97,19 @@ async fn no_secret_reaches_the_window_the_data_directory_or_the_logs() {
     payloads.push(json(&card));
 
     // A sync, then everything the window can ask for.
-    let run = console
-        .run_flow("stripe.payments")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    // The scheduler may be running the same flow right after start: wait for it, then run ours.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let run = loop {
+        match console.run_flow("stripe.payments").await {
+            Ok(run) => break run,
+            Err(ConsoleError::Engine(EngineError::AlreadyRunning { .. }))
+                if std::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
     assert_eq!(run.outcome.as_deref(), Some("succeeded"), "{run:?}");
     payloads.push(json(&console.app_info().await.unwrap_or_else(|e| panic!("{e}"))));
     payloads.push(json(&console.overview().await.unwrap_or_else(|e| panic!("{e}"))));
@@ -206,20 +192,14 @@ async fn no_secret_reaches_the_window_the_data_directory_or_the_logs() {
             );
         }
     }
-    let files = walk(&data_dir);
     assert!(
-        files.iter().any(|f| f.starts_with(data_dir.join("logs"))),
+        files_under(&data_dir)
+            .iter()
+            .any(|f| f.starts_with(data_dir.join("logs"))),
         "the logs were written"
     );
-    for file in files {
-        let bytes = std::fs::read(&file).unwrap_or_default();
-        for secret in &secrets {
-            assert!(
-                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
-                "{} holds a secret",
-                file.display()
-            );
-        }
+    for secret in &secrets {
+        assert_not_in_files(&data_dir, secret);
     }
 
     for card in &cards {

@@ -7,17 +7,8 @@ import type { ConnectionCard } from "../../bindings";
 import { queryKeys } from "../../lib/queryKeys";
 import { mockBackend, type Handlers } from "../../test/backend";
 import { appInfo, connectionCard, ipcError, notConnected, overview } from "../../test/fixtures";
+import { deferred } from "../../test/deferred";
 import { renderWithProviders } from "../../test/render";
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 const SALESFORCE = connectionCard({
   provider: "salesforce",

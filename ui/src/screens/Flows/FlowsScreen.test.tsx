@@ -6,17 +6,8 @@ import { AppFrame } from "../../app/AppFrame";
 import type { RunRow } from "../../bindings";
 import { emitEngineEvent, mockBackend } from "../../test/backend";
 import { appInfo, flow, ipcError, run } from "../../test/fixtures";
+import { deferred } from "../../test/deferred";
 import { renderWithProviders } from "../../test/render";
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 const RUNS = [
   run({ id: 9, flow: "audit.verify", outcome: "succeeded", startedAt: "2025-11-21T11:00:00Z" }),

@@ -21,6 +21,12 @@ pub use profiles::{Profile, ProfileKind};
 
 use crate::keychain::{self, KeychainError, SecretStore};
 
+/// Who a connection points at, as the provider described it.
+struct Account {
+    display_name: String,
+    account_ref: Option<String>,
+}
+
 /// The setting that holds this data directory's keychain namespace.
 const KEYCHAIN_NAMESPACE: &str = "connections.keychain_namespace";
 
@@ -160,33 +166,18 @@ impl Connections {
         let probed = probes::probe(&self.http, &self.clock, self.target(provider)?, &creds)
             .await
             .map_err(|e| probe_error(provider, e))?;
-        let reference = self.keychain_ref(provider).await?;
-        let entry = serde_json::to_string(&creds).map_err(|e| ConnectError::Invalid {
-            provider,
-            field: "credentials",
-            reason: e.to_string(),
-        })?;
-        keychain::put_async(self.keychain.clone(), reference.clone(), Secret::new(entry)).await?;
-        let now = self.clock.now();
-        let conn = self
-            .store
-            .connections()
-            .upsert(
-                &NewConnection {
-                    id: self.connection_id(provider),
-                    profile: self.profile.name.clone(),
-                    provider: provider.to_owned(),
+        let saved = self
+            .save(
+                provider,
+                &creds,
+                Account {
                     display_name: probed.display_name,
                     account_ref: probed.account_ref,
-                    keychain_ref: Some(reference),
-                    status: "connected".to_owned(),
                 },
                 &self.actor,
-                now,
             )
             .await?;
-        self.store.connections().mark_success(&conn.id, now).await?;
-        Ok(self.get(provider).await?.unwrap_or(conn))
+        Ok(saved)
     }
 
     /// Connects Salesforce: OAuth with PKCE in the system browser (`open_browser` opens or prints
@@ -201,14 +192,6 @@ impl Connections {
             .authorize(open_browser)
             .await
             .map_err(salesforce::oauth_error)?;
-        let reference = self.keychain_ref("salesforce").await?;
-        let stored = salesforce::StoredTokens::from(&tokens);
-        let entry = serde_json::to_string(&stored).map_err(|e| ConnectError::Invalid {
-            provider: "salesforce",
-            field: "tokens",
-            reason: e.to_string(),
-        })?;
-        keychain::put_async(self.keychain.clone(), reference.clone(), Secret::new(entry)).await?;
         let (display_name, actor) = match &tokens.user {
             Some(user) => (
                 format!("{} <{}>, org {}", user.name, user.email, tokens.org_id),
@@ -219,32 +202,63 @@ impl Connections {
                 self.actor.clone(),
             ),
         };
-        let now = self.clock.now();
         let conn = self
-            .store
-            .connections()
-            .upsert(
-                &NewConnection {
-                    id: self.connection_id("salesforce"),
-                    profile: self.profile.name.clone(),
-                    provider: "salesforce".to_owned(),
+            .save(
+                "salesforce",
+                &salesforce::StoredTokens::from(&tokens),
+                Account {
                     display_name,
                     account_ref: Some(tokens.org_id.clone()),
-                    keychain_ref: Some(reference),
-                    status: "connected".to_owned(),
                 },
                 &actor,
-                now,
             )
             .await?;
-        self.store.connections().mark_success(&conn.id, now).await?;
+        let now = self.clock.now();
         if tokens.user.is_some() {
             self.store
                 .settings()
                 .set(&signed_in_user_key(&self.profile.name), &actor, now)
                 .await?;
         }
-        Ok(self.get("salesforce").await?.unwrap_or(conn))
+        Ok(conn)
+    }
+
+    /// Writes the keychain entry first, then the connection's metadata (audited as `actor`):
+    /// a connection is never recorded without its secret in place.
+    async fn save<T: serde::Serialize>(
+        &self,
+        provider: &'static str,
+        entry: &T,
+        account: Account,
+        actor: &str,
+    ) -> Result<Connection, ConnectError> {
+        let reference = self.keychain_ref(provider).await?;
+        let entry = serde_json::to_string(entry).map_err(|e| ConnectError::Invalid {
+            provider,
+            field: "credentials",
+            reason: e.to_string(),
+        })?;
+        keychain::put_async(self.keychain.clone(), reference.clone(), Secret::new(entry)).await?;
+        let now = self.clock.now();
+        let conn = self
+            .store
+            .connections()
+            .upsert(
+                &NewConnection {
+                    id: self.connection_id(provider),
+                    profile: self.profile.name.clone(),
+                    provider: provider.to_owned(),
+                    display_name: account.display_name,
+                    account_ref: account.account_ref,
+                    keychain_ref: Some(reference),
+                    status: "connected".to_owned(),
+                },
+                actor,
+                now,
+            )
+            .await?;
+        self.store.connections().mark_success(&conn.id, now).await?;
+        Ok(self.get(provider).await?.unwrap_or(conn))
     }
 
     /// Tests a connection with its stored credentials and records the outcome on it.
