@@ -4,6 +4,7 @@
 #     directory) to the Overview showing engine data, taken from the end-to-end tour;
 #   - idle memory: the app and its WebKit processes, 30 s after start with the sandbox running.
 #   PAYSYNC_BENCH_RUNS=5 scripts/bench-console.sh
+# The tour connects an account, so it runs with a throwaway keychain (scripts/with-keyring.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SQLX_OFFLINE=true
@@ -14,7 +15,7 @@ bin="$PWD/target/release/paysync-console"
 echo "cold start to a usable Overview (release, $runs runs):"
 for _ in $(seq "$runs"); do
   PAYSYNC_CONSOLE_BIN="$bin" PAYSYNC_SCREENSHOT_DIR="$(mktemp -d)" \
-    xvfb-run -a -s "-screen 0 1280x2000x24" \
+    dbus-run-session -- scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x2000x24" \
     cargo nextest run --workspace --locked --test console --no-capture 2>&1 |
     grep -o 'cold start to a usable Overview: [0-9]* ms' | sed 's/^/  /'
 done

@@ -1,6 +1,7 @@
 //! Starting the app under tauri-driver and waiting on what the UI renders.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -45,7 +46,7 @@ pub struct App {
     pub data_dir: tempfile::TempDir,
     /// From asking for a session to the Overview showing data.
     pub cold_start: Duration,
-    driver: Child,
+    _driver: DriverProcess,
 }
 
 impl App {
@@ -67,16 +68,19 @@ impl App {
         .env("PAYSYNC_DATA_DIR", data_dir.path())
         .env("PAYSYNC_LOG", "warn")
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
+        .stderr(Stdio::inherit())
+        .process_group(0);
         for (key, _) in std::env::vars_os() {
             let k = key.to_string_lossy();
             if k.starts_with("PAYSYNC_") && k != "PAYSYNC_DATA_DIR" && k != "PAYSYNC_LOG" {
                 cmd.env_remove(&key);
             }
         }
-        let driver = cmd
-            .spawn()
-            .unwrap_or_else(|e| panic!("could not start tauri-driver: {e}"));
+        // Guarded from the start: a failed session request below must not leak the driver.
+        let driver = DriverProcess(
+            cmd.spawn()
+                .unwrap_or_else(|e| panic!("could not start tauri-driver: {e}")),
+        );
         let url = format!("http://127.0.0.1:{port}");
         wait_for_port(port).await;
 
@@ -95,7 +99,7 @@ impl App {
             client,
             data_dir,
             cold_start: Duration::ZERO,
-            driver,
+            _driver: driver,
         };
         app.wait_css("[data-testid=screen-overview][data-ready=true]")
             .await;
@@ -178,11 +182,20 @@ impl App {
     }
 }
 
-impl Drop for App {
-    /// Also runs when a test fails half-way, so no driver outlives its test.
+/// The tauri-driver process, stopped when dropped: also when a test fails half-way (even before
+/// its WebDriver session exists), so no driver outlives its test.
+struct DriverProcess(Child);
+
+impl Drop for DriverProcess {
     fn drop(&mut self) {
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        // The driver leads its own process group (see `launch`): stopping the group also stops
+        // the WebKitWebDriver it started, which would otherwise be orphaned.
+        if let Ok(pid) = i32::try_from(self.0.id()) {
+            let _ =
+                nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
