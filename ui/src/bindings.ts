@@ -144,7 +144,7 @@ export type BreakerPosition =
 
 /**
  *  What the connect form sends: the provider and its fields. The only time a secret crosses IPC,
- *  and only towards the engine.
+ *  and only towards the engine. `Debug` names the provider only, so no log can print a secret.
  */
 export type ConnectInput = 
 /**  A Stripe secret or restricted key. */

@@ -485,8 +485,8 @@ pub enum ConnectMethod {
 }
 
 /// What the connect form sends: the provider and its fields. The only time a secret crosses IPC,
-/// and only towards the engine.
-#[derive(Debug, Clone, Deserialize)]
+/// and only towards the engine. `Debug` names the provider only, so no log can print a secret.
+#[derive(Clone, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "provider", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum ConnectInput {
@@ -542,4 +542,37 @@ pub struct ConnectionTest {
     pub message: String,
     /// When.
     pub tested_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for ConnectInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let provider = match self {
+            Self::Stripe { .. } => "stripe",
+            Self::Checkout { .. } => "checkout",
+            Self::CheckoutOauth { .. } => "checkoutOauth",
+            Self::Payoneer { .. } => "payoneer",
+            Self::Maldopay { .. } => "maldopay",
+        };
+        f.debug_struct("ConnectInput")
+            .field("provider", &provider)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ConnectInput;
+
+    #[test]
+    fn a_connect_form_prints_its_provider_never_its_secrets() {
+        let input = ConnectInput::Maldopay {
+            client_id: "1001".into(),
+            brand_id: "1".into(),
+            api_key: "api-key-canary".into(),
+            callback_secret: "callback-canary".into(),
+        };
+        let printed = format!("{input:?}");
+        assert!(printed.contains("maldopay"), "{printed}");
+        assert!(!printed.contains("canary"), "{printed}");
+    }
 }
