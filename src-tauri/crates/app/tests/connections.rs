@@ -11,7 +11,7 @@ use paysync_engine::{Engine, EngineOptions};
 use paysync_sandbox::sandbox::{Sandbox, SandboxConfig};
 
 mod support;
-use support::{assert_not_in_files, keychain_or_skip};
+use support::{allow_in_browser, assert_not_in_files, keychain_or_skip};
 
 struct Fixture {
     connections: Connections,
@@ -306,11 +306,7 @@ async fn salesforce_connects_through_oauth_in_the_browser_and_keeps_its_tokens_i
         .connections
         .connect_salesforce(move |url: &str| {
             *seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = url.to_owned();
-            let url = url.to_owned();
-            tokio::spawn(
-                async move { paysync_sandbox::salesforce::browser::answer_consent(&url, true).await },
-            );
-            Ok(())
+            allow_in_browser(url)
         })
         .await
         .unwrap_or_else(|e| panic!("{e}"));

@@ -13,7 +13,7 @@ use paysync_core::{SystemClock, SystemRandom};
 use paysync_engine::EngineError;
 
 mod support;
-use support::{assert_not_in_files, files_under, keychain_or_skip};
+use support::{allow_in_browser, assert_not_in_files, files_under, keychain_or_skip};
 
 const CALLBACK_CANARY: &str = "maldopay-callback-canary-7d1e";
 
@@ -85,13 +85,7 @@ async fn no_secret_reaches_the_window_the_data_directory_or_the_logs() {
         payloads.push(json(&card));
     }
     let card = console
-        .connect_salesforce(|url: &str| {
-            let url = url.to_owned();
-            tokio::spawn(
-                async move { paysync_sandbox::salesforce::browser::answer_consent(&url, true).await },
-            );
-            Ok(())
-        })
+        .connect_salesforce(allow_in_browser)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     payloads.push(json(&card));

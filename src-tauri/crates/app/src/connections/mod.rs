@@ -6,7 +6,7 @@
 pub mod credentials;
 pub mod probes;
 pub mod profiles;
-mod salesforce;
+pub(crate) mod salesforce;
 mod secret_serde;
 
 use std::sync::Arc;
@@ -362,7 +362,8 @@ impl Connections {
         let conn = self.require("salesforce").await?;
         let mut tokens = self.salesforce_tokens(&conn).await?;
         let now = self.clock.now();
-        let mut limits = salesforce::read_limits(&self.http, &tokens).await;
+        let mut limits =
+            salesforce::read_limits(&self.http, &tokens.instance_url, tokens.access_token.expose()).await;
         if matches!(limits, Ok(None)) {
             // The session expired: refresh once, keep the new tokens, and try again.
             let refreshed = match &tokens.refresh_token {
@@ -380,7 +381,12 @@ impl Connections {
                     tokens.instance_url = fresh.instance_url;
                     tokens.issued_at = fresh.issued_at;
                     self.save_salesforce_tokens(&conn, &tokens).await?;
-                    limits = salesforce::read_limits(&self.http, &tokens).await;
+                    limits = salesforce::read_limits(
+                        &self.http,
+                        &tokens.instance_url,
+                        tokens.access_token.expose(),
+                    )
+                    .await;
                 }
                 Err(e) => {
                     let message = format!("Reconnect needed: Salesforce refused to renew the session ({e}).");
@@ -398,7 +404,7 @@ impl Connections {
             }
         }
         let (ok, message) = match limits {
-            Ok(Some((used, max))) => {
+            Ok(Some(salesforce::DailyApiUsage { used, limit: max })) => {
                 let who = match self.salesforce_oauth()?.user_info(&tokens.access_token).await {
                     Ok(user) => format!("{} <{}>", user.name, user.email),
                     Err(_) => format!("user {}", tokens.user_id),

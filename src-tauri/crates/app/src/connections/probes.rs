@@ -252,7 +252,8 @@ fn message(value: &Value, fallback: &str) -> String {
     value.as_str().unwrap_or(fallback).to_owned()
 }
 
-fn unreachable_error(provider: &str, e: &reqwest::Error) -> ProbeError {
+/// A provider that did not answer, in words: why, as far as the HTTP client can tell.
+pub(crate) fn unreachable_error(provider: &str, e: &reqwest::Error) -> ProbeError {
     let why = if e.is_timeout() {
         "it did not answer in time"
     } else if e.is_connect() {

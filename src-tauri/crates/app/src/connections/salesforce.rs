@@ -130,44 +130,68 @@ pub(crate) fn oauth_error(e: OAuthError) -> ConnectError {
     }
 }
 
-/// Reads the org's API limits with `access`: `Ok(None)` when the session expired (401).
+/// The org's daily API usage: requests used today and the org's limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DailyApiUsage {
+    /// Requests used today.
+    pub used: u64,
+    /// The org's daily limit.
+    pub limit: u64,
+}
+
+#[derive(Deserialize)]
+struct Limit {
+    #[serde(rename = "Max")]
+    max: u64,
+    #[serde(rename = "Remaining")]
+    remaining: u64,
+}
+
+#[derive(Deserialize)]
+struct Limits {
+    #[serde(rename = "DailyApiRequests")]
+    daily_api_requests: Limit,
+}
+
+/// Reads the org's daily API usage through the REST `limits` resource with `access_token`:
+/// `Ok(None)` when the session expired (401). The console's Overview and "Test connection"
+/// both read it here.
 pub(crate) async fn read_limits(
     http: &reqwest::Client,
-    tokens: &StoredTokens,
-) -> Result<Option<(u64, u64)>, ConnectError> {
+    instance_url: &str,
+    access_token: &str,
+) -> Result<Option<DailyApiUsage>, ConnectError> {
     let url = format!(
         "{}/services/data/{API_VERSION}/limits",
-        tokens.instance_url.trim_end_matches('/')
+        instance_url.trim_end_matches('/')
     );
+    let unreachable = |reason: String| ConnectError::Unreachable {
+        provider: "salesforce".to_owned(),
+        reason,
+    };
     let response = http
         .get(url)
-        .bearer_auth(tokens.access_token.expose())
+        .bearer_auth(access_token)
         .send()
         .await
-        .map_err(|e| ConnectError::Unreachable {
-            provider: "salesforce".to_owned(),
-            reason: format!(
-                "Salesforce could not be reached: {}",
-                if e.is_timeout() {
-                    "timed out"
-                } else {
-                    "connection failed"
-                }
-            ),
-        })?;
+        .map_err(|e| unreachable(super::probes::unreachable_error("Salesforce", &e).to_string()))?;
     match response.status().as_u16() {
         200 => {
-            let body: serde_json::Value = response.json().await.unwrap_or_default();
-            let daily = &body["DailyApiRequests"];
-            let max = daily["Max"].as_u64().unwrap_or(0);
-            let remaining = daily["Remaining"].as_u64().unwrap_or(0);
-            Ok(Some((max.saturating_sub(remaining), max)))
+            let limits: Limits = response.json().await.map_err(|e| {
+                unreachable(format!(
+                    "Salesforce's limits resource answered something else: {e}"
+                ))
+            })?;
+            let daily = limits.daily_api_requests;
+            Ok(Some(DailyApiUsage {
+                used: daily.max.saturating_sub(daily.remaining),
+                limit: daily.max,
+            }))
         }
         401 => Ok(None),
-        s => Err(ConnectError::Unreachable {
-            provider: "salesforce".to_owned(),
-            reason: format!("Salesforce answered HTTP {s} for the org's limits"),
-        }),
+        s => Err(unreachable(format!(
+            "Salesforce answered HTTP {s} for the org's limits"
+        ))),
     }
 }
 

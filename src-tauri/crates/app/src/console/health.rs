@@ -8,8 +8,7 @@ use paysync_store::Connection;
 use serde::Deserialize;
 
 use super::api::{ApiUsage, ConnectionHealth, Health};
-
-const SALESFORCE_API_VERSION: &str = "v66.0";
+use crate::connections::salesforce::read_limits;
 
 /// The label a provider is shown with.
 pub fn provider_label(provider: &str) -> &str {
@@ -123,20 +122,6 @@ struct TokenResponse {
     instance_url: String,
 }
 
-#[derive(Deserialize)]
-struct Limit {
-    #[serde(rename = "Max")]
-    max: u64,
-    #[serde(rename = "Remaining")]
-    remaining: u64,
-}
-
-#[derive(Deserialize)]
-struct Limits {
-    #[serde(rename = "DailyApiRequests")]
-    daily_api_requests: Limit,
-}
-
 /// The sandbox org's daily API usage, read the way a connected org's is: through the REST
 /// `limits` resource, with a session the sandbox issues to its own demo client.
 pub(crate) async fn sandbox_salesforce_usage(http: &reqwest::Client, base: &str) -> Option<ApiUsage> {
@@ -154,25 +139,12 @@ pub(crate) async fn sandbox_salesforce_usage(http: &reqwest::Client, base: &str)
         .json()
         .await
         .ok()?;
-    let url = format!(
-        "{}/services/data/{SALESFORCE_API_VERSION}/limits",
-        token.instance_url.trim_end_matches('/')
-    );
-    let limits: Limits = http
-        .get(url)
-        .bearer_auth(&token.access_token)
-        .send()
+    let usage = read_limits(http, &token.instance_url, &token.access_token)
         .await
-        .ok()?
-        .error_for_status()
-        .ok()?
-        .json()
-        .await
-        .ok()?;
-    let l = limits.daily_api_requests;
+        .ok()??;
     Some(ApiUsage {
-        used: l.max.saturating_sub(l.remaining),
-        limit: l.max,
+        used: usage.used,
+        limit: usage.limit,
     })
 }
 

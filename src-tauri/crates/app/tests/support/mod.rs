@@ -46,3 +46,11 @@ pub fn assert_not_in_files(dir: &std::path::Path, secret: &str) {
         );
     }
 }
+
+/// The "system browser" for Salesforce sign-in against the simulator: answers its consent page
+/// like a person clicking Allow, in the background while the sign-in waits for the callback.
+pub fn allow_in_browser(url: &str) -> Result<(), String> {
+    let url = url.to_owned();
+    tokio::spawn(async move { paysync_sandbox::salesforce::browser::answer_consent(&url, true).await });
+    Ok(())
+}
