@@ -1,7 +1,10 @@
 //! Stripe: requests built as values for the shared executor, the wire shapes exactly as Stripe
-//! names them, and pure conversions to domain types. Only what the flows use so far: listing
-//! charges (`GET /v1/charges`, cursor pagination with `starting_after`, `created[gte]` filter).
+//! names them, and pure conversions to domain types. So far: listing charges (`GET /v1/charges`,
+//! cursor pagination with `starting_after`, `created[gte]` filter), events (webhook signatures,
+//! the event decoder, `GET /v1/events`) and the lists a full re-scan reads.
 
+pub mod events;
+pub mod signature;
 pub mod transform;
 pub mod wire;
 
