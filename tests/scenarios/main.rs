@@ -6,3 +6,4 @@ mod crash_daemon;
 mod demo_data;
 mod sandbox_cli;
 mod secrets_canary;
+mod stripe_webhooks;

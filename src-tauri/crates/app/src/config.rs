@@ -32,6 +32,18 @@ pub struct Config {
     /// Named environments, each with its own connections (`[profiles.NAME]`). `sandbox` and
     /// `production` exist without being configured.
     pub profiles: std::collections::BTreeMap<String, ProfileSection>,
+    /// The webhook listener of `paysync daemon`.
+    pub webhooks: WebhooksSection,
+}
+
+/// `[webhooks]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhooksSection {
+    /// Where `paysync daemon` listens for `POST /webhooks/stripe` (e.g. `"127.0.0.1:8787"`, behind
+    /// a relay or tunnel that forwards the provider's deliveries). Off when absent: a desktop is
+    /// rarely reachable from the internet, and the events poller keeps Paysync complete without it.
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 /// `[profiles.NAME]`

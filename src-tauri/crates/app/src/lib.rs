@@ -8,6 +8,7 @@ pub mod keychain;
 pub mod logging;
 pub mod paths;
 pub mod sandbox;
+pub mod webhook_listener;
 
 pub use config::{Config, ConfigError};
 pub use console::{Console, ConsoleError};

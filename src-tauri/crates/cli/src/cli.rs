@@ -78,6 +78,12 @@ pub enum Command {
         #[command(subcommand)]
         command: ConnectionsCommand,
     },
+    /// Webhook signing secrets, for the listener of `paysync daemon` (`[webhooks] listen`).
+    Webhooks {
+        /// What to do.
+        #[command(subcommand)]
+        command: WebhooksCommand,
+    },
     /// Benchmarks that print figures.
     Bench {
         /// Which benchmark.
@@ -164,6 +170,29 @@ pub enum ConnectionsCommand {
         #[arg(value_enum)]
         provider: ProviderArg,
     },
+}
+
+/// `paysync webhooks …`
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// Save a provider's webhook signing secret (`whsec_…`, read from standard input) in the
+    /// keychain. The one it replaces stays valid for the overlap, so deliveries signed while the
+    /// provider rolls its secret are still accepted.
+    Secret {
+        /// The provider (only Stripe's webhooks are received).
+        #[arg(value_enum)]
+        provider: WebhookProviderArg,
+        /// Hours the previous secret stays valid (0–24; match what was chosen in the Dashboard).
+        #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u8).range(0..=24))]
+        keep_previous_hours: u8,
+    },
+}
+
+/// Providers whose webhooks Paysync receives.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum WebhookProviderArg {
+    /// Stripe.
+    Stripe,
 }
 
 /// `paysync dlq …`

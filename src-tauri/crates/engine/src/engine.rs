@@ -269,6 +269,11 @@ impl Engine {
         &self.store
     }
 
+    /// The engine's clock (injected, so tests control time).
+    pub(crate) fn clock(&self) -> &SharedClock {
+        &self.clock
+    }
+
     /// Subscribes to engine events.
     pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
         self.events.subscribe()

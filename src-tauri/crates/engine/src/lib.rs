@@ -4,7 +4,8 @@
 //!   (they live in [`paysync_core::retry`] and are re-exported here).
 //! - [`handler`] and [`runner`]: the job contract and the leasing job runner over the durable queue.
 //! - [`scheduler`]: named flows on intervals or cron expressions, never two runs of one flow at once.
-//! - [`flows`]: provider pulls into the local store (`stripe.payments`).
+//! - [`flows`]: provider pulls into the local store (`stripe.payments`, `stripe.events`).
+//! - [`webhooks`]: verified webhook deliveries into the inbox.
 //! - [`events`]: typed events that logs, counters and the console share.
 //! - [`engine`]: the [`Engine`] façade, the only API that the CLI, the desktop shell and tests call.
 
@@ -18,6 +19,7 @@ pub mod keys;
 pub mod runner;
 pub mod scheduler;
 pub mod selftest;
+pub mod webhooks;
 
 /// The retry policy, moved to core so connectors share it; re-exported at its old path.
 pub use paysync_core::retry::backoff;

@@ -45,6 +45,17 @@ pub struct InboxEvent {
     pub processed_at: Option<DateTime<Utc>>,
 }
 
+/// An event to record with [`Inbox::record_many`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewInboxEvent {
+    /// The source's id for the event.
+    pub event_id: String,
+    /// The source's event type.
+    pub event_type: String,
+    /// The event body.
+    pub payload: Value,
+}
+
 /// The inbox of a [`Store`].
 #[derive(Debug, Clone, Copy)]
 pub struct Inbox<'a> {
@@ -97,6 +108,39 @@ impl<'a> Inbox<'a> {
         };
         tx.commit().await?;
         Ok(InboxOutcome::New { job: enqueued })
+    }
+
+    /// Records a page of events from one source in one transaction, without jobs (their
+    /// processing reads [`Inbox::unprocessed`]); returns how many were new. Duplicates, within the
+    /// page or of earlier deliveries, change nothing.
+    pub async fn record_many(
+        &self,
+        source: &str,
+        events: &[NewInboxEvent],
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        require("source", source)?;
+        for event in events {
+            require("event_id", &event.event_id)?;
+        }
+        let mut tx = self.store.begin_write().await?;
+        let mut new = 0;
+        for event in events {
+            let payload = serde_json::to_string(&event.payload)?;
+            let inserted = sqlx::query_file_scalar!(
+                "queries/inbox/insert.sql",
+                source,
+                event.event_id,
+                event.event_type,
+                payload,
+                ms(now)
+            )
+            .fetch_optional(&mut *tx)
+            .await?;
+            new += u64::from(inserted.is_some());
+        }
+        tx.commit().await?;
+        Ok(new)
     }
 
     /// Marks the event processed (the first time is kept). `false` if no such event was recorded.

@@ -48,7 +48,7 @@ pub use cursors::Cursors;
 pub use dead_letters::{DeadLetter, DeadLetterFilter, DeadLetterStatus, DeadLetters};
 pub use error::{Result, StoreError};
 pub use ids::{AuditSeq, DeadLetterId, InboxId, JobId, LinkId, RunId};
-pub use inbox::{Inbox, InboxEvent, InboxOutcome};
+pub use inbox::{Inbox, InboxEvent, InboxOutcome, NewInboxEvent};
 pub use jobs::{
     Attempt, AttemptOutcome, Enqueued, InDoubtResolution, Job, JobCounts, JobFailure, JobQueue, JobStatus,
     LeasedJob, NewJob, Reclaimed,

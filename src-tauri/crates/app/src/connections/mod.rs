@@ -8,6 +8,7 @@ pub mod probes;
 pub mod profiles;
 pub(crate) mod salesforce;
 mod secret_serde;
+pub mod webhook_secrets;
 
 use std::sync::Arc;
 

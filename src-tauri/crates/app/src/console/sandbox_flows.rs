@@ -6,6 +6,7 @@ use std::sync::Arc;
 use paysync_connectors::http::{Executor, ExecutorConfig, ProviderConfig, ProviderPolicy, StaticBearer};
 use paysync_core::{Secret, SharedClock, SharedRandom};
 use paysync_engine::Extensions;
+use paysync_engine::flows::stripe_events::StripeEventsFlow;
 use paysync_engine::flows::stripe_payments::StripePaymentsFlow;
 use paysync_sandbox::sandbox::SandboxUrls;
 
@@ -33,10 +34,16 @@ pub(crate) fn extensions(
         .map_err(|e| ConsoleError::Http(e.to_string()))?;
     Ok(Extensions {
         handlers: Vec::new(),
-        flows: vec![(
-            Arc::new(StripePaymentsFlow::new(executor.clone(), PAGE_SIZE)),
-            "every 15m".to_owned(),
-        )],
+        flows: vec![
+            (
+                Arc::new(StripePaymentsFlow::new(executor.clone(), PAGE_SIZE)),
+                "every 15m".to_owned(),
+            ),
+            (
+                Arc::new(StripeEventsFlow::new(executor.clone(), PAGE_SIZE)),
+                "every 5m".to_owned(),
+            ),
+        ],
         executors: vec![executor],
     })
 }

@@ -7,21 +7,26 @@ use anyhow::Context as _;
 use paysync_app::connections::{Connections, KeyCredentials};
 use paysync_app::keychain::OsKeychain;
 use paysync_core::{Secret, SystemClock, SystemRandom};
-use paysync_store::Connection;
+use paysync_store::{Connection, Store};
 
 use super::Context;
-use crate::cli::{ConnectArgs, ConnectionsCommand, ProviderArg};
+use crate::cli::{ConnectArgs, ConnectionsCommand, ProviderArg, WebhookProviderArg, WebhooksCommand};
 use crate::output::{self, when};
 
 async fn open(ctx: &Context) -> anyhow::Result<Connections> {
-    let profile = ctx.config.profile(&ctx.profile)?;
     let engine = ctx.engine().await?;
+    with_store(ctx, engine.store().clone())
+}
+
+/// The profile's connections over an engine's store that is already open.
+pub(super) fn with_store(ctx: &Context, store: Store) -> anyhow::Result<Connections> {
+    let profile = ctx.config.profile(&ctx.profile)?;
     let http = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(30))
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
     Ok(Connections::new(
-        engine.store().clone(),
+        store,
         Arc::new(OsKeychain::new()),
         http,
         (Arc::new(SystemClock), Arc::new(SystemRandom)),
@@ -143,6 +148,32 @@ pub async fn connections(ctx: &Context, command: ConnectionsCommand) -> anyhow::
             ))
         }
     }
+}
+
+/// Runs `paysync webhooks`.
+pub async fn webhooks(ctx: &Context, command: WebhooksCommand) -> anyhow::Result<()> {
+    let WebhooksCommand::Secret {
+        provider,
+        keep_previous_hours,
+    } = command;
+    let provider = match provider {
+        WebhookProviderArg::Stripe => "stripe",
+    };
+    let connections = open(ctx).await?;
+    eprintln!("Paste the webhook signing secret (whsec_…) and press Enter:");
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the signing secret from standard input")?;
+    let overlap = chrono::Duration::hours(i64::from(keep_previous_hours));
+    connections
+        .set_webhook_secret(provider, Secret::new(line.trim().to_owned()), overlap)
+        .await?;
+    output::line(format!(
+        "Saved {provider}'s webhook signing secret in the keychain (profile {}); the previous one, if any, stays valid for {keep_previous_hours} h.",
+        ctx.profile
+    ))
 }
 
 fn describe(c: &Connection) -> String {

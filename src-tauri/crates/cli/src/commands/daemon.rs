@@ -1,6 +1,7 @@
 //! `paysync daemon`: runs the job runner and the scheduler until SIGINT or SIGTERM, then finishes
 //! or releases the jobs it holds.
 
+use anyhow::Context as _;
 use tokio::sync::watch;
 
 use super::Context;
@@ -16,9 +17,26 @@ pub async fn run(ctx: &Context) -> anyhow::Result<()> {
         let _ = stop_tx.send(true);
     });
     let engine = ctx.engine().await?;
+    // The listener stops after the engine has, however the engine stopped.
+    let (listener_stop, listener_stop_rx) = watch::channel(false);
+    let listener = match ctx.config.webhooks.listen {
+        Some(addr) => {
+            let connections = super::connect::with_store(ctx, engine.store().clone())?;
+            let listener =
+                paysync_app::webhook_listener::serve(addr, engine.clone(), connections, listener_stop_rx)
+                    .await
+                    .with_context(|| format!("listening for webhooks on {addr}"))?;
+            Some(listener)
+        }
+        None => None,
+    };
     tracing::info!(data_dir = %ctx.data_dir.display(), pid = std::process::id(), "Daemon started.");
     let result = engine.run(stop_rx).await;
     watcher.abort();
+    let _ = listener_stop.send(true);
+    if let Some(listener) = listener {
+        listener.join().await;
+    }
     result?;
     tracing::info!("Daemon stopped cleanly.");
     Ok(())

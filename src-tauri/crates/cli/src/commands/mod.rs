@@ -89,5 +89,6 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Bench { command } => bench::run(&ctx, command).await,
         Command::Connect(args) => connect::connect(&ctx, args).await,
         Command::Connections { command } => connect::connections(&ctx, command).await,
+        Command::Webhooks { command } => connect::webhooks(&ctx, command).await,
     }
 }

@@ -1,3 +1,7 @@
 //! Provider flows: scheduled pulls from payment providers into the local store.
 
+pub mod stripe_events;
 pub mod stripe_payments;
+
+#[cfg(test)]
+pub(crate) mod testing;

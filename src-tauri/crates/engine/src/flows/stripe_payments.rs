@@ -126,52 +126,13 @@ mod tests {
     use std::time::Duration as StdDuration;
 
     use chrono::TimeZone;
-    use paysync_connectors::http::{
-        BreakerPolicy, ExecutorConfig, ProviderConfig, ProviderPolicy, RateLimit, StaticBearer,
-    };
-    use paysync_core::retry::RetryPolicy;
-    use paysync_core::{ManualClock, Secret, SeededRandom, SharedClock};
-    use paysync_sandbox::stripe::{DEFAULT_TEST_KEY, NewPayment, PaymentStatus, StripeSim};
-    use paysync_sandbox::{FaultConfig, ServeOptions, serve};
+    use paysync_connectors::http::BreakerPolicy;
+    use paysync_core::{ManualClock, SeededRandom, SharedClock};
+    use paysync_sandbox::stripe::{NewPayment, PaymentStatus};
 
     use super::*;
+    use crate::flows::testing::{engine_with, start_stripe, stripe_executor, stripe_executor_with};
     use crate::{Engine, EngineOptions, Extensions};
-
-    fn executor(base_url: &str, clock: SharedClock) -> Executor {
-        executor_with(base_url, clock, BreakerPolicy::default(), 2)
-    }
-
-    fn executor_with(
-        base_url: &str,
-        clock: SharedClock,
-        breaker: BreakerPolicy,
-        max_attempts: u32,
-    ) -> Executor {
-        let policy = ProviderPolicy {
-            rate: RateLimit::per_second(200),
-            max_attempts,
-            backoff: RetryPolicy {
-                base: StdDuration::from_millis(10),
-                cap: StdDuration::from_millis(50),
-            },
-            breaker,
-            timeout: StdDuration::from_secs(5),
-        };
-        let stripe = ProviderConfig {
-            name: PROVIDER.to_owned(),
-            base_url: base_url.to_owned(),
-            idempotency_header: Some("Idempotency-Key".to_owned()),
-            policy,
-            auth: Arc::new(StaticBearer::new(Secret::new(DEFAULT_TEST_KEY.to_owned()))),
-        };
-        Executor::new(
-            &ExecutorConfig::default(),
-            vec![stripe],
-            clock,
-            Arc::new(SeededRandom::new(5)),
-        )
-        .unwrap_or_else(|e| panic!("executor: {e}"))
-    }
 
     #[tokio::test]
     async fn charges_land_in_the_ledger_once_and_feed_the_daily_volume() {
@@ -180,19 +141,7 @@ mod tests {
             .single()
             .unwrap_or_default();
         let clock: SharedClock = Arc::new(ManualClock::new(now));
-        let options = ServeOptions {
-            addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-            faults: FaultConfig::default(),
-            persist_to: None,
-        };
-        let (handle, sim) = serve(
-            options,
-            clock.clone(),
-            Arc::new(SeededRandom::new(1)),
-            StripeSim::new,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("simulator: {e}"));
+        let (handle, sim) = start_stripe(clock.clone()).await;
         let pay = |amount, currency: &str, status, hours_ago| NewPayment {
             amount,
             currency: currency.to_owned(),
@@ -212,19 +161,8 @@ mod tests {
         }
 
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let flow = StripePaymentsFlow::new(executor(&handle.base_url, clock.clone()), 2);
-        let extensions = Extensions {
-            flows: vec![(Arc::new(flow), "off".to_owned())],
-            ..Extensions::default()
-        };
-        let engine = Engine::open_extended(
-            EngineOptions::new(dir.path().to_path_buf()),
-            clock.clone(),
-            Arc::new(SeededRandom::new(2)),
-            extensions,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("engine: {e}"));
+        let flow = StripePaymentsFlow::new(stripe_executor(&handle.base_url, clock.clone()), 2);
+        let engine = engine_with(dir.path(), clock.clone(), Arc::new(flow)).await;
         let mut events = engine.subscribe();
 
         let first = engine
@@ -299,7 +237,7 @@ mod tests {
             failure_threshold: 1,
             open_for: StdDuration::from_secs(30),
         };
-        let exec = executor_with(&format!("http://{closed}"), clock.clone(), breaker, 1);
+        let exec = stripe_executor_with(&format!("http://{closed}"), clock.clone(), breaker, 1);
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let extensions = Extensions {
             flows: vec![(

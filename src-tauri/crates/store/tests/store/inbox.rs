@@ -140,3 +140,48 @@ async fn an_event_whose_job_cannot_be_enqueued_is_not_recorded() {
         "{outcome:?}"
     );
 }
+
+#[tokio::test]
+async fn a_page_of_events_is_recorded_once_in_one_go() {
+    let store = mem().await;
+    let inbox = store.inbox();
+    let event = |id: &str| paysync_store::NewInboxEvent {
+        event_id: id.to_owned(),
+        event_type: "customer.updated".to_owned(),
+        payload: json!({"id": id}),
+    };
+    let first = inbox
+        .record_many("stripe", &[event("evt_a"), event("evt_b"), event("evt_a")], t0())
+        .await
+        .expect("record page");
+    assert_eq!(first, 2, "the repeat within the page is a duplicate");
+    // An overlapping page (the poller re-reads a little before its cursor) adds only what is new.
+    let second = inbox
+        .record_many("stripe", &[event("evt_b"), event("evt_c")], t0())
+        .await
+        .expect("record overlap");
+    assert_eq!(second, 1);
+    let pending: Vec<String> = inbox
+        .unprocessed(10)
+        .await
+        .expect("unprocessed")
+        .into_iter()
+        .map(|e| e.event_id)
+        .collect();
+    assert_eq!(pending, ["evt_a", "evt_b", "evt_c"]);
+    // An empty id refuses the whole page: nothing half-recorded.
+    let refused = inbox
+        .record_many("stripe", &[event("evt_d"), event("")], t0())
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::Validation {
+                field: "event_id",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    assert!(inbox.get("stripe", "evt_d").await.expect("get").is_none());
+}

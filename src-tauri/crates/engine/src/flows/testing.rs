@@ -1,0 +1,83 @@
+//! What the flows' tests share: a Stripe simulator on a manual clock, an executor pointed at it,
+//! and an engine running one flow.
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use paysync_connectors::http::{
+    BreakerPolicy, Executor, ExecutorConfig, ProviderConfig, ProviderPolicy, RateLimit, StaticBearer,
+};
+use paysync_connectors::stripe::PROVIDER;
+use paysync_core::retry::RetryPolicy;
+use paysync_core::{Secret, SeededRandom, SharedClock};
+use paysync_sandbox::stripe::{DEFAULT_TEST_KEY, StripeSim};
+use paysync_sandbox::{FaultConfig, ServeOptions, SimHandle, serve};
+
+use crate::scheduler::Flow;
+use crate::{Engine, EngineOptions, Extensions};
+
+/// An executor for Stripe at `base_url`, quick to retry.
+pub(crate) fn stripe_executor(base_url: &str, clock: SharedClock) -> Executor {
+    stripe_executor_with(base_url, clock, BreakerPolicy::default(), 2)
+}
+
+/// An executor for Stripe at `base_url` with the given breaker and attempts.
+pub(crate) fn stripe_executor_with(
+    base_url: &str,
+    clock: SharedClock,
+    breaker: BreakerPolicy,
+    max_attempts: u32,
+) -> Executor {
+    let policy = ProviderPolicy {
+        rate: RateLimit::per_second(200),
+        max_attempts,
+        backoff: RetryPolicy {
+            base: StdDuration::from_millis(10),
+            cap: StdDuration::from_millis(50),
+        },
+        breaker,
+        timeout: StdDuration::from_secs(5),
+    };
+    let stripe = ProviderConfig {
+        name: PROVIDER.to_owned(),
+        base_url: base_url.to_owned(),
+        idempotency_header: Some("Idempotency-Key".to_owned()),
+        policy,
+        auth: Arc::new(StaticBearer::new(Secret::new(DEFAULT_TEST_KEY.to_owned()))),
+    };
+    Executor::new(
+        &ExecutorConfig::default(),
+        vec![stripe],
+        clock,
+        Arc::new(SeededRandom::new(5)),
+    )
+    .unwrap_or_else(|e| panic!("executor: {e}"))
+}
+
+/// A Stripe simulator on `clock`, on a free loopback port.
+pub(crate) async fn start_stripe(clock: SharedClock) -> (SimHandle, Arc<StripeSim>) {
+    let options = ServeOptions {
+        addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        faults: FaultConfig::default(),
+        persist_to: None,
+    };
+    serve(options, clock, Arc::new(SeededRandom::new(1)), StripeSim::new)
+        .await
+        .unwrap_or_else(|e| panic!("simulator: {e}"))
+}
+
+/// An engine in `dir` with `flow` registered (not scheduled).
+pub(crate) async fn engine_with(dir: &std::path::Path, clock: SharedClock, flow: Arc<dyn Flow>) -> Engine {
+    let extensions = Extensions {
+        flows: vec![(flow, "off".to_owned())],
+        ..Extensions::default()
+    };
+    Engine::open_extended(
+        EngineOptions::new(dir.to_path_buf()),
+        clock,
+        Arc::new(SeededRandom::new(2)),
+        extensions,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("engine: {e}"))
+}
