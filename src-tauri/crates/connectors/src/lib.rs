@@ -7,10 +7,15 @@
 //! - [`oauth`]: OAuth 2.0 clients: the Salesforce desktop sign-in (PKCE, loopback redirect),
 //!   refresh and revocation, and client-credentials tokens for Payoneer and Checkout.com.
 //!
-//! - [`stripe`]: Stripe requests, wire shapes and conversions (charges so far).
+//! - [`stripe`]: Stripe requests, wire shapes and conversions: charges, events (signatures, the
+//!   decoder, the Events API) and the lists a re-scan reads.
 //!
-//! The other provider clients (`salesforce/`, `checkout/`, `payoneer/`, `maldopay/`) come later.
+//! - [`salesforce`]: Salesforce REST: sObject Collections upserts by External ID, each record's
+//!   outcome, and the org's API usage from `Sforce-Limit-Info`.
+//!
+//! The other provider clients (`checkout/`, `payoneer/`, `maldopay/`) come later.
 
 pub mod http;
 pub mod oauth;
+pub mod salesforce;
 pub mod stripe;

@@ -88,6 +88,12 @@ const SALESFORCE_TRANSIENT: &[&str] = &[
     "REQUEST_RUNNING_TOO_LONG",
 ];
 
+/// Whether a Salesforce error code (a whole call's, or one record's in a collection) means
+/// contention that a later attempt may get past, rather than data Salesforce refuses.
+pub fn is_salesforce_transient(code: &str) -> bool {
+    SALESFORCE_TRANSIENT.contains(&code)
+}
+
 /// Salesforce's rolling 24-hour allocation is exhausted: retriable, but not soon.
 const SALESFORCE_LIMIT: &str = "REQUEST_LIMIT_EXCEEDED";
 

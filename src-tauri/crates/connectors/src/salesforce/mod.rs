@@ -1,0 +1,20 @@
+//! Salesforce REST (apis.md §1): requests built as values for the shared executor and the
+//! answers read back. So far the write path the flows need: upserts on an External ID field
+//! through sObject Collections (200 records a call, one object type, `allOrNone: false` so each
+//! record succeeds or fails on its own), each record's outcome classified, and the
+//! `Sforce-Limit-Info` header every counted call carries.
+
+pub mod collections;
+pub mod limits;
+
+pub use collections::{RecordOutcome, SaveError, SaveResult, UpsertBatch, UpsertError};
+pub use limits::ApiUsage;
+
+/// The provider name the executor knows Salesforce by.
+pub const PROVIDER: &str = "salesforce";
+
+/// The REST API version Paysync speaks (Winter '26); the simulator serves it too.
+pub const API_VERSION: &str = "v66.0";
+
+/// The most records one sObject Collections call takes.
+pub const COLLECTION_MAX: usize = 200;
