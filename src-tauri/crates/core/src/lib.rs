@@ -9,6 +9,8 @@
 //! - [`provider_amounts`]: Stripe's and Checkout.com's zero- and three-decimal lists as data, and
 //!   exact conversions between [`Money`] and their integer amounts.
 //! - [`ids`]: id newtypes and the deterministic [`IdempotencyKey`].
+//! - [`mapping`]: field mappings as versioned documents (source path → transform → target field,
+//!   with validation), interpreted without a rebuild.
 //! - [`retry`]: the pure failure classifier and the backoff policy that the engine's job runner and
 //!   the connectors' HTTP executor share (ARCHITECTURE §3.3–3.4).
 
@@ -16,6 +18,7 @@ pub mod clock;
 pub mod currency;
 pub mod error_class;
 pub mod ids;
+pub mod mapping;
 pub mod money;
 mod money_error;
 pub mod provider_amounts;

@@ -6,6 +6,7 @@
 //! - [`scheduler`]: named flows on intervals or cron expressions, never two runs of one flow at once.
 //! - [`flows`]: provider pulls into the local store (`stripe.payments`, `stripe.events`).
 //! - [`webhooks`]: verified webhook deliveries into the inbox.
+//! - [`mappings`]: the default field mappings shipped as data (Stripe objects → Salesforce).
 //! - [`events`]: typed events that logs, counters and the console share.
 //! - [`engine`]: the [`Engine`] façade, the only API that the CLI, the desktop shell and tests call.
 
@@ -16,6 +17,7 @@ pub mod events;
 pub mod flows;
 pub mod handler;
 pub mod keys;
+pub mod mappings;
 pub mod runner;
 pub mod scheduler;
 pub mod selftest;

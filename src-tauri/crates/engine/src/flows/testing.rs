@@ -28,6 +28,29 @@ pub(crate) fn stripe_executor_with(
     breaker: BreakerPolicy,
     max_attempts: u32,
 ) -> Executor {
+    provider_executor(PROVIDER, base_url, DEFAULT_TEST_KEY, clock, breaker, max_attempts)
+}
+
+/// An executor for Salesforce at `instance_url` with a session token.
+pub(crate) fn salesforce_executor(instance_url: &str, access_token: &str, clock: SharedClock) -> Executor {
+    provider_executor(
+        paysync_connectors::salesforce::PROVIDER,
+        instance_url,
+        access_token,
+        clock,
+        BreakerPolicy::default(),
+        2,
+    )
+}
+
+fn provider_executor(
+    name: &str,
+    base_url: &str,
+    token: &str,
+    clock: SharedClock,
+    breaker: BreakerPolicy,
+    max_attempts: u32,
+) -> Executor {
     let policy = ProviderPolicy {
         rate: RateLimit::per_second(200),
         max_attempts,
@@ -38,16 +61,16 @@ pub(crate) fn stripe_executor_with(
         breaker,
         timeout: StdDuration::from_secs(5),
     };
-    let stripe = ProviderConfig {
-        name: PROVIDER.to_owned(),
+    let provider = ProviderConfig {
+        name: name.to_owned(),
         base_url: base_url.to_owned(),
         idempotency_header: Some("Idempotency-Key".to_owned()),
         policy,
-        auth: Arc::new(StaticBearer::new(Secret::new(DEFAULT_TEST_KEY.to_owned()))),
+        auth: Arc::new(StaticBearer::new(Secret::new(token.to_owned()))),
     };
     Executor::new(
         &ExecutorConfig::default(),
-        vec![stripe],
+        vec![provider],
         clock,
         Arc::new(SeededRandom::new(5)),
     )
