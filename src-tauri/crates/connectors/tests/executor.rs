@@ -22,11 +22,7 @@ use paysync_sandbox::{FaultConfig, FaultRule, Outage, ServeOptions, SimHandle, s
 use support::{Capture, Reply, Scripted, executor, fast_policy};
 
 async fn stripe(clock: SharedClock) -> (SimHandle, Arc<StripeSim>) {
-    let options = ServeOptions {
-        addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-        faults: FaultConfig::default(),
-        persist_to: None,
-    };
+    let options = ServeOptions::loopback();
     serve(options, clock, Arc::new(SeededRandom::new(3)), StripeSim::new)
         .await
         .unwrap_or_else(|e| panic!("start simulator: {e}"))

@@ -14,7 +14,7 @@ use paysync_core::{ManualClock, Secret, SeededRandom};
 use paysync_sandbox::salesforce::{
     LockInjection, LockTarget, RuleKind, SANDBOX_CLIENT_ID, SalesforceSim, ValidationRule,
 };
-use paysync_sandbox::{FaultConfig, ServeOptions, SimHandle, serve};
+use paysync_sandbox::{ServeOptions, SimHandle, serve};
 use serde_json::{Map, Value, json};
 
 struct Org {
@@ -25,11 +25,7 @@ struct Org {
 
 async fn org() -> Org {
     let clock = ManualClock::at_fixed_origin();
-    let options = ServeOptions {
-        addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-        faults: FaultConfig::default(),
-        persist_to: None,
-    };
+    let options = ServeOptions::loopback();
     let (handle, sim) = serve(
         options,
         Arc::new(clock.clone()),

@@ -23,7 +23,7 @@ use paysync_core::{Clock, ManualClock, Secret, SeededRandom, SharedClock};
 use paysync_sandbox::checkout::CheckoutSim;
 use paysync_sandbox::payoneer::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PROGRAM_ID, PayoneerSim};
 use paysync_sandbox::salesforce::{OrgUser, SANDBOX_CLIENT_ID, SalesforceSim};
-use paysync_sandbox::{FaultConfig, ServeOptions, SimContext, SimHandle, Simulator, serve};
+use paysync_sandbox::{ServeOptions, SimContext, SimHandle, Simulator, serve};
 use url::Url;
 
 // ---------------------------------------------------------------------------------------------
@@ -33,11 +33,7 @@ async fn start<S: Simulator>(
     clock: &ManualClock,
     build: impl FnOnce(SimContext) -> Arc<S>,
 ) -> (SimHandle, Arc<S>) {
-    let options = ServeOptions {
-        addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-        faults: FaultConfig::default(),
-        persist_to: None,
-    };
+    let options = ServeOptions::loopback();
     serve(
         options,
         Arc::new(clock.clone()),

@@ -45,7 +45,7 @@ mod tests {
     use paysync_sandbox::salesforce::schema::{self, FieldKind};
     use paysync_sandbox::salesforce::{SANDBOX_CLIENT_ID, SalesforceSim};
     use paysync_sandbox::stripe::{NewCustomer, NewPayment, NewPrice, NewProduct, PaymentStatus, StripeSim};
-    use paysync_sandbox::{FaultConfig, ServeOptions, serve};
+    use paysync_sandbox::{ServeOptions, serve};
     use serde_json::Value;
 
     use super::*;
@@ -150,11 +150,7 @@ mod tests {
         let clock: SharedClock = Arc::new(ManualClock::new(now));
         let (stripe_handle, stripe) = start_stripe(clock.clone()).await;
         let charge = seed(&stripe, now);
-        let options = ServeOptions {
-            addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-            faults: FaultConfig::default(),
-            persist_to: None,
-        };
+        let options = ServeOptions::loopback();
         let (sf_handle, salesforce) = serve(
             options,
             clock.clone(),

@@ -32,19 +32,15 @@ pub(crate) mod testing {
 
     use paysync_core::{ManualClock, SeededRandom};
 
+    use crate::SimContext;
     use crate::server::{ServeOptions, SimHandle, Simulator, serve};
-    use crate::{FaultConfig, SimContext};
 
     /// Starts `build` on 127.0.0.1:0 with a manual clock at the fixed origin and seed 7.
     pub async fn start<S: Simulator>(
         build: impl FnOnce(SimContext) -> Arc<S>,
     ) -> (SimHandle, Arc<S>, ManualClock, reqwest::Client) {
         let clock = ManualClock::at_fixed_origin();
-        let options = ServeOptions {
-            addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-            faults: FaultConfig::default(),
-            persist_to: None,
-        };
+        let options = ServeOptions::loopback();
         let (handle, sim) = serve(
             options,
             Arc::new(clock.clone()),

@@ -107,6 +107,17 @@ pub struct ServeOptions {
     pub persist_to: Option<PathBuf>,
 }
 
+impl ServeOptions {
+    /// A free port on 127.0.0.1, no faults, state in memory only: what tests start.
+    pub fn loopback() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            faults: FaultConfig::default(),
+            persist_to: None,
+        }
+    }
+}
+
 /// Binds, builds and serves a simulator.
 pub async fn serve<S, F>(
     options: ServeOptions,

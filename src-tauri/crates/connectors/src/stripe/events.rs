@@ -11,8 +11,6 @@ use serde_json::Value;
 
 use crate::http::Request;
 
-use super::MAX_PAGE;
-
 /// How far back `GET /v1/events` reaches.
 pub const EVENTS_WINDOW_DAYS: i64 = 30;
 
@@ -150,15 +148,7 @@ fn is_id(value: &str, prefix: &str) -> bool {
 /// `GET /v1/events`: events created at or after `created_gte`, newest first, paged with
 /// `starting_after`.
 pub fn list_events(created_gte: Option<DateTime<Utc>>, starting_after: Option<&str>, limit: u32) -> Request {
-    let mut req = Request::get("/v1/events", "stripe:GET /v1/events")
-        .query("limit", limit.clamp(1, MAX_PAGE).to_string());
-    if let Some(t) = created_gte {
-        req = req.query("created[gte]", t.timestamp().to_string());
-    }
-    if let Some(id) = starting_after {
-        req = req.query("starting_after", id);
-    }
-    req
+    super::list("/v1/events", created_gte, starting_after, limit)
 }
 
 /// The objects a full re-scan lists, in the order they are applied (a customer before its
@@ -216,16 +206,12 @@ impl ScannedObject {
 
     /// One page of the object's list, newest first.
     pub fn list(self, starting_after: Option<&str>, limit: u32) -> Request {
-        let path = self.path();
-        let mut req = Request::get(path, format!("stripe:GET {path}"))
-            .query("limit", limit.clamp(1, MAX_PAGE).to_string());
+        let req = super::list(self.path(), None, starting_after, limit);
         if self == Self::Subscription {
-            req = req.query("status", "all");
+            req.query("status", "all")
+        } else {
+            req
         }
-        if let Some(id) = starting_after {
-            req = req.query("starting_after", id);
-        }
-        req
     }
 }
 

@@ -22,8 +22,19 @@ pub const MAX_PAGE: u32 = 100;
 /// offered by Stripe, so callers page newest-first with `starting_after` and stop when
 /// `has_more` is false.
 pub fn list_charges(created_gte: Option<DateTime<Utc>>, starting_after: Option<&str>, limit: u32) -> Request {
-    let mut req = Request::get("/v1/charges", "stripe:GET /v1/charges")
-        .query("limit", limit.clamp(1, MAX_PAGE).to_string());
+    list("/v1/charges", created_gte, starting_after, limit)
+}
+
+/// One page of a Stripe list, newest first: `limit` (clamped to 1–100), then `created[gte]` and
+/// `starting_after` when given. The endpoint label is the method and path.
+pub(crate) fn list(
+    path: &str,
+    created_gte: Option<DateTime<Utc>>,
+    starting_after: Option<&str>,
+    limit: u32,
+) -> Request {
+    let mut req =
+        Request::get(path, format!("stripe:GET {path}")).query("limit", limit.clamp(1, MAX_PAGE).to_string());
     if let Some(t) = created_gte {
         req = req.query("created[gte]", t.timestamp().to_string());
     }

@@ -161,16 +161,7 @@ impl StripeEventsFlow {
                     }
                 }
             }
-            let new = ctx
-                .store
-                .inbox()
-                .record_many(SOURCE, &batch, ctx.clock.now())
-                .await
-                .map_err(|e| failed(e.to_string(), *counts))?;
-            counts.read += page.data.len() as u64;
-            counts.written += new;
-            counts.skipped += batch.len() as u64 - new;
-            ctx.progress(counts.read, None);
+            store_page(ctx, &batch, page.data.len(), counts).await?;
             starting_after = page.data.last().and_then(|e| e["id"].as_str().map(str::to_owned));
             if !page.has_more || starting_after.is_none() {
                 break;
@@ -218,25 +209,13 @@ impl StripeEventsFlow {
                     .filter_map(|snapshot| rescanned(object, snapshot, state.started_at))
                     .collect();
                 counts.failed += (page.data.len() - batch.len()) as u64;
-                let new = ctx
-                    .store
-                    .inbox()
-                    .record_many(SOURCE, &batch, ctx.clock.now())
-                    .await
-                    .map_err(|e| failed(e.to_string(), *counts))?;
-                counts.read += page.data.len() as u64;
-                counts.written += new;
-                counts.skipped += batch.len() as u64 - new;
-                ctx.progress(counts.read, None);
+                store_page(ctx, &batch, page.data.len(), counts).await?;
                 state.starting_after = page.data.last().and_then(|o| o["id"].as_str().map(str::to_owned));
-                let done = !page.has_more || state.starting_after.is_none();
-                if !done {
-                    let saved = serde_json::to_string(&state).map_err(|e| failed(e.to_string(), *counts))?;
-                    self.save_cursor(ctx, RESCAN_CURSOR, &saved, *counts).await?;
-                }
-                if done {
+                if !page.has_more || state.starting_after.is_none() {
                     break;
                 }
+                let saved = serde_json::to_string(&state).map_err(|e| failed(e.to_string(), *counts))?;
+                self.save_cursor(ctx, RESCAN_CURSOR, &saved, *counts).await?;
             }
         }
         // Finished: the events poll takes over from the re-scan's start (with its overlap), and
@@ -261,6 +240,27 @@ impl StripeEventsFlow {
             .await
             .map_err(|e| failed(e.to_string(), counts))
     }
+}
+
+/// Records one listed page (`listed` items, of which `batch` were readable) and counts it: new
+/// events are written, ones the inbox already had are skipped.
+async fn store_page(
+    ctx: &FlowContext,
+    batch: &[NewInboxEvent],
+    listed: usize,
+    counts: &mut RunCounts,
+) -> Result<(), FlowError> {
+    let new = ctx
+        .store
+        .inbox()
+        .record_many(SOURCE, batch, ctx.clock.now())
+        .await
+        .map_err(|e| failed(e.to_string(), *counts))?;
+    counts.read += listed as u64;
+    counts.written += new;
+    counts.skipped += batch.len() as u64 - new;
+    ctx.progress(counts.read, None);
+    Ok(())
 }
 
 /// A re-scanned object as an inbox event: `evt_rescan_<started>_<object id>` (one per object per

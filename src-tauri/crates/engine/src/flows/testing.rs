@@ -11,7 +11,7 @@ use paysync_connectors::stripe::PROVIDER;
 use paysync_core::retry::RetryPolicy;
 use paysync_core::{Secret, SeededRandom, SharedClock};
 use paysync_sandbox::stripe::{DEFAULT_TEST_KEY, StripeSim};
-use paysync_sandbox::{FaultConfig, ServeOptions, SimHandle, serve};
+use paysync_sandbox::{ServeOptions, SimHandle, serve};
 
 use crate::scheduler::Flow;
 use crate::{Engine, EngineOptions, Extensions};
@@ -79,11 +79,7 @@ fn provider_executor(
 
 /// A Stripe simulator on `clock`, on a free loopback port.
 pub(crate) async fn start_stripe(clock: SharedClock) -> (SimHandle, Arc<StripeSim>) {
-    let options = ServeOptions {
-        addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-        faults: FaultConfig::default(),
-        persist_to: None,
-    };
+    let options = ServeOptions::loopback();
     serve(options, clock, Arc::new(SeededRandom::new(1)), StripeSim::new)
         .await
         .unwrap_or_else(|e| panic!("simulator: {e}"))
