@@ -399,3 +399,117 @@ async fn salesforce_connects_through_oauth_in_the_browser_and_keeps_its_tokens_i
         .unwrap_or_default();
     assert_eq!(after, 401, "the revoked session no longer works");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_webhook_signing_secret_rolls_with_an_overlap_and_leaves_with_the_connection() {
+    let Some(f) = fixture("webhook").await else {
+        return;
+    };
+    f.connections
+        .connect(KeyCredentials::Stripe {
+            secret_key: secret(paysync_sandbox::stripe::DEFAULT_TEST_KEY),
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let held = |f: &Fixture| {
+        let connections = f.connections.clone();
+        async move {
+            connections
+                .webhook_secrets("stripe")
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .iter()
+                .map(|s| s.expose().clone())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(held(&f).await.is_empty());
+    let hour = chrono::Duration::hours(1);
+    f.connections
+        .set_webhook_secret("stripe", secret("whsec_first_canary_0001"), hour)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(held(&f).await, ["whsec_first_canary_0001"]);
+    // A roll: both are accepted for the overlap, the new one first.
+    f.connections
+        .set_webhook_secret("stripe", secret(" whsec_second_canary_0002\n"), hour)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        held(&f).await,
+        ["whsec_second_canary_0002", "whsec_first_canary_0001"]
+    );
+    // A roll without overlap ends the old one at once.
+    f.connections
+        .set_webhook_secret(
+            "stripe",
+            secret("whsec_third_canary_0003"),
+            chrono::Duration::zero(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(held(&f).await, ["whsec_third_canary_0003"]);
+
+    // What is not a signing secret, or an overlap past Stripe's 24 h, is refused by field.
+    let refused = f
+        .connections
+        .set_webhook_secret("stripe", secret(paysync_sandbox::stripe::DEFAULT_TEST_KEY), hour)
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(ConnectError::Invalid {
+                field: "signing secret",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    let refused = f
+        .connections
+        .set_webhook_secret("stripe", secret("whsec_fourth_0004"), chrono::Duration::hours(25))
+        .await;
+    assert!(
+        matches!(refused, Err(ConnectError::Invalid { field: "overlap", .. })),
+        "{refused:?}"
+    );
+    let refused = f
+        .connections
+        .set_webhook_secret("payoneer", secret("whsec_fifth_0005"), hour)
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(ConnectError::Invalid {
+                field: "provider",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+
+    // Audited without the secret; nothing of it in the data directory.
+    let audit = f
+        .engine
+        .audit_entries(50, 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        audit.iter().filter(|e| e.action == "webhook_secret.set").count(),
+        3
+    );
+    for canary in [
+        "whsec_first_canary_0001",
+        "whsec_second_canary_0002",
+        "whsec_third_canary_0003",
+    ] {
+        assert_not_in_files(f.dir.path(), canary);
+    }
+
+    // Disconnecting Stripe takes the signing secret with it.
+    f.connections
+        .disconnect("stripe")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(held(&f).await.is_empty());
+}

@@ -318,6 +318,7 @@ impl Connections {
         if let Some(reference) = &conn.keychain_ref {
             keychain::delete_async(self.keychain.clone(), reference.clone()).await?;
         }
+        self.forget_webhook_secret(provider).await?;
         if provider == "salesforce" {
             self.store
                 .settings()

@@ -128,6 +128,16 @@ impl Connections {
             .unwrap_or_default())
     }
 
+    /// Deletes `provider`'s webhook signing secret, if it has one (on disconnect: a secret for an
+    /// account Paysync no longer holds must not verify anything).
+    pub(super) async fn forget_webhook_secret(&self, provider: &str) -> Result<(), ConnectError> {
+        if !WEBHOOK_PROVIDERS.contains(&provider) {
+            return Ok(());
+        }
+        let reference = self.keychain_ref(&entry_name(provider)).await?;
+        Ok(keychain::delete_async(self.keychain.clone(), reference).await?)
+    }
+
     async fn read_webhook_entry(&self, reference: &str) -> Result<Option<WebhookSecretEntry>, ConnectError> {
         let Some(raw) = keychain::get_async(self.keychain.clone(), reference.to_owned()).await? else {
             return Ok(None);

@@ -321,6 +321,22 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_decoded_event_keeps_every_number_exactly() {
+        // Found by the fuzzer: a float with more digits than an f64 holds was parsed to one value
+        // and printed as another, so the stored payload differed from what was delivered.
+        let mut v = event();
+        v["data"]["object"]["ratio"] = serde_json::from_str("1.76370000033333333e+59").unwrap_or_default();
+        let first = decode_event(&body(&v)).unwrap_or_else(|e| panic!("{e}"));
+        let again =
+            decode_event(&serde_json::to_vec(&first).unwrap_or_default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(first, again);
+        let raw = br#"{"id":"evt_1","object":"event","type":"x.y","created":1,"data":{"object":{"id":"a","object":"b","n":1.76370000033333333e+59}}}"#;
+        let decoded = decode_event(raw).unwrap_or_else(|e| panic!("{e}"));
+        let reencoded = serde_json::to_vec(&decoded).unwrap_or_default();
+        assert_eq!(decode_event(&reencoded).ok(), Some(decoded));
+    }
+
     proptest! {
         #[test]
         fn the_decoder_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
