@@ -5,7 +5,7 @@
 //! Answers: 200 once the event is committed to the inbox (or was already there); 400 when the
 //! delivery is refused (bad or missing signature, stale or future timestamp, not an event), so
 //! the provider shows the failure; 500 when it could not be stored, and 503 when the keychain
-//! cannot be read, so the provider delivers again later.
+//! cannot be read or holds no signing secret yet, so the provider delivers again later.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -160,6 +160,15 @@ async fn stripe(State(listener): State<Arc<Listener>>, headers: HeaderMap, body:
             Err(e) if e.is_senders() => {
                 tracing::warn!(error = %e, "Stripe webhook refused.");
                 return answer(StatusCode::BAD_REQUEST, &e.to_string());
+            }
+            Err(WebhookError::Unauthentic(SignatureError::NoSecret)) => {
+                tracing::error!(
+                    "A Stripe webhook arrived but no signing secret is saved; run `paysync webhooks secret stripe`. Stripe will deliver it again."
+                );
+                return answer(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "no webhook signing secret is set up",
+                );
             }
             Err(e) => {
                 tracing::error!(error = %e, "Stripe webhook not stored; Stripe will deliver it again.");

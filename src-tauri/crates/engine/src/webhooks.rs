@@ -27,7 +27,8 @@ pub enum WebhookReceipt {
 }
 
 /// Why a delivery was refused. Refusals of what the sender sent answer 400 (the sender's problem);
-/// a failure to store answers 500, so the provider delivers again.
+/// Paysync's own failures (nothing to store it in, no signing secret set up yet) answer 5xx, so
+/// the provider keeps delivering until they are mended.
 #[derive(Debug, thiserror::Error)]
 pub enum WebhookError {
     /// The signature does not check out: not from the provider, altered, or replayed late.
@@ -43,9 +44,9 @@ pub enum WebhookError {
 }
 
 impl WebhookError {
-    /// Whether the sender is at fault (answer 400) rather than Paysync (answer 500, retried).
+    /// Whether the sender is at fault (answer 400) rather than Paysync (answer 5xx, retried).
     pub fn is_senders(&self) -> bool {
-        !matches!(self, Self::Store(_))
+        !matches!(self, Self::Store(_) | Self::Unauthentic(SignatureError::NoSecret))
     }
 }
 

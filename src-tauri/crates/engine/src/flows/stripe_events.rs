@@ -2,8 +2,8 @@
 //! both write the same inbox, deduplicated by event id).
 //!
 //! Each run lists `GET /v1/events` newest first from a little before its durable cursor (the
-//! newest event it has stored), records every page in the inbox, and moves the cursor only after
-//! the whole window is stored. That is what keeps a laptop that was closed for a weekend complete:
+//! moment up to which it is complete: when its last full window was listed), records every page
+//! in the inbox, and moves the cursor only after the whole window is stored. That is what keeps a laptop that was closed for a weekend complete:
 //! Stripe stops retrying webhooks after three days, but lists events for thirty.
 //!
 //! When the cursor is older than the Events API reaches (or there is none yet), events were
@@ -129,6 +129,10 @@ impl StripeEventsFlow {
         since: Option<DateTime<Utc>>,
         counts: &mut RunCounts,
     ) -> Result<(), FlowError> {
+        // Pages run newest first, so the first one sees everything created before it was asked
+        // for: once the window is stored, Paysync is complete up to this moment even when Stripe
+        // had nothing new (a quiet account must not look like a 30-day gap later).
+        let listed_at = ctx.clock.now().timestamp();
         let mut newest: Option<i64> = None;
         let mut starting_after: Option<String> = None;
         loop {
@@ -167,10 +171,9 @@ impl StripeEventsFlow {
                 break;
             }
         }
-        if let Some(t) = newest {
-            self.save_cursor(ctx, EVENTS_CURSOR, &t.to_string(), *counts)
-                .await?;
-        }
+        let complete_to = newest.map_or(listed_at, |t| t.max(listed_at));
+        self.save_cursor(ctx, EVENTS_CURSOR, &complete_to.to_string(), *counts)
+            .await?;
         ctx.progress(counts.read, Some(counts.read));
         Ok(())
     }
@@ -578,6 +581,27 @@ mod tests {
             (1, 0, 1)
         );
         assert_eq!(inbox_ids(&s.engine).await.len(), 1);
+        s.handle.stop().await.unwrap_or_else(|e| panic!("stop: {e}"));
+    }
+
+    #[tokio::test]
+    async fn a_quiet_account_is_not_mistaken_for_a_gap() {
+        let s = setup(10).await;
+        // A customer Paysync already has (from before its cursor): a re-scan would record it again.
+        customer(&s.sim, "known@example.com", now() - Duration::days(2));
+        set_cursor(&s.engine, now() - Duration::days(1)).await;
+        // Nothing happens in Stripe for weeks, while Paysync keeps polling.
+        for _ in 0..5 {
+            s.clock.advance(Duration::days(7));
+            let quiet = run(&s.engine).await;
+            assert_eq!(quiet.counts.read, 0, "{quiet:?}");
+        }
+        // 36 days after the last event: still a poll, not a re-scan of every object.
+        customer(&s.sim, "back@example.com", s.clock.now());
+        let back = run(&s.engine).await;
+        assert_eq!((back.counts.read, back.counts.written), (1, 1), "{back:?}");
+        let ids = inbox_ids(&s.engine).await;
+        assert!(ids.iter().all(|id| !id.starts_with("evt_rescan_")), "{ids:?}");
         s.handle.stop().await.unwrap_or_else(|e| panic!("stop: {e}"));
     }
 }
