@@ -87,17 +87,21 @@ async fn create_customer(http: &reqwest::Client, stripe: &str, email: &str) -> S
     created["id"].as_str().unwrap_or_default().to_owned()
 }
 
+/// A GET of one of the simulator's admin routes, as JSON.
+async fn get_json(http: &reqwest::Client, url: &str) -> Value {
+    http.get(url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{url}: {e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("{url}: {e}"))
+}
+
 /// Waits for the simulator to have delivered the event about `object_id` with a 2xx answer
 /// (retrying as Stripe does); returns every attempt.
 async fn delivered(http: &reqwest::Client, stripe: &str, object_id: &str) -> Vec<Value> {
-    let events: Value = http
-        .get(format!("{stripe}/__sandbox/events"))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .json()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let events = get_json(http, &format!("{stripe}/__sandbox/events")).await;
     let event_id = events
         .as_array()
         .into_iter()
@@ -108,14 +112,7 @@ async fn delivered(http: &reqwest::Client, stripe: &str, object_id: &str) -> Vec
         .to_owned();
     let mut seen = Vec::new();
     for _ in 0..400 {
-        let attempts: Value = http
-            .get(format!("{stripe}/__sandbox/webhooks/attempts"))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-            .json()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let attempts = get_json(http, &format!("{stripe}/__sandbox/webhooks/attempts")).await;
         seen = attempts
             .as_array()
             .into_iter()

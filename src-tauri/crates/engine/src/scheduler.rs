@@ -125,6 +125,16 @@ pub struct FlowError {
     pub counts: RunCounts,
 }
 
+impl FlowError {
+    /// A failure with what the run got done before it.
+    pub fn new(message: impl Into<String>, counts: RunCounts) -> Self {
+        Self {
+            message: message.into(),
+            counts,
+        }
+    }
+}
+
 /// A named unit of scheduled work (a sync, a reconciliation, a maintenance task).
 #[async_trait]
 pub trait Flow: Send + Sync {

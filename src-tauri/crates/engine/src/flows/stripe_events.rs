@@ -63,13 +63,6 @@ impl StripeEventsFlow {
     }
 }
 
-fn failed(message: impl Into<String>, counts: RunCounts) -> FlowError {
-    FlowError {
-        message: message.into(),
-        counts,
-    }
-}
-
 #[async_trait]
 impl Flow for StripeEventsFlow {
     fn name(&self) -> &str {
@@ -87,12 +80,12 @@ impl Flow for StripeEventsFlow {
         let rescan: Option<RescanState> = cursors
             .get(NAME, RESCAN_CURSOR)
             .await
-            .map_err(|e| failed(e.to_string(), counts))?
+            .map_err(|e| FlowError::new(e.to_string(), counts))?
             .and_then(|s| serde_json::from_str(&s).ok());
         let cursor = cursors
             .get(NAME, EVENTS_CURSOR)
             .await
-            .map_err(|e| failed(e.to_string(), counts))?
+            .map_err(|e| FlowError::new(e.to_string(), counts))?
             .and_then(|c| c.parse::<i64>().ok())
             .and_then(|secs| DateTime::<Utc>::from_timestamp(secs, 0));
         let now = ctx.clock.now();
@@ -142,7 +135,7 @@ impl StripeEventsFlow {
                 .send(PROVIDER, request)
                 .await
                 .and_then(|r| r.json())
-                .map_err(|e| failed(format!("Stripe events could not be read: {e}"), *counts))?;
+                .map_err(|e| FlowError::new(format!("Stripe events could not be read: {e}"), *counts))?;
             let mut batch = Vec::with_capacity(page.data.len());
             for raw in &page.data {
                 match serde_json::from_value::<Event>(raw.clone())
@@ -201,7 +194,7 @@ impl StripeEventsFlow {
                     .await
                     .and_then(|r| r.json())
                     .map_err(|e| {
-                        failed(
+                        FlowError::new(
                             format!("Stripe {}s could not be listed: {e}", object.name()),
                             *counts,
                         )
@@ -217,7 +210,8 @@ impl StripeEventsFlow {
                 if !page.has_more || state.starting_after.is_none() {
                     break;
                 }
-                let saved = serde_json::to_string(&state).map_err(|e| failed(e.to_string(), *counts))?;
+                let saved =
+                    serde_json::to_string(&state).map_err(|e| FlowError::new(e.to_string(), *counts))?;
                 self.save_cursor(ctx, RESCAN_CURSOR, &saved, *counts).await?;
             }
         }
@@ -241,7 +235,7 @@ impl StripeEventsFlow {
             .cursors()
             .set(NAME, key, value, ctx.clock.now())
             .await
-            .map_err(|e| failed(e.to_string(), counts))
+            .map_err(|e| FlowError::new(e.to_string(), counts))
     }
 }
 
@@ -258,7 +252,7 @@ async fn store_page(
         .inbox()
         .record_many(SOURCE, batch, ctx.clock.now())
         .await
-        .map_err(|e| failed(e.to_string(), *counts))?;
+        .map_err(|e| FlowError::new(e.to_string(), *counts))?;
     counts.read += listed as u64;
     counts.written += new;
     counts.skipped += batch.len() as u64 - new;

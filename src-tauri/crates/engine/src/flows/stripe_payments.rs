@@ -32,10 +32,6 @@ impl StripePaymentsFlow {
     }
 }
 
-fn failed(message: String, counts: RunCounts) -> FlowError {
-    FlowError { message, counts }
-}
-
 #[async_trait]
 impl Flow for StripePaymentsFlow {
     fn name(&self) -> &str {
@@ -53,7 +49,7 @@ impl Flow for StripePaymentsFlow {
             .cursors()
             .get(NAME, PROVIDER)
             .await
-            .map_err(|e| failed(e.to_string(), counts))?;
+            .map_err(|e| FlowError::new(e.to_string(), counts))?;
         let since = cursor
             .and_then(|c| c.parse::<i64>().ok())
             .and_then(|secs| DateTime::<Utc>::from_timestamp(secs, 0))
@@ -68,7 +64,7 @@ impl Flow for StripePaymentsFlow {
                 .send(PROVIDER, request)
                 .await
                 .and_then(|r| r.json())
-                .map_err(|e| failed(format!("Stripe charges could not be read: {e}"), counts))?;
+                .map_err(|e| FlowError::new(format!("Stripe charges could not be read: {e}"), counts))?;
             let mut records = Vec::with_capacity(page.data.len());
             for charge in &page.data {
                 match ChargeRecord::try_from(charge) {
@@ -96,7 +92,7 @@ impl Flow for StripePaymentsFlow {
                 .payments()
                 .upsert_many(&records, ctx.clock.now())
                 .await
-                .map_err(|e| failed(e.to_string(), counts))?;
+                .map_err(|e| FlowError::new(e.to_string(), counts))?;
             counts.read += page.data.len() as u64;
             counts.written += records.len() as u64;
             ctx.progress(counts.read, None);
@@ -110,7 +106,7 @@ impl Flow for StripePaymentsFlow {
                 .cursors()
                 .set(NAME, PROVIDER, &t.timestamp().to_string(), ctx.clock.now())
                 .await
-                .map_err(|e| failed(e.to_string(), counts))?;
+                .map_err(|e| FlowError::new(e.to_string(), counts))?;
         }
         ctx.progress(counts.read, Some(counts.read));
         if let Some(first) = problems.first() {
