@@ -161,6 +161,32 @@ impl<'a> Inbox<'a> {
             .collect()
     }
 
+    /// Unprocessed events of one source with a row id above `after_id`, in arrival order: a
+    /// consumer pages with the last id it read, so events it left unprocessed are not read twice
+    /// in one pass.
+    pub async fn unprocessed_from(&self, source: &str, after_id: InboxId, limit: u32) -> Result<Vec<InboxEvent>> {
+        sqlx::query_file_as!(
+            InboxRow,
+            "queries/inbox/unprocessed_from.sql",
+            source,
+            after_id,
+            i64::from(limit)
+        )
+        .fetch_all(self.store.pool())
+        .await?
+        .into_iter()
+        .map(InboxEvent::try_from)
+        .collect()
+    }
+
+    /// How many events of one source are not processed yet.
+    pub async fn count_unprocessed(&self, source: &str) -> Result<u64> {
+        let n = sqlx::query_file_scalar!("queries/inbox/count_unprocessed.sql", source)
+            .fetch_one(self.store.pool())
+            .await?;
+        Ok(u64::try_from(n).unwrap_or_default())
+    }
+
     /// The recorded event, if any.
     pub async fn get(&self, source: &str, event_id: &str) -> Result<Option<InboxEvent>> {
         sqlx::query_file_as!(InboxRow, "queries/inbox/get.sql", source, event_id)

@@ -28,6 +28,7 @@ pub mod ids;
 pub mod inbox;
 pub mod jobs;
 pub mod links;
+pub mod object_versions;
 mod names;
 pub mod open;
 pub mod payments;
@@ -54,6 +55,7 @@ pub use jobs::{
     LeasedJob, NewJob, Reclaimed,
 };
 pub use links::{Link, Links, NewLink};
+pub use object_versions::{AppliedVersion, ObjectVersion, ObjectVersions};
 pub use names::UnknownName;
 pub use open::{Pragmas, StoreOptions};
 pub use payments::{DailyVolume, Payments, ProviderPayment};
@@ -95,6 +97,11 @@ impl Store {
     /// Provider ↔ Salesforce links.
     pub fn links(&self) -> Links<'_> {
         Links::new(self)
+    }
+
+    /// The provider state applied to Salesforce, per object.
+    pub fn object_versions(&self) -> ObjectVersions<'_> {
+        ObjectVersions::new(self)
     }
 
     /// Poll cursors.

@@ -7,6 +7,7 @@ mod dlq;
 mod inbox;
 mod jobs;
 mod misc;
+mod object_versions;
 mod open;
 mod queries;
 mod runs;
