@@ -30,6 +30,11 @@ pub struct Mapping {
     pub external_id: String,
     /// The rules, one per target field.
     pub fields: Vec<FieldRule>,
+    /// What is written when the provider deletes the object: these fields with these values,
+    /// beside the upsert key (the Salesforce record and its history stay). Empty: nothing is
+    /// written, the deletion is only remembered.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub on_delete: Map<String, Value>,
 }
 
 /// How one target field is filled.
@@ -172,6 +177,12 @@ impl Mapping {
                 )));
             }
         }
+        if self.on_delete.contains_key(&self.external_id) {
+            return Err(fail(format!(
+                "on_delete sets the upsert key {}",
+                self.external_id
+            )));
+        }
         match self.fields.iter().find(|r| r.target == self.external_id) {
             Some(rule) if rule.required => Ok(()),
             Some(_) => Err(fail(format!(
@@ -180,6 +191,17 @@ impl Mapping {
             ))),
             None => Err(fail(format!("the upsert key {} is not mapped", self.external_id))),
         }
+    }
+
+    /// The fields to write when the provider deleted the record with `id`: the upsert key and
+    /// [`Mapping::on_delete`]; `None` when the mapping writes nothing for a deletion.
+    pub fn deletion(&self, id: &str) -> Option<Map<String, Value>> {
+        if self.on_delete.is_empty() {
+            return None;
+        }
+        let mut out = self.on_delete.clone();
+        out.insert(self.external_id.clone(), Value::String(id.to_owned()));
+        Some(out)
     }
 
     /// Maps one provider record to the target fields. Absent optional values are left out (so an
@@ -391,6 +413,20 @@ mod tests {
             err(json!({"id": "ch_5", "amount": 1, "currency": "eur", "status": "pending", "description": "far too long for the field"}))
                 .starts_with("stripe.charge ch_5: field Description__c: is 26 characters; the field holds 20")
         );
+    }
+
+    #[test]
+    fn a_deletion_writes_the_key_and_the_on_delete_fields_only() {
+        let mut m = payment_mapping();
+        assert_eq!(m.deletion("ch_1"), None, "nothing to write without on_delete");
+        m.on_delete.insert("Status__c".to_owned(), json!("Failed"));
+        let fields = m.deletion("ch_1").unwrap_or_default();
+        assert_eq!(
+            Value::Object(fields),
+            json!({"Stripe_Charge_Id__c": "ch_1", "Status__c": "Failed"})
+        );
+        m.on_delete.insert("Stripe_Charge_Id__c".to_owned(), json!("x"));
+        assert!(m.check().is_err(), "on_delete may not set the upsert key");
     }
 
     #[test]

@@ -12,6 +12,8 @@ use crate::classify::{Classification, Failure, RetrySafety, classify};
 /// What a handler gets besides the job itself.
 #[derive(Debug, Clone)]
 pub struct JobContext {
+    /// The store (a handler that applies state records what it applied).
+    pub store: paysync_store::Store,
     /// Injected time.
     pub clock: SharedClock,
     /// Injected randomness.

@@ -125,6 +125,12 @@ mod tests {
                     );
                 }
             }
+            for name in mapping.on_delete.keys() {
+                let field = object
+                    .field(name)
+                    .unwrap_or_else(|| panic!("{kind}: on_delete {}.{name} does not exist", object.name));
+                assert_eq!(field.access, schema::Access::ReadWrite, "{kind}: {name}");
+            }
         }
     }
 

@@ -155,6 +155,7 @@ impl JobRunner {
             return self.record_failure(&job, attempt_no, &e).await;
         };
         let ctx = JobContext {
+            store: self.store.clone(),
             clock: self.clock.clone(),
             rng: self.rng.clone(),
             attempt: attempt_no,
@@ -313,6 +314,7 @@ impl JobRunner {
                 continue;
             };
             let ctx = JobContext {
+                store: self.store.clone(),
                 clock: self.clock.clone(),
                 rng: self.rng.clone(),
                 attempt: job.attempts,

@@ -164,7 +164,12 @@ impl<'a> Inbox<'a> {
     /// Unprocessed events of one source with a row id above `after_id`, in arrival order: a
     /// consumer pages with the last id it read, so events it left unprocessed are not read twice
     /// in one pass.
-    pub async fn unprocessed_from(&self, source: &str, after_id: InboxId, limit: u32) -> Result<Vec<InboxEvent>> {
+    pub async fn unprocessed_from(
+        &self,
+        source: &str,
+        after_id: InboxId,
+        limit: u32,
+    ) -> Result<Vec<InboxEvent>> {
         sqlx::query_file_as!(
             InboxRow,
             "queries/inbox/unprocessed_from.sql",

@@ -28,8 +28,8 @@ pub mod ids;
 pub mod inbox;
 pub mod jobs;
 pub mod links;
-pub mod object_versions;
 mod names;
+pub mod object_versions;
 pub mod open;
 pub mod payments;
 pub mod runs;
@@ -55,8 +55,8 @@ pub use jobs::{
     LeasedJob, NewJob, Reclaimed,
 };
 pub use links::{Link, Links, NewLink};
-pub use object_versions::{AppliedVersion, ObjectVersion, ObjectVersions};
 pub use names::UnknownName;
+pub use object_versions::{AppliedVersion, ObjectVersion, ObjectVersions};
 pub use open::{Pragmas, StoreOptions};
 pub use payments::{DailyVolume, Payments, ProviderPayment};
 pub use runs::{Run, RunCounts, RunOutcome, RunTrigger, Runs};

@@ -59,7 +59,12 @@ impl<'a> ObjectVersions<'a> {
     }
 
     /// The applied state of one object, if any was applied.
-    pub async fn get(&self, source: &str, object_type: &str, object_id: &str) -> Result<Option<ObjectVersion>> {
+    pub async fn get(
+        &self,
+        source: &str,
+        object_type: &str,
+        object_id: &str,
+    ) -> Result<Option<ObjectVersion>> {
         let row = sqlx::query_file_as!(
             VersionRow,
             "queries/object_versions/get.sql",

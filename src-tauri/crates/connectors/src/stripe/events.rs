@@ -204,6 +204,23 @@ impl ScannedObject {
         }
     }
 
+    /// The object type named `name` (Stripe's `object` field), if a re-scan lists it.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.name() == name)
+    }
+
+    /// `GET /v1/<objects>/<id>`: the object's current state. A charge comes with its balance
+    /// transaction expanded (its fee and net).
+    pub fn retrieve(self, id: &str) -> Request {
+        let path = format!("{}/{id}", self.path());
+        let req = Request::get(path, format!("stripe:GET {}/:id", self.path()));
+        if self == Self::Charge {
+            req.query("expand[]", "balance_transaction")
+        } else {
+            req
+        }
+    }
+
     /// One page of the object's list, newest first.
     pub fn list(self, starting_after: Option<&str>, limit: u32) -> Request {
         let req = super::list(self.path(), None, starting_after, limit);
@@ -224,6 +241,21 @@ mod tests {
 
     fn body(value: &Value) -> Vec<u8> {
         serde_json::to_vec(value).unwrap_or_default()
+    }
+
+    #[test]
+    fn retrieve_names_the_object_and_expands_a_charges_fee() {
+        let req = ScannedObject::Charge.retrieve("ch_1");
+        assert_eq!(req.path, "/v1/charges/ch_1");
+        assert_eq!(
+            req.query,
+            vec![("expand[]".to_owned(), "balance_transaction".to_owned())]
+        );
+        let req = ScannedObject::Customer.retrieve("cus_1");
+        assert_eq!(req.path, "/v1/customers/cus_1");
+        assert!(req.query.is_empty());
+        assert_eq!(ScannedObject::from_name("dispute"), Some(ScannedObject::Dispute));
+        assert_eq!(ScannedObject::from_name("product"), None);
     }
 
     fn event() -> Value {

@@ -2,6 +2,7 @@
 
 pub mod stripe_events;
 pub mod stripe_payments;
+pub mod stripe_salesforce;
 
 #[cfg(test)]
 pub(crate) mod testing;

@@ -30,7 +30,11 @@ async fn versions_only_move_forward_and_tombstones_stay() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let got = versions.get("stripe", "customer", "cus_1").await.ok().flatten();
-    assert_eq!(got.map(|v| v.version), Some(20), "an older state does not replace a newer one");
+    assert_eq!(
+        got.map(|v| v.version),
+        Some(20),
+        "an older state does not replace a newer one"
+    );
 
     versions
         .commit("stripe", &[applied("cus_1", 30, true)], &[], now)
@@ -55,7 +59,14 @@ async fn versions_only_move_forward_and_tombstones_stay() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(many.len(), 1);
-    assert!(versions.get("checkout", "customer", "cus_1").await.ok().flatten().is_none());
+    assert!(
+        versions
+            .get("checkout", "customer", "cus_1")
+            .await
+            .ok()
+            .flatten()
+            .is_none()
+    );
 }
 
 #[tokio::test]
@@ -69,7 +80,11 @@ async fn commit_marks_the_events_processed_with_the_versions() {
             payload: json!({"i": i}),
         })
         .collect();
-    store.inbox().record_many("stripe", &events, now).await.unwrap_or_else(|e| panic!("{e}"));
+    store
+        .inbox()
+        .record_many("stripe", &events, now)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     store
         .inbox()
         .record_many("checkout", &events, now)
@@ -78,7 +93,12 @@ async fn commit_marks_the_events_processed_with_the_versions() {
     assert_eq!(store.inbox().count_unprocessed("stripe").await.ok(), Some(3));
     store
         .object_versions()
-        .commit("stripe", &[applied("cus_1", 1, false)], &["evt_0".to_owned(), "evt_2".to_owned()], now)
+        .commit(
+            "stripe",
+            &[applied("cus_1", 1, false)],
+            &["evt_0".to_owned(), "evt_2".to_owned()],
+            now,
+        )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let left = store
@@ -86,7 +106,10 @@ async fn commit_marks_the_events_processed_with_the_versions() {
         .unprocessed_from("stripe", 0, 10)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(left.iter().map(|e| e.event_id.as_str()).collect::<Vec<_>>(), ["evt_1"]);
+    assert_eq!(
+        left.iter().map(|e| e.event_id.as_str()).collect::<Vec<_>>(),
+        ["evt_1"]
+    );
     assert_eq!(store.inbox().count_unprocessed("checkout").await.ok(), Some(3));
     let after = store
         .inbox()

@@ -29,6 +29,11 @@ pub(super) const ACCOUNT: ObjectDef = ObjectDef {
             "Stripe `cus_…` id.",
         )
         .ext_unique(),
+        checkbox(
+            "Stripe_Deleted__c",
+            "Deleted in Stripe",
+            "Set when the Stripe customer was deleted; the account and its history stay.",
+        ),
         text(
             "Payoneer_Payee_Id__c",
             "Payoneer Payee ID",

@@ -1,0 +1,483 @@
+//! Writing decided changes to Salesforce: fetch what is in doubt, bring missing parents along,
+//! map, and upsert in write order through sObject Collections, 200 records a call.
+//!
+//! Every record ends [`Settled`]: written, skipped, refused (for the dead-letter queue, with
+//! Salesforce's or the mapping's message) or deferred (to the next run: lock contention that
+//! outlasted its retries, the API share used up, a call that failed as a whole).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use paysync_connectors::http::{Executor, HttpError};
+use paysync_connectors::salesforce::{self, ApiUsage, RecordOutcome, UpsertBatch};
+use paysync_connectors::stripe::{self, events::ScannedObject};
+use paysync_store::{AppliedVersion, Store};
+use serde_json::{Map, Value};
+use tokio::task::JoinSet;
+
+use super::mappings::StripeMappings;
+use super::plan::{Change, Decision, ObjectKey};
+
+/// The event id recorded for a parent fetched only because a child needed it.
+pub(crate) const FETCHED_PARENT: &str = "fetched-as-parent";
+
+/// How the flow writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplyOptions {
+    /// Inbox events read per batch.
+    pub batch_events: u32,
+    /// The share (percent) of the org's daily API allocation this flow may use; it stops
+    /// before going over and leaves the rest for the next run.
+    pub api_share_percent: u8,
+    /// How many times a record refused for row-lock contention is sent again within a run.
+    pub lock_retries: u32,
+    /// Collections calls in flight at once.
+    pub write_concurrency: usize,
+    /// Stripe fetches in flight at once.
+    pub fetch_concurrency: usize,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        Self {
+            batch_events: 5_000,
+            api_share_percent: 50,
+            lock_retries: 3,
+            write_concurrency: 4,
+            fetch_concurrency: 8,
+        }
+    }
+}
+
+/// A record ready to send: its change and its mapped fields.
+type Mapped = (Change, Map<String, Value>);
+/// A record to send again, with the contention Salesforce reported.
+type ToRetry = (Change, Map<String, Value>, (String, String));
+
+/// How one object ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Settled {
+    /// Written (or, for a deletion the mapping writes nothing for, remembered).
+    Written {
+        /// The Salesforce record, when one was written.
+        target_id: Option<String>,
+    },
+    /// Nothing to write: gone at Stripe, or a Paysync type with no mapping.
+    Skipped,
+    /// Refused: the record must be corrected (it goes to the dead-letter queue).
+    Refused {
+        /// Salesforce's or the mapping's code.
+        code: String,
+        /// The message, naming the record and field.
+        message: String,
+    },
+    /// Not done this time; the next run tries again.
+    Deferred {
+        /// Why.
+        code: String,
+        /// The message.
+        message: String,
+    },
+}
+
+/// What [`Applier::apply`] did.
+#[derive(Debug, Default)]
+pub(crate) struct Applied {
+    /// Each object's final change (with any fetched state) and how it ended.
+    pub outcomes: BTreeMap<ObjectKey, (Change, Settled)>,
+    /// Parents fetched and written because a child linked to them.
+    pub parents: Vec<AppliedVersion>,
+    /// Salesforce calls made.
+    pub sf_calls: u64,
+    /// Stripe calls made.
+    pub stripe_calls: u64,
+    /// Why writing stopped early, if it did.
+    pub stopped: Option<String>,
+}
+
+/// Applies changes; shared by the flow and the dead-letter record job.
+#[derive(Debug, Clone)]
+pub(crate) struct Applier {
+    pub stripe: Executor,
+    pub salesforce: Executor,
+    pub mappings: Arc<StripeMappings>,
+    pub options: ApplyOptions,
+    /// The last `Sforce-Limit-Info` seen.
+    pub usage: Arc<Mutex<Option<ApiUsage>>>,
+}
+
+impl Applier {
+    /// Applies the decisions (fetching what they ask for) and answers how each object ended.
+    pub(crate) async fn apply(&self, store: &Store, decisions: Vec<(ObjectKey, Decision)>) -> Applied {
+        let mut applied = Applied::default();
+        let mut ready: BTreeMap<ObjectKey, Change> = BTreeMap::new();
+        let mut to_fetch: Vec<Change> = Vec::new();
+        for (key, decision) in decisions {
+            match decision {
+                Decision::Skip => {}
+                Decision::Fetch(change) => to_fetch.push(change),
+                Decision::Apply(change) if needs_fee(&change) => to_fetch.push(change),
+                Decision::Apply(change) => {
+                    ready.insert(key, change);
+                }
+            }
+        }
+        self.fetch_into(to_fetch, &mut ready, &mut applied).await;
+
+        // Parents first: a charge's customer, a refund's charge (and its customer).
+        let mut parents: BTreeSet<ObjectKey> = BTreeSet::new();
+        for _depth in 0..3 {
+            let wanted: BTreeSet<ObjectKey> = ready
+                .values()
+                .filter(|c| !c.deleted)
+                .flat_map(|c| self.mappings.parents(c))
+                .filter(|k| !ready.contains_key(k) && !applied.outcomes.contains_key(k))
+                .collect();
+            if wanted.is_empty() {
+                break;
+            }
+            let keys: Vec<ObjectKey> = wanted.iter().cloned().collect();
+            let known = match store
+                .object_versions()
+                .get_many(stripe_events_source(), &keys)
+                .await
+            {
+                Ok(known) => known,
+                Err(e) => {
+                    applied.stopped = Some(format!("the applied versions could not be read: {e}"));
+                    break;
+                }
+            };
+            let missing: Vec<Change> = keys
+                .into_iter()
+                .filter(|k| !known.contains_key(k))
+                .map(|(object_type, object_id)| Change {
+                    object_type,
+                    object_id,
+                    version: 0,
+                    event_id: FETCHED_PARENT.to_owned(),
+                    deleted: false,
+                    snapshot: Value::Null,
+                })
+                .collect();
+            if missing.is_empty() {
+                break;
+            }
+            parents.extend(missing.iter().map(Change::key));
+            self.fetch_into(missing, &mut ready, &mut applied).await;
+        }
+
+        self.write(ready, &mut applied).await;
+        // A parent brought along is not one of the batch's objects: it is reported apart.
+        for key in parents {
+            if let Some((change, settled)) = applied.outcomes.remove(&key)
+                && let Settled::Written { target_id } = settled
+            {
+                applied.parents.push(AppliedVersion {
+                    object_type: change.object_type,
+                    object_id: change.object_id,
+                    version: 0,
+                    event_id: FETCHED_PARENT.to_owned(),
+                    deleted: change.deleted,
+                    target_id,
+                });
+            }
+        }
+        applied
+    }
+
+    /// Fetches each change's current state from Stripe; ready ones go to `ready`, the rest are
+    /// settled.
+    async fn fetch_into(
+        &self,
+        changes: Vec<Change>,
+        ready: &mut BTreeMap<ObjectKey, Change>,
+        applied: &mut Applied,
+    ) {
+        let mut pending = changes.into_iter();
+        let mut tasks = JoinSet::new();
+        loop {
+            while tasks.len() < self.options.fetch_concurrency.max(1) {
+                let Some(change) = pending.next() else { break };
+                let Some(object) = ScannedObject::from_name(&change.object_type) else {
+                    applied.outcomes.insert(change.key(), (change, Settled::Skipped));
+                    continue;
+                };
+                let executor = self.stripe.clone();
+                tasks.spawn(async move {
+                    let result = executor
+                        .send(stripe::PROVIDER, object.retrieve(&change.object_id))
+                        .await
+                        .and_then(|r| r.json::<Value>());
+                    (change, result)
+                });
+            }
+            let Some(joined) = tasks.join_next().await else {
+                break;
+            };
+            applied.stripe_calls += 1;
+            let Ok((change, result)) = joined else { continue };
+            match result {
+                Ok(snapshot) => {
+                    let deleted = change.deleted || snapshot["deleted"] == Value::Bool(true);
+                    ready.insert(
+                        change.key(),
+                        Change {
+                            snapshot,
+                            deleted,
+                            ..change
+                        },
+                    );
+                }
+                Err(HttpError::Status { status: 404, .. }) => {
+                    applied.outcomes.insert(change.key(), (change, Settled::Skipped));
+                }
+                Err(e) => {
+                    let settled = Settled::Deferred {
+                        code: "stripe.fetch".to_owned(),
+                        message: format!(
+                            "{} {} could not be read from Stripe: {e}",
+                            change.object_type, change.object_id
+                        ),
+                    };
+                    applied.outcomes.insert(change.key(), (change, settled));
+                }
+            }
+        }
+    }
+
+    /// Maps and upserts, type by type in write order.
+    async fn write(&self, mut ready: BTreeMap<ObjectKey, Change>, applied: &mut Applied) {
+        let types: Vec<String> = self.mappings.types().map(str::to_owned).collect();
+        for object_type in types {
+            let Some(mapping) = self.mappings.get(&object_type) else {
+                continue;
+            };
+            let keys: Vec<ObjectKey> = ready.keys().filter(|k| k.0 == object_type).cloned().collect();
+            let mut records: Vec<Mapped> = Vec::new();
+            for key in keys {
+                let Some(change) = ready.remove(&key) else {
+                    continue;
+                };
+                let fields = if change.deleted {
+                    match mapping.deletion(&change.object_id) {
+                        Some(fields) => fields,
+                        None => {
+                            applied
+                                .outcomes
+                                .insert(key, (change, Settled::Written { target_id: None }));
+                            continue;
+                        }
+                    }
+                } else {
+                    match mapping.apply(&change.snapshot) {
+                        Ok(fields) => fields,
+                        Err(e) => {
+                            let settled = Settled::Refused {
+                                code: "mapping.invalid".to_owned(),
+                                message: e.to_string(),
+                            };
+                            applied.outcomes.insert(key, (change, settled));
+                            continue;
+                        }
+                    }
+                };
+                records.push((change, fields));
+            }
+            let mut attempt = 0;
+            while !records.is_empty() {
+                if let Some(reason) = &applied.stopped {
+                    for (change, _) in records.drain(..) {
+                        let settled = Settled::Deferred {
+                            code: "stopped".to_owned(),
+                            message: reason.clone(),
+                        };
+                        applied.outcomes.insert(change.key(), (change, settled));
+                    }
+                    break;
+                }
+                let retry = self
+                    .upsert(&mapping.object, &mapping.external_id, records, applied)
+                    .await;
+                attempt += 1;
+                if retry.is_empty() {
+                    break;
+                }
+                if attempt > self.options.lock_retries {
+                    for (change, _, (code, message)) in retry {
+                        applied
+                            .outcomes
+                            .insert(change.key(), (change, Settled::Deferred { code, message }));
+                    }
+                    break;
+                }
+                // Row locks clear in moments; back off a little more each round.
+                tokio::time::sleep(Duration::from_millis(50 << attempt.min(5))).await;
+                records = retry.into_iter().map(|(c, f, _)| (c, f)).collect();
+            }
+        }
+        for (key, change) in ready {
+            // A type without a mapping (never asked for, but never dropped either).
+            applied.outcomes.insert(key, (change, Settled::Skipped));
+        }
+    }
+
+    /// One round of upserts of one object; answers the records to send again.
+    async fn upsert(
+        &self,
+        object: &str,
+        external_id: &str,
+        records: Vec<Mapped>,
+        applied: &mut Applied,
+    ) -> Vec<ToRetry> {
+        let mut retry = Vec::new();
+        let mut batches: Vec<(UpsertBatch, Vec<Mapped>)> = Vec::new();
+        for (change, fields) in records {
+            let fits = batches.last().is_some_and(|(b, _)| !b.is_full());
+            if !fits {
+                match UpsertBatch::new(object, external_id) {
+                    Ok(batch) => batches.push((batch, Vec::new())),
+                    Err(e) => {
+                        let settled = Settled::Refused {
+                            code: "mapping.invalid".to_owned(),
+                            message: e.to_string(),
+                        };
+                        applied.outcomes.insert(change.key(), (change, settled));
+                        continue;
+                    }
+                }
+            }
+            let Some((batch, members)) = batches.last_mut() else {
+                continue;
+            };
+            match batch.push(fields.clone()) {
+                Ok(()) => members.push((change, fields)),
+                Err(e) => {
+                    let settled = Settled::Refused {
+                        code: "mapping.invalid".to_owned(),
+                        message: format!("{} {}: {e}", change.object_type, change.object_id),
+                    };
+                    applied.outcomes.insert(change.key(), (change, settled));
+                }
+            }
+        }
+        let mut batches = batches.into_iter();
+        let mut tasks = JoinSet::new();
+        loop {
+            while applied.stopped.is_none() && tasks.len() < self.options.write_concurrency.max(1) {
+                let Some((batch, members)) = batches.next() else {
+                    break;
+                };
+                if let Some(reason) = self.over_share(tasks.len() as u64 + 1) {
+                    applied.stopped = Some(reason);
+                    defer_all(applied, members, "salesforce.api_share", "paused");
+                    break;
+                }
+                let executor = self.salesforce.clone();
+                tasks.spawn(async move {
+                    let result = executor.send(salesforce::PROVIDER, batch.request()).await;
+                    (batch, members, result)
+                });
+            }
+            let Some(joined) = tasks.join_next().await else {
+                break;
+            };
+            applied.sf_calls += 1;
+            let Ok((batch, members, result)) = joined else {
+                continue;
+            };
+            let response = match result {
+                Ok(r) => r,
+                Err(e) => {
+                    let reason = format!("Salesforce refused the {object} upsert: {e}");
+                    applied.stopped.get_or_insert(reason.clone());
+                    defer_all(applied, members, "salesforce.call", &reason);
+                    continue;
+                }
+            };
+            if let Some(usage) = ApiUsage::of(&response)
+                && let Ok(mut last) = self.usage.lock()
+            {
+                *last = Some(usage);
+            }
+            let outcomes = match batch.outcomes(&response) {
+                Ok(o) => o,
+                Err(e) => {
+                    let reason = e.to_string();
+                    applied.stopped.get_or_insert(reason.clone());
+                    defer_all(applied, members, "salesforce.answer", &reason);
+                    continue;
+                }
+            };
+            for ((change, fields), (_, outcome)) in members.into_iter().zip(outcomes) {
+                let settled = match outcome {
+                    RecordOutcome::Saved { id, .. } => Settled::Written { target_id: Some(id) },
+                    RecordOutcome::Retry { code, message } => {
+                        retry.push((change, fields, (code, message)));
+                        continue;
+                    }
+                    RecordOutcome::Rejected {
+                        code,
+                        message,
+                        fields,
+                    } => Settled::Refused {
+                        message: format!(
+                            "{object} {} (Stripe {} {}){}: {message}",
+                            change.object_id,
+                            change.object_type,
+                            change.object_id,
+                            if fields.is_empty() {
+                                String::new()
+                            } else {
+                                format!(", field {}", fields.join(", "))
+                            }
+                        ),
+                        code,
+                    },
+                };
+                applied.outcomes.insert(change.key(), (change, settled));
+            }
+        }
+        for (_, members) in batches {
+            let reason = applied.stopped.clone().unwrap_or_default();
+            defer_all(applied, members, "stopped", &reason);
+        }
+        retry
+    }
+
+    /// Why `calls` more calls would go over the flow's share of the daily allocation, if so.
+    fn over_share(&self, calls: u64) -> Option<String> {
+        let usage = (*self.usage.lock().ok()?)?;
+        (!usage.allows(calls, self.options.api_share_percent)).then(|| {
+            format!(
+                "paused: Salesforce reports {} of {} daily API calls used, and this flow may use {}%",
+                usage.used, usage.max, self.options.api_share_percent
+            )
+        })
+    }
+}
+
+fn defer_all(applied: &mut Applied, members: Vec<Mapped>, code: &str, message: &str) {
+    for (change, _) in members {
+        let settled = Settled::Deferred {
+            code: code.to_owned(),
+            message: message.to_owned(),
+        };
+        applied.outcomes.insert(change.key(), (change, settled));
+    }
+}
+
+/// A settled charge whose fee and net are not in the event (its balance transaction is only an
+/// id there): its current state is fetched with the balance transaction expanded.
+fn needs_fee(change: &Change) -> bool {
+    change.object_type == "charge"
+        && !change.deleted
+        && change.snapshot["status"] == "succeeded"
+        && change.snapshot["balance_transaction"].is_string()
+}
+
+/// The inbox source and version namespace of Stripe.
+pub(crate) const fn stripe_events_source() -> &'static str {
+    crate::flows::stripe_events::SOURCE
+}

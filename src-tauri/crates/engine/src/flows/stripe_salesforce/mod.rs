@@ -1,0 +1,246 @@
+//! `stripe.salesforce`: applies the Stripe inbox (webhooks and the `stripe.events` poll) to
+//! Salesforce. Each run reads the unprocessed events in batches; per object only the newest state
+//! is written ([`plan`]), never one older than what is already applied; the records are mapped by
+//! the versioned mapping documents and upserted on their External ID through sObject Collections,
+//! parents before children ([`apply`]).
+//!
+//! Nothing is lost: a record Salesforce refuses (a validation rule) or the mapping refuses goes to
+//! the dead-letter queue as a [`RECORD_JOB`] job carrying its whole event, which an operator can
+//! correct and replay; lock contention is retried, and what still fails, or what the API share or
+//! an outage leaves undone, stays unprocessed for the next run. The applied versions and the
+//! processed marks are committed together, after the writes: a crash in between re-sends the same
+//! idempotent upserts, never an older state.
+
+mod apply;
+mod mappings;
+mod plan;
+mod record_job;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use paysync_connectors::http::Executor;
+use paysync_connectors::stripe::events::{Event, check_event};
+use paysync_store::{AppliedVersion, NewJob, RunCounts};
+use serde_json::{Value, json};
+
+pub use apply::ApplyOptions;
+use apply::{Applier, Settled};
+pub use mappings::StripeMappings;
+use plan::{Change, Decision, coalesce, decide};
+pub use record_job::RecordJobHandler;
+
+use crate::flows::stripe_events::SOURCE;
+use crate::scheduler::{Flow, FlowContext, FlowError};
+
+/// The flow's name.
+pub const NAME: &str = "stripe.salesforce";
+/// The job kind of one record that could not be written: its dead letter and its replay.
+pub const RECORD_JOB: &str = "stripe.salesforce.record";
+/// Attempts of a record job before it is dead-lettered for a failure that may clear up.
+const RECORD_JOB_ATTEMPTS: u32 = 5;
+
+/// The flow. Build it with the Stripe and Salesforce executors; register its
+/// [`StripeToSalesforceFlow::record_handler`] too, so dead letters can be replayed.
+#[derive(Debug, Clone)]
+pub struct StripeToSalesforceFlow {
+    applier: Applier,
+}
+
+impl StripeToSalesforceFlow {
+    /// A flow writing with `mappings` through the two executors.
+    pub fn new(
+        stripe: Executor,
+        salesforce: Executor,
+        mappings: StripeMappings,
+        options: ApplyOptions,
+    ) -> Self {
+        Self {
+            applier: Applier {
+                stripe,
+                salesforce,
+                mappings: Arc::new(mappings),
+                options,
+                usage: Arc::new(Mutex::new(None)),
+            },
+        }
+    }
+
+    /// The handler of [`RECORD_JOB`] jobs, sharing this flow's executors and mappings.
+    pub fn record_handler(&self) -> Arc<dyn crate::JobHandler> {
+        Arc::new(RecordJobHandler::new(self.applier.clone()))
+    }
+}
+
+/// The job that carries a record to the dead-letter queue and replays it.
+fn record_job(
+    event_id: &str,
+    event: &Value,
+    code: &str,
+    message: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> NewJob {
+    NewJob {
+        kind: RECORD_JOB.to_owned(),
+        payload: json!({"event": event, "first_error": {"code": code, "message": message}}),
+        idempotency_key: format!("{NAME}:{event_id}"),
+        concurrency_key: None,
+        max_attempts: RECORD_JOB_ATTEMPTS,
+        run_at: now,
+        replay_safe: true,
+    }
+}
+
+/// Decodes an inbox payload as a Stripe event, naming the field that is wrong.
+pub(crate) fn event_of(payload: &Value) -> Result<Event, String> {
+    let event: Event = serde_json::from_value(payload.clone()).map_err(|e| format!("Stripe event: {e}"))?;
+    check_event(&event).map_err(|e| e.to_string())?;
+    Ok(event)
+}
+
+#[async_trait]
+impl Flow for StripeToSalesforceFlow {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    fn description(&self) -> &str {
+        "Writes Stripe customers, payments, refunds, disputes, subscriptions and invoices to Salesforce."
+    }
+
+    async fn run(&self, ctx: &FlowContext) -> Result<RunCounts, FlowError> {
+        let mut counts = RunCounts::default();
+        let store = &ctx.store;
+        let total = store
+            .inbox()
+            .count_unprocessed(SOURCE)
+            .await
+            .map_err(|e| FlowError::new(e.to_string(), counts))?;
+        ctx.progress(0, Some(total));
+        let mut after = 0;
+        loop {
+            let events = store
+                .inbox()
+                .unprocessed_from(SOURCE, after, self.applier.options.batch_events)
+                .await
+                .map_err(|e| FlowError::new(e.to_string(), counts))?;
+            let Some(last) = events.last() else { break };
+            after = last.id;
+            counts.read += events.len() as u64;
+
+            let mut processed: Vec<String> = Vec::new();
+            let mut jobs: Vec<NewJob> = Vec::new();
+            let mut changes = Vec::with_capacity(events.len());
+            let payloads: HashMap<&str, &Value> =
+                events.iter().map(|e| (e.event_id.as_str(), &e.payload)).collect();
+            let now = ctx.clock.now();
+            for inbox_event in &events {
+                match event_of(&inbox_event.payload) {
+                    Ok(event) if self.applier.mappings.get(event.object_kind()).is_some() => {
+                        changes.push(Change::of(&event));
+                    }
+                    Ok(_) => {
+                        // Products, prices, payouts…: not written by this flow.
+                        counts.skipped += 1;
+                        processed.push(inbox_event.event_id.clone());
+                    }
+                    Err(message) => {
+                        tracing::warn!(event = %inbox_event.event_id, %message, "Stripe event not readable.");
+                        counts.failed += 1;
+                        jobs.push(record_job(
+                            &inbox_event.event_id,
+                            &inbox_event.payload,
+                            "stripe.event_invalid",
+                            &message,
+                            now,
+                        ));
+                        processed.push(inbox_event.event_id.clone());
+                    }
+                }
+            }
+            let candidates = coalesce(changes);
+            let keys: Vec<_> = candidates.keys().cloned().collect();
+            let known = store
+                .object_versions()
+                .get_many(SOURCE, &keys)
+                .await
+                .map_err(|e| FlowError::new(e.to_string(), counts))?;
+            let mut decisions = Vec::with_capacity(candidates.len());
+            for (key, candidate) in &candidates {
+                match decide(candidate, known.get(key)) {
+                    Decision::Skip => {
+                        counts.skipped += candidate.events.len() as u64;
+                        processed.extend(candidate.events.iter().cloned());
+                    }
+                    decision => decisions.push((key.clone(), decision)),
+                }
+            }
+
+            let applied = self.applier.apply(store, decisions).await;
+            let mut versions: Vec<AppliedVersion> = applied.parents.clone();
+            counts.written += applied.parents.len() as u64;
+            for (key, (change, settled)) in applied.outcomes {
+                let Some(candidate) = candidates.get(&key) else {
+                    continue;
+                };
+                match settled {
+                    Settled::Written { target_id } => {
+                        counts.written += u64::from(target_id.is_some());
+                        counts.skipped += candidate.events.len() as u64 - 1;
+                        versions.push(AppliedVersion {
+                            object_type: change.object_type,
+                            object_id: change.object_id,
+                            version: change.version,
+                            event_id: change.event_id,
+                            deleted: change.deleted,
+                            target_id,
+                        });
+                        processed.extend(candidate.events.iter().cloned());
+                    }
+                    Settled::Skipped => {
+                        counts.skipped += candidate.events.len() as u64;
+                        processed.extend(candidate.events.iter().cloned());
+                    }
+                    Settled::Refused { code, message } => {
+                        tracing::warn!(object = %change.object_id, %code, %message, "Record refused; dead-lettered.");
+                        counts.failed += 1;
+                        counts.skipped += candidate.events.len() as u64 - 1;
+                        let event = payloads
+                            .get(change.event_id.as_str())
+                            .map_or(Value::Null, |v| (*v).clone());
+                        jobs.push(record_job(&change.event_id, &event, &code, &message, now));
+                        processed.extend(candidate.events.iter().cloned());
+                    }
+                    Settled::Deferred { code, message } => {
+                        tracing::info!(object = %change.object_id, %code, %message, "Record left for the next run.");
+                        counts.failed += 1;
+                    }
+                }
+            }
+            // The dead letters' jobs first: an event is marked processed only once its job exists.
+            store
+                .jobs()
+                .enqueue_many(&jobs, now)
+                .await
+                .map_err(|e| FlowError::new(e.to_string(), counts))?;
+            store
+                .object_versions()
+                .commit(SOURCE, &versions, &processed, ctx.clock.now())
+                .await
+                .map_err(|e| FlowError::new(e.to_string(), counts))?;
+            ctx.progress(counts.read, Some(total.max(counts.read)));
+            if let Some(reason) = applied.stopped {
+                if reason.starts_with("paused") {
+                    tracing::warn!(%reason, "Stripe → Salesforce paused for the API share.");
+                    break;
+                }
+                return Err(FlowError::new(reason, counts));
+            }
+        }
+        Ok(counts)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,489 @@
+//! The flow against the Stripe and Salesforce simulators: events in, Salesforce state out.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use paysync_core::{ManualClock, SeededRandom, SharedClock};
+use paysync_sandbox::salesforce::{RuleKind, SANDBOX_CLIENT_ID, SalesforceSim, ValidationRule};
+use paysync_sandbox::stripe::{NewCustomer, NewPayment, NewPrice, NewProduct, PaymentStatus, StripeSim};
+use paysync_sandbox::{ServeOptions, SimHandle, serve};
+use paysync_store::{DeadLetterFilter, NewInboxEvent};
+use serde_json::{Map, Value, json};
+
+use super::*;
+use crate::flows::testing::{salesforce_executor, start_stripe, stripe_executor};
+use crate::{Engine, EngineOptions, Extensions};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    stripe_handle: SimHandle,
+    sf_handle: SimHandle,
+    stripe: Arc<StripeSim>,
+    salesforce: Arc<SalesforceSim>,
+    engine: Engine,
+}
+
+impl Setup {
+    async fn new(options: ApplyOptions) -> Self {
+        let clock: SharedClock = Arc::new(ManualClock::new(now()));
+        let (stripe_handle, stripe) = start_stripe(clock.clone()).await;
+        let (sf_handle, salesforce) = serve(
+            ServeOptions::loopback(),
+            clock.clone(),
+            Arc::new(SeededRandom::new(4)),
+            SalesforceSim::new,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let token = salesforce.mint_token(SANDBOX_CLIENT_ID, "api");
+        let sf = salesforce_executor(
+            token["instance_url"].as_str().unwrap_or_default(),
+            token["access_token"].as_str().unwrap_or_default(),
+            clock.clone(),
+        );
+        let flow = StripeToSalesforceFlow::new(
+            stripe_executor(&stripe_handle.base_url, clock.clone()),
+            sf,
+            StripeMappings::defaults().unwrap_or_else(|e| panic!("{e}")),
+            options,
+        );
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let extensions = Extensions {
+            handlers: vec![flow.record_handler()],
+            flows: vec![(Arc::new(flow), "off".to_owned())],
+            ..Extensions::default()
+        };
+        let engine = Engine::open_extended(
+            EngineOptions::new(dir.path().to_path_buf()),
+            clock,
+            Arc::new(SeededRandom::new(2)),
+            extensions,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("engine: {e}"));
+        Self {
+            _dir: dir,
+            stripe_handle,
+            sf_handle,
+            stripe,
+            salesforce,
+            engine,
+        }
+    }
+
+    async fn deliver(&self, events: &[Value]) {
+        let events: Vec<NewInboxEvent> = events
+            .iter()
+            .map(|e| NewInboxEvent {
+                event_id: e["id"].as_str().unwrap_or_default().to_owned(),
+                event_type: e["type"].as_str().unwrap_or_default().to_owned(),
+                payload: e.clone(),
+            })
+            .collect();
+        self.engine
+            .store()
+            .inbox()
+            .record_many(SOURCE, &events, now())
+            .await
+            .unwrap_or_else(|e| panic!("inbox: {e}"));
+    }
+
+    async fn run(&self) -> crate::scheduler::RunSummary {
+        let run = self
+            .engine
+            .run_flow_now(NAME)
+            .await
+            .unwrap_or_else(|e| panic!("run: {e}"));
+        assert_ne!(run.outcome, "failed", "{run:?}");
+        run
+    }
+
+    fn record(&self, object: &str, key: &str, id: &str) -> Option<Map<String, Value>> {
+        self.salesforce
+            .records(object)
+            .into_iter()
+            .find(|r| r.get(key).and_then(Value::as_str) == Some(id))
+    }
+
+    async fn unprocessed(&self) -> u64 {
+        self.engine
+            .store()
+            .inbox()
+            .count_unprocessed(SOURCE)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    async fn stop(self) {
+        self.stripe_handle.stop().await.unwrap_or_else(|e| panic!("{e}"));
+        self.sf_handle.stop().await.unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+/// A Stripe event as Stripe sends it.
+fn event(id: &str, kind: &str, created: i64, object: Value) -> Value {
+    json!({
+        "id": id, "object": "event", "api_version": "2024-06-20", "created": created,
+        "type": kind, "livemode": false, "pending_webhooks": 1,
+        "data": {"object": object},
+    })
+}
+
+fn customer(id: &str, name: &str, phone: Option<&str>) -> Value {
+    json!({"id": id, "object": "customer", "name": name, "email": "ada@example.com", "phone": phone})
+}
+
+fn name_of(record: Option<Map<String, Value>>) -> Option<String> {
+    record.and_then(|r| r.get("Name").and_then(Value::as_str).map(str::to_owned))
+}
+
+#[tokio::test]
+async fn the_simulators_stripe_history_lands_in_salesforce_once() {
+    let s = Setup::new(ApplyOptions::default()).await;
+    let at = now() - Duration::days(2);
+    let cus = s.stripe.insert_customer(NewCustomer {
+        email: Some("ada@example.com".to_owned()),
+        name: Some("Ada Lovelace".to_owned()),
+        created: at,
+        ..NewCustomer::default()
+    });
+    let (_, charge) = s
+        .stripe
+        .insert_payment(NewPayment {
+            customer: Some(cus.clone()),
+            amount: 12_345,
+            currency: "eur".to_owned(),
+            status: PaymentStatus::Succeeded,
+            created: at + Duration::minutes(1),
+            ..NewPayment::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    s.stripe
+        .insert_refund(&charge, 2_000, at + Duration::minutes(2))
+        .unwrap_or_else(|e| panic!("{e}"));
+    s.stripe
+        .insert_dispute(
+            &charge,
+            10_345,
+            "fraudulent",
+            "needs_response",
+            at + Duration::minutes(3),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let product = s.stripe.insert_product(NewProduct {
+        name: "Pro".to_owned(),
+        created: at,
+        ..NewProduct::default()
+    });
+    let price = s
+        .stripe
+        .insert_price(NewPrice {
+            product,
+            unit_amount: 4_900,
+            currency: "eur".to_owned(),
+            interval: Some("month".to_owned()),
+            interval_count: 1,
+            created: at,
+            ..NewPrice::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    s.stripe
+        .insert_subscription(&cus, &price, at + Duration::minutes(4))
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Newest first, as the Events API lists them, and every one twice.
+    let mut events = s.stripe.events();
+    events.reverse();
+    s.deliver(&events).await;
+    s.deliver(&events).await;
+
+    let run = s.run().await;
+    assert_eq!(s.unprocessed().await, 0, "{run:?}");
+    let account = s.record("Account", "Stripe_Customer_Id__c", &cus);
+    assert_eq!(name_of(account.clone()).as_deref(), Some("Ada Lovelace"));
+    let payment = s
+        .record("Payment__c", "Stripe_Charge_Id__c", &charge)
+        .unwrap_or_else(|| panic!("no payment"));
+    assert_eq!(
+        payment.get("Account__c"),
+        account.as_ref().and_then(|a| a.get("Id"))
+    );
+    assert_eq!(payment.get("Status__c"), Some(&json!("Completed")));
+    assert_eq!(payment.get("Refunded_Amount__c"), Some(&json!(20.0)));
+    assert!(
+        payment.get("Fee__c").is_some(),
+        "the fee comes from the balance transaction: {payment:?}"
+    );
+    for child in ["Refund__c", "Dispute__c"] {
+        let records = s.salesforce.records(child);
+        assert_eq!(records.len(), 1, "{child}");
+        assert_eq!(records[0].get("Payment__c"), payment.get("Id"), "{child}");
+    }
+    assert_eq!(s.salesforce.records("Subscription_Contract__c").len(), 1);
+
+    // Nothing new: nothing written again.
+    let again = s.run().await;
+    assert_eq!(again.counts.written, 0, "{again:?}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn late_and_repeated_events_never_move_a_record_backwards() {
+    let s = Setup::new(ApplyOptions::default()).await;
+    let t = now().timestamp() - 3_600;
+    s.deliver(&[event(
+        "evt_3",
+        "customer.updated",
+        t + 30,
+        customer("cus_1", "Newest", None),
+    )])
+    .await;
+    s.run().await;
+    // The older events arrive afterwards (a slow webhook, a poll overlap).
+    s.deliver(&[
+        event("evt_1", "customer.created", t, customer("cus_1", "Oldest", None)),
+        event(
+            "evt_2",
+            "customer.updated",
+            t + 10,
+            customer("cus_1", "Older", None),
+        ),
+    ])
+    .await;
+    let run = s.run().await;
+    assert_eq!((run.counts.written, run.counts.skipped), (0, 2), "{run:?}");
+    let account = || s.record("Account", "Stripe_Customer_Id__c", "cus_1");
+    assert_eq!(name_of(account()).as_deref(), Some("Newest"));
+
+    // A deletion is final: the account stays, marked, and no late update revives it.
+    let mut deleted = customer("cus_1", "Newest", None);
+    deleted["deleted"] = json!(true);
+    s.deliver(&[event("evt_5", "customer.deleted", t + 50, deleted)])
+        .await;
+    s.run().await;
+    s.deliver(&[event(
+        "evt_4",
+        "customer.updated",
+        t + 40,
+        customer("cus_1", "Zombie", None),
+    )])
+    .await;
+    s.run().await;
+    let account = account().unwrap_or_else(|| panic!("the account stays"));
+    assert_eq!(account.get("Stripe_Deleted__c"), Some(&json!(true)));
+    assert_eq!(account.get("Name"), Some(&json!("Newest")));
+    assert_eq!(s.unprocessed().await, 0);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn two_different_states_in_one_second_are_settled_by_asking_stripe() {
+    let s = Setup::new(ApplyOptions::default()).await;
+    let cus = s.stripe.insert_customer(NewCustomer {
+        name: Some("Stripe's current name".to_owned()),
+        created: now() - Duration::hours(1),
+        ..NewCustomer::default()
+    });
+    let t = now().timestamp() - 60;
+    s.deliver(&[
+        event("evt_a", "customer.updated", t, customer(&cus, "First", None)),
+        event("evt_b", "customer.updated", t, customer(&cus, "Second", None)),
+    ])
+    .await;
+    s.run().await;
+    assert_eq!(
+        name_of(s.record("Account", "Stripe_Customer_Id__c", &cus)).as_deref(),
+        Some("Stripe's current name")
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_charge_whose_customer_event_never_came_brings_its_customer_along() {
+    let s = Setup::new(ApplyOptions::default()).await;
+    let at = now() - Duration::days(40);
+    let cus = s.stripe.insert_customer(NewCustomer {
+        name: Some("Old customer".to_owned()),
+        created: at,
+        ..NewCustomer::default()
+    });
+    let (_, charge) = s
+        .stripe
+        .insert_payment(NewPayment {
+            customer: Some(cus.clone()),
+            amount: 500,
+            currency: "usd".to_owned(),
+            status: PaymentStatus::Failed,
+            created: now() - Duration::hours(1),
+            ..NewPayment::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let charges: Vec<Value> = s
+        .stripe
+        .events()
+        .into_iter()
+        .filter(|e| e["data"]["object"]["object"] == "charge")
+        .collect();
+    assert!(!charges.is_empty());
+    s.deliver(&charges).await;
+    s.run().await;
+    let account = s
+        .record("Account", "Stripe_Customer_Id__c", &cus)
+        .unwrap_or_else(|| panic!("the customer was fetched and written"));
+    let payment = s
+        .record("Payment__c", "Stripe_Charge_Id__c", &charge)
+        .unwrap_or_else(|| panic!("no payment"));
+    assert_eq!(payment.get("Account__c"), account.get("Id"));
+    assert_eq!(payment.get("Status__c"), Some(&json!("Failed")));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_validation_rule_refusal_is_dead_lettered_and_replays_once_corrected() {
+    let s = Setup::new(ApplyOptions::default()).await;
+    s.salesforce
+        .add_validation_rule(ValidationRule {
+            object: "Account".to_owned(),
+            field: "Phone".to_owned(),
+            kind: RuleKind::Regex {
+                pattern: r"\+[0-9 ]+".to_owned(),
+            },
+            message: "Phone must be in international format, e.g. +44 20 7946 0000".to_owned(),
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let t = now().timestamp() - 60;
+    s.deliver(&[
+        event(
+            "evt_ok",
+            "customer.created",
+            t,
+            customer("cus_ok", "Fine", Some("+1 555 0100")),
+        ),
+        event(
+            "evt_bad",
+            "customer.created",
+            t,
+            customer("cus_bad", "Grace", Some("call me")),
+        ),
+    ])
+    .await;
+    let run = s.run().await;
+    assert_eq!((run.counts.written, run.counts.failed), (1, 1), "{run:?}");
+    assert_eq!(
+        s.unprocessed().await,
+        0,
+        "the refused event is kept by its job, not the inbox"
+    );
+    s.engine
+        .run_jobs_until_idle()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let letters = s
+        .engine
+        .dead_letters(&DeadLetterFilter::default(), 10, 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(letters.items.len(), 1);
+    let letter = &letters.items[0];
+    assert_eq!(letter.kind, RECORD_JOB);
+    assert_eq!(letter.error_code, "FIELD_CUSTOM_VALIDATION_EXCEPTION");
+    assert!(
+        letter.error_message.contains("cus_bad") && letter.error_message.contains("field Phone"),
+        "{}",
+        letter.error_message
+    );
+    assert_eq!(
+        letter.payload["event"]["data"]["object"]["phone"], "call me",
+        "the full event is kept"
+    );
+    assert!(s.record("Account", "Stripe_Customer_Id__c", "cus_bad").is_none());
+
+    // Support corrects the phone in the record and replays it.
+    let mut corrected = letter.payload.clone();
+    corrected["event"]["data"]["object"]["phone"] = json!("+44 20 7946 0000");
+    s.engine
+        .replay_dead_letter(letter.id, Some(&corrected))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    s.engine
+        .run_jobs_until_idle()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let account = s
+        .record("Account", "Stripe_Customer_Id__c", "cus_bad")
+        .unwrap_or_else(|| panic!("written after the replay"));
+    assert_eq!(account.get("Phone"), Some(&json!("+44 20 7946 0000")));
+    let version = s
+        .engine
+        .store()
+        .object_versions()
+        .get(SOURCE, "customer", "cus_bad")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(version.map(|v| v.event_id).as_deref(), Some("evt_bad"));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_record_the_mapping_refuses_is_dead_lettered_with_its_field() {
+    let s = Setup::new(ApplyOptions::default()).await;
+    let charge =
+        json!({"id": "ch_odd", "object": "charge", "amount": 100, "currency": "eur", "status": "weird"});
+    s.deliver(&[event("evt_odd", "charge.updated", now().timestamp(), charge)])
+        .await;
+    let run = s.run().await;
+    assert_eq!(run.counts.failed, 1, "{run:?}");
+    s.engine
+        .run_jobs_until_idle()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let letters = s
+        .engine
+        .dead_letters(&DeadLetterFilter::default(), 10, 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(letters.items.len(), 1);
+    assert_eq!(letters.items[0].error_code, "mapping.invalid");
+    assert!(
+        letters.items[0].error_message.contains("ch_odd: field Status__c"),
+        "{}",
+        letters.items[0].error_message
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn row_lock_contention_is_retried_until_written() {
+    let s = Setup::new(ApplyOptions {
+        lock_retries: 12,
+        ..ApplyOptions::default()
+    })
+    .await;
+    s.salesforce
+        .set_lock_injection(paysync_sandbox::salesforce::LockInjection {
+            rate_bp: 3_000,
+            next_writes: Vec::new(),
+        });
+    let t = now().timestamp() - 60;
+    let events: Vec<Value> = (0..40)
+        .map(|i| {
+            event(
+                &format!("evt_{i}"),
+                "customer.created",
+                t,
+                customer(&format!("cus_{i}"), &format!("Customer {i}"), None),
+            )
+        })
+        .collect();
+    s.deliver(&events).await;
+    let run = s.run().await;
+    assert_eq!((run.counts.written, run.counts.failed), (40, 0), "{run:?}");
+    assert_eq!(s.salesforce.records("Account").len(), 40);
+    s.stop().await;
+}
