@@ -6,4 +6,5 @@ mod crash_daemon;
 mod demo_data;
 mod sandbox_cli;
 mod secrets_canary;
+mod stripe_to_salesforce;
 mod stripe_webhooks;

@@ -179,7 +179,9 @@ impl Applier {
                     object_id: change.object_id,
                     version: 0,
                     event_id: FETCHED_PARENT.to_owned(),
-                    deleted: change.deleted,
+                    // A stub seen while fetching is not the deletion event: the object's own
+                    // events, older or not, still apply when they come.
+                    deleted: false,
                     target_id,
                 });
             }
@@ -262,7 +264,14 @@ impl Applier {
                 };
                 let fields = if change.deleted {
                     match mapping.deletion(&change.object_id) {
-                        Some(fields) => fields,
+                        // The last known state goes with the deletion mark, so the record ends
+                        // the same whether or not its earlier events were applied first; a
+                        // bare stub (`{id, deleted}`) maps to nothing more than the mark.
+                        Some(mark) => {
+                            let mut fields = mapping.apply(&change.snapshot).unwrap_or_default();
+                            fields.extend(mark);
+                            fields
+                        }
                         None => {
                             applied
                                 .outcomes
