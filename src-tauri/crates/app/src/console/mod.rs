@@ -132,7 +132,7 @@ impl Console {
             let simulators =
                 crate::sandbox::start_simulators(section, &options.data_dir, None, clock.clone()).await?;
             tracing::info!(urls = ?simulators.urls, "Sandbox profile: simulators started.");
-            let extensions = sandbox_flows::extensions(&simulators.urls, clock.clone(), rng.clone())?;
+            let extensions = sandbox_flows::extensions(&simulators, clock.clone(), rng.clone())?;
             let executors = extensions.executors.clone();
             let engine = Engine::open_extended(engine_options, clock.clone(), rng, extensions).await?;
             let urls = simulators.urls.clone();
