@@ -306,4 +306,14 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1_000_000)]
         entries: u64,
     },
+    /// Run Stripe → Salesforce end to end against fresh simulators: N Stripe events paged from
+    /// the Events API into the inbox while `stripe.salesforce` writes them to the org.
+    Sync {
+        /// Stripe events in the stream (about N/4 customers with a payment each, some refunded).
+        #[arg(long, default_value_t = 100_000)]
+        events: u64,
+        /// Latency added to every simulator response, in milliseconds.
+        #[arg(long, default_value_t = 0)]
+        latency_ms: u64,
+    },
 }

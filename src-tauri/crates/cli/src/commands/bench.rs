@@ -42,6 +42,13 @@ pub async fn run(ctx: &Context, command: BenchCommand) -> anyhow::Result<()> {
                 if report.target_met { "met" } else { "MISSED" }
             ))
         }
+        BenchCommand::Sync { events, latency_ms } => {
+            let report = super::bench_sync::bench_sync(events, latency_ms).await?;
+            if ctx.json {
+                return output::json(&report);
+            }
+            output::line(report.summary())
+        }
     }
 }
 
@@ -87,7 +94,7 @@ async fn bench_audit(entries: u64) -> anyhow::Result<AuditBench> {
     })
 }
 
-fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+pub(super) fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
     let dir = std::env::temp_dir().join(format!("paysync-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
@@ -95,7 +102,7 @@ fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
 
 /// Peak resident memory of this process in MB (Linux `VmHWM`; 0 elsewhere).
 #[allow(clippy::float_arithmetic, clippy::cast_precision_loss)]
-fn peak_rss_mb() -> f64 {
+pub(super) fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {

@@ -25,6 +25,21 @@ pub fn list_charges(created_gte: Option<DateTime<Utc>>, starting_after: Option<&
     list("/v1/charges", created_gte, starting_after, limit)
 }
 
+/// `GET /v1/balance_transactions` of one `type` (`charge`, …) created in `[gte, lte]` (Unix
+/// seconds), newest first: a charge's fee and net, many charges a call.
+pub fn list_balance_transactions(
+    kind: &str,
+    gte: i64,
+    lte: i64,
+    starting_after: Option<&str>,
+    limit: u32,
+) -> Request {
+    list("/v1/balance_transactions", None, starting_after, limit)
+        .query("type", kind)
+        .query("created[gte]", gte.to_string())
+        .query("created[lte]", lte.to_string())
+}
+
 /// One page of a Stripe list, newest first: `limit` (clamped to 1–100), then `created[gte]` and
 /// `starting_after` when given. The endpoint label is the method and path.
 pub(crate) fn list(
@@ -47,6 +62,22 @@ pub(crate) fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn balance_transactions_are_listed_by_type_and_window() {
+        let req = list_balance_transactions("charge", 10, 20, Some("txn_1"), 100);
+        assert_eq!(req.path, "/v1/balance_transactions");
+        assert_eq!(
+            req.query,
+            vec![
+                ("limit".to_owned(), "100".to_owned()),
+                ("starting_after".to_owned(), "txn_1".to_owned()),
+                ("type".to_owned(), "charge".to_owned()),
+                ("created[gte]".to_owned(), "10".to_owned()),
+                ("created[lte]".to_owned(), "20".to_owned()),
+            ]
+        );
+    }
 
     #[test]
     fn list_charges_builds_stripes_query() {

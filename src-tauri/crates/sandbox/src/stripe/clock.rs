@@ -12,6 +12,9 @@ use super::state::Exec;
 /// Applies every time-driven transition due by `x.clock_now`.
 pub fn process_due(x: &mut Exec<'_>) {
     let clock = x.clock_now;
+    if x.st.due_checked == Some((clock, x.st.revision)) {
+        return;
+    }
     ledger::settle(x);
     billing::renew_due(x);
     x.now = clock;
@@ -58,4 +61,5 @@ pub fn process_due(x: &mut Exec<'_>) {
         }
     }
     x.now = clock;
+    x.st.due_checked = Some((clock, x.st.revision));
 }

@@ -53,6 +53,15 @@ pub fn in_range(p: &Value, name: &str, value: i64) -> bool {
     }
 }
 
+/// The smallest `created` a `created[gte]` / `created[gt]` filter admits, if one is given.
+fn lower_bound(p: &Value) -> Option<i64> {
+    let bound = |op: &str| p["created"][op].as_str().and_then(|s| s.parse::<i64>().ok());
+    match (bound("gte"), bound("gt")) {
+        (Some(a), Some(b)) => Some(a.max(b + 1)),
+        (a, b) => a.or(b.map(|b| b + 1)),
+    }
+}
+
 /// One page of `kind` objects matching `keep`, as a list object at `url`.
 pub fn page(
     st: &State,
@@ -80,26 +89,45 @@ pub fn page(
                 ApiError::missing_resource(noun(n), id, param)
             })
     };
-    let matching: Vec<((i64, u64), &Value)> = st
-        .newest_first(kind)
-        .into_iter()
-        .filter(|s| in_range(p, "created", s.value["created"].as_i64().unwrap_or(0)) && keep(&s.value))
-        .map(|s| (order_key(s), &s.value))
-        .collect();
-    let (data, has_more): (Vec<&Value>, bool) = if let Some(id) = after {
-        let c = cursor(id, "starting_after")?;
-        let older: Vec<&Value> = matching.iter().filter(|(k, _)| *k < c).map(|(_, v)| *v).collect();
-        let more = older.len() > limit;
-        (older.into_iter().take(limit).collect(), more)
-    } else if let Some(id) = before {
-        let c = cursor(id, "ending_before")?;
-        let newer: Vec<&Value> = matching.iter().filter(|(k, _)| *k > c).map(|(_, v)| *v).collect();
+    // Walk the list order from the cursor, reading only as far as the page needs.
+    let objects = st.objects.get(kind);
+    let order = st.order.get(kind);
+    let lowest = lower_bound(p);
+    let matches = |(created, _, id): &(i64, u64, String)| -> Option<&Value> {
+        let value = &objects?.get(id)?.value;
+        (in_range(p, "created", *created) && keep(value)).then_some(value)
+    };
+    let (data, has_more): (Vec<&Value>, bool) = if let Some(id) = before {
+        let (c, s) = cursor(id, "ending_before")?;
+        let mut newer: Vec<&Value> = order
+            .into_iter()
+            .flat_map(|o| o.range((c, s + 1, String::new())..))
+            .filter_map(matches)
+            .take(limit + 1)
+            .collect();
         let more = newer.len() > limit;
-        let skip = newer.len().saturating_sub(limit);
-        (newer.into_iter().skip(skip).collect(), more)
+        newer.truncate(limit);
+        newer.reverse();
+        (newer, more)
     } else {
-        let more = matching.len() > limit;
-        (matching.into_iter().map(|(_, v)| v).take(limit).collect(), more)
+        let below = match after {
+            Some(id) => Some(cursor(id, "starting_after")?),
+            None => None,
+        };
+        let mut older: Vec<&Value> = order
+            .into_iter()
+            .flat_map(|o| match below {
+                Some((c, s)) => o.range(..(c, s, String::new())),
+                None => o.range(..),
+            })
+            .rev()
+            .take_while(|(created, _, _)| lowest.is_none_or(|l| *created >= l))
+            .filter_map(matches)
+            .take(limit + 1)
+            .collect();
+        let more = older.len() > limit;
+        older.truncate(limit);
+        (older, more)
     };
     Ok(wire::list(url, data.into_iter().cloned().collect(), has_more))
 }

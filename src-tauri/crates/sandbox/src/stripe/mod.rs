@@ -167,7 +167,11 @@ impl StripeSim {
 
     /// Replaces the run-time settings.
     pub fn set_config(&self, config: SimConfig) {
-        self.with_state(|st| st.config = config);
+        self.with_state(|st| {
+            st.config = config;
+            // Payout timings may have changed what is due.
+            st.due_checked = None;
+        });
         self.limiter.reset();
     }
 
@@ -204,6 +208,7 @@ impl Simulator for StripeSim {
 
     fn restore(&self, snapshot: serde_json::Value) -> Result<(), SandboxError> {
         let mut st: State = serde_json::from_value(snapshot)?;
+        st.reindex();
         idempotency::drop_in_flight(&mut st);
         let pending = !st.delivery_queue.is_empty();
         self.with_state(|cur| *cur = st);

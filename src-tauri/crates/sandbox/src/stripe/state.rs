@@ -45,6 +45,17 @@ pub struct State {
     pub webhooks: WebhookState,
     /// Events waiting for their first delivery.
     pub delivery_queue: VecDeque<String>,
+    /// Bumped by every insert, update and removal through [`Exec`].
+    #[serde(skip)]
+    pub revision: u64,
+    /// Per kind, `(created, seq, id)` of every object in list order, so a list page costs its
+    /// own length rather than a sort of everything; rebuilt by [`State::reindex`] after a restore.
+    #[serde(skip)]
+    pub order: BTreeMap<String, BTreeSet<(i64, u64, String)>>,
+    /// `(clock, revision)` when time-driven changes were last applied: nothing new can be due
+    /// until one of them moves, so requests in between skip the scan.
+    #[serde(skip)]
+    pub due_checked: Option<(i64, u64)>,
 }
 
 impl State {
@@ -60,9 +71,33 @@ impl State {
 
     /// Objects of `kind`, newest first (Stripe's list order).
     pub fn newest_first(&self, kind: &str) -> Vec<&Stored> {
-        let mut v: Vec<&Stored> = self.all(kind).collect();
-        v.sort_by_key(|s| std::cmp::Reverse(order_key(s)));
-        v
+        let Some(objects) = self.objects.get(kind) else {
+            return Vec::new();
+        };
+        self.order
+            .get(kind)
+            .into_iter()
+            .flat_map(|o| o.iter().rev())
+            .filter_map(|(_, _, id)| objects.get(id))
+            .collect()
+    }
+
+    /// Rebuilds the list order from the objects (after a restore).
+    pub fn reindex(&mut self) {
+        self.order = self
+            .objects
+            .iter()
+            .map(|(kind, objects)| {
+                let keys = objects
+                    .iter()
+                    .map(|(id, s)| {
+                        let (created, seq) = order_key(s);
+                        (created, seq, id.clone())
+                    })
+                    .collect();
+                (kind.clone(), keys)
+            })
+            .collect();
     }
 
     /// Looks an object up by id alone, using the id prefix to find its kind.
@@ -169,14 +204,25 @@ impl<'a> Exec<'a> {
     /// Stores a new object (its `id` and `object` fields name it).
     pub fn insert(&mut self, kind: &str, value: Value) {
         self.st.seq += 1;
+        self.st.revision += 1;
         let id = value["id"].as_str().unwrap_or_default().to_owned();
-        self.st.objects.entry(kind.to_owned()).or_default().insert(
-            id,
-            Stored {
-                seq: self.st.seq,
-                value,
-            },
-        );
+        let stored = Stored {
+            seq: self.st.seq,
+            value,
+        };
+        let (created, seq) = order_key(&stored);
+        let order = self.st.order.entry(kind.to_owned()).or_default();
+        order.insert((created, seq, id.clone()));
+        if let Some(old) = self
+            .st
+            .objects
+            .entry(kind.to_owned())
+            .or_default()
+            .insert(id.clone(), stored)
+        {
+            let (created, seq) = order_key(&old);
+            order.remove(&(created, seq, id));
+        }
     }
 
     /// The object, or Stripe's 404 naming `param`.
@@ -200,6 +246,7 @@ impl<'a> Exec<'a> {
             .get_mut(kind)
             .and_then(|m| m.get_mut(id))
             .ok_or_else(|| ApiError::missing_resource(noun(kind), id, "id"))?;
+        self.st.revision += 1;
         let before = stored.value.clone();
         change(&mut stored.value);
         let prev = previous_attributes(&before, &stored.value);
@@ -208,7 +255,13 @@ impl<'a> Exec<'a> {
 
     /// Removes an object (deleted customers and products are gone from lists and retrieval).
     pub fn remove(&mut self, kind: &str, id: &str) -> Option<Value> {
-        self.st.objects.get_mut(kind)?.remove(id).map(|s| s.value)
+        self.st.revision += 1;
+        let removed = self.st.objects.get_mut(kind)?.remove(id)?;
+        let (created, seq) = order_key(&removed);
+        if let Some(order) = self.st.order.get_mut(kind) {
+            order.remove(&(created, seq, id.to_owned()));
+        }
+        Some(removed.value)
     }
 
     /// Records an event of `kind` with a snapshot of `object` (and what changed, for updates).

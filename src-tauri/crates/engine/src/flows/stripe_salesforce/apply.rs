@@ -5,10 +5,12 @@
 //! Salesforce's or the mapping's message) or deferred (to the next run: lock contention that
 //! outlasted its retries, the API share used up, a call that failed as a whole).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use paysync_connectors::http::{Executor, HttpError};
 use paysync_connectors::salesforce::{self, ApiUsage, RecordOutcome, UpsertBatch};
 use paysync_connectors::stripe::{self, events::ScannedObject};
@@ -36,6 +38,11 @@ pub struct ApplyOptions {
     pub write_concurrency: usize,
     /// Stripe fetches in flight at once.
     pub fetch_concurrency: usize,
+    /// How long records that would make a collection of fewer than 200 may wait for more of
+    /// their kind (their events stay unprocessed until a later run sends them): for runs in quick
+    /// succession over a continuous stream, it keeps each run's remainder from costing a call of
+    /// its own. Zero (the default, right for runs minutes apart) sends every partial collection.
+    pub hold_partial_for: Duration,
 }
 
 impl Default for ApplyOptions {
@@ -46,6 +53,7 @@ impl Default for ApplyOptions {
             lock_retries: 3,
             write_concurrency: 4,
             fetch_concurrency: 8,
+            hold_partial_for: Duration::ZERO,
         }
     }
 }
@@ -65,6 +73,8 @@ pub(crate) enum Settled {
     },
     /// Nothing to write: gone at Stripe, or a Paysync type with no mapping.
     Skipped,
+    /// Waiting for more records of its kind to fill a collection (a later run sends it).
+    Held,
     /// Refused: the record must be corrected (it goes to the dead-letter queue).
     Refused {
         /// Salesforce's or the mapping's code.
@@ -105,24 +115,37 @@ pub(crate) struct Applier {
     pub options: ApplyOptions,
     /// The last `Sforce-Limit-Info` seen.
     pub usage: Arc<Mutex<Option<ApiUsage>>>,
+    /// Calls made so far (Stripe, Salesforce), for benchmarks and logs.
+    pub calls: Arc<(AtomicU64, AtomicU64)>,
+    /// Set while draining: nothing is held back.
+    pub draining: Arc<AtomicBool>,
 }
 
 impl Applier {
     /// Applies the decisions (fetching what they ask for) and answers how each object ended.
-    pub(crate) async fn apply(&self, store: &Store, decisions: Vec<(ObjectKey, Decision)>) -> Applied {
+    /// With `hold`, partial collections of records received less than
+    /// [`ApplyOptions::hold_partial_for`] before `now` wait for a later run.
+    pub(crate) async fn apply(
+        &self,
+        store: &Store,
+        decisions: Vec<(ObjectKey, Decision)>,
+        hold: Option<DateTime<Utc>>,
+    ) -> Applied {
         let mut applied = Applied::default();
         let mut ready: BTreeMap<ObjectKey, Change> = BTreeMap::new();
         let mut to_fetch: Vec<Change> = Vec::new();
+        let mut without_fee: Vec<Change> = Vec::new();
         for (key, decision) in decisions {
             match decision {
                 Decision::Skip => {}
                 Decision::Fetch(change) => to_fetch.push(change),
-                Decision::Apply(change) if needs_fee(&change) => to_fetch.push(change),
+                Decision::Apply(change) if needs_fee(&change) => without_fee.push(change),
                 Decision::Apply(change) => {
                     ready.insert(key, change);
                 }
             }
         }
+        to_fetch.extend(self.attach_fees(without_fee, &mut ready, &mut applied).await);
         self.fetch_into(to_fetch, &mut ready, &mut applied).await;
 
         // Parents first: a charge's customer, a refund's charge (and its customer).
@@ -159,6 +182,7 @@ impl Applier {
                     event_id: FETCHED_PARENT.to_owned(),
                     deleted: false,
                     snapshot: Value::Null,
+                    received_at: None,
                 })
                 .collect();
             if missing.is_empty() {
@@ -168,7 +192,10 @@ impl Applier {
             self.fetch_into(missing, &mut ready, &mut applied).await;
         }
 
-        self.write(ready, &mut applied).await;
+        let hold = hold.filter(|_| !self.draining.load(Ordering::Relaxed));
+        self.write(ready, hold, &mut applied).await;
+        self.calls.0.fetch_add(applied.stripe_calls, Ordering::Relaxed);
+        self.calls.1.fetch_add(applied.sf_calls, Ordering::Relaxed);
         // A parent brought along is not one of the batch's objects: it is reported apart.
         for key in parents {
             if let Some((change, settled)) = applied.outcomes.remove(&key)
@@ -187,6 +214,65 @@ impl Applier {
             }
         }
         applied
+    }
+
+    /// Gives settled charges their fee and net: their balance transactions are listed by the
+    /// page (100 a call, in the charges' time window) rather than fetched one by one, and spliced
+    /// in as Stripe expands them. Answers the charges whose transaction was not found that way.
+    async fn attach_fees(
+        &self,
+        charges: Vec<Change>,
+        ready: &mut BTreeMap<ObjectKey, Change>,
+        applied: &mut Applied,
+    ) -> Vec<Change> {
+        let created: Vec<i64> = charges
+            .iter()
+            .filter_map(|c| c.snapshot["created"].as_i64())
+            .collect();
+        let (Some(&from), Some(&to)) = (created.iter().min(), created.iter().max()) else {
+            return charges;
+        };
+        let mut wanted: HashMap<String, Vec<Change>> = HashMap::new();
+        for change in charges {
+            let txn = change.snapshot["balance_transaction"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            wanted.entry(txn).or_default().push(change);
+        }
+        // A shuffled backlog can spread over a long window: past this, fetch the rest singly.
+        let max_pages = wanted.len().div_ceil(100) * 2 + 2;
+        let mut after: Option<String> = None;
+        for _ in 0..max_pages {
+            if wanted.is_empty() {
+                break;
+            }
+            // A captured charge's transaction is created with it; one captured later is fetched
+            // singly below, so the window stays as tight as the charges.
+            let request =
+                stripe::list_balance_transactions("charge", from - 5, to + 60, after.as_deref(), 100);
+            let page = self
+                .stripe
+                .send(stripe::PROVIDER, request)
+                .await
+                .and_then(|r| r.json::<stripe::wire::List<Value>>());
+            applied.stripe_calls += 1;
+            let Ok(page) = page else { break };
+            for txn in &page.data {
+                let Some(changes) = txn["id"].as_str().and_then(|id| wanted.remove(id)) else {
+                    continue;
+                };
+                for mut change in changes {
+                    change.snapshot["balance_transaction"] = txn.clone();
+                    ready.insert(change.key(), change);
+                }
+            }
+            after = page.data.last().and_then(|t| t["id"].as_str()).map(str::to_owned);
+            if !page.has_more || after.is_none() {
+                break;
+            }
+        }
+        wanted.into_values().flatten().collect()
     }
 
     /// Fetches each change's current state from Stripe; ready ones go to `ready`, the rest are
@@ -250,7 +336,13 @@ impl Applier {
     }
 
     /// Maps and upserts, type by type in write order.
-    async fn write(&self, mut ready: BTreeMap<ObjectKey, Change>, applied: &mut Applied) {
+    async fn write(
+        &self,
+        mut ready: BTreeMap<ObjectKey, Change>,
+        hold: Option<DateTime<Utc>>,
+        applied: &mut Applied,
+    ) {
+        let mut mapped: Vec<(String, Vec<Mapped>)> = Vec::new();
         let types: Vec<String> = self.mappings.types().map(str::to_owned).collect();
         for object_type in types {
             let Some(mapping) = self.mappings.get(&object_type) else {
@@ -294,6 +386,15 @@ impl Applier {
                 };
                 records.push((change, fields));
             }
+            mapped.push((object_type, records));
+        }
+        if let Some(now) = hold {
+            self.hold_partials(&mut mapped, now, applied);
+        }
+        for (object_type, mut records) in mapped {
+            let Some(mapping) = self.mappings.get(&object_type) else {
+                continue;
+            };
             let mut attempt = 0;
             while !records.is_empty() {
                 if let Some(reason) = &applied.stopped {
@@ -329,6 +430,37 @@ impl Applier {
         for (key, change) in ready {
             // A type without a mapping (never asked for, but never dropped either).
             applied.outcomes.insert(key, (change, Settled::Skipped));
+        }
+    }
+
+    /// Holds back each type's remainder past whole collections when all of it is young enough
+    /// to wait and no record written now links to it (children are decided first, so a held
+    /// parent's children are held too).
+    fn hold_partials(&self, mapped: &mut [(String, Vec<Mapped>)], now: DateTime<Utc>, applied: &mut Applied) {
+        let wait = chrono::Duration::from_std(self.options.hold_partial_for).unwrap_or_default();
+        let mut linked: BTreeSet<ObjectKey> = BTreeSet::new();
+        for (_, records) in mapped.iter_mut().rev() {
+            let remainder = records.len() % salesforce::COLLECTION_MAX;
+            let mut held: Vec<usize> = Vec::new();
+            for (i, (change, _)) in records.iter().enumerate().rev() {
+                if held.len() == remainder {
+                    break;
+                }
+                let young = change.received_at.is_some_and(|t| t + wait > now);
+                if young && !linked.contains(&change.key()) {
+                    held.push(i);
+                }
+            }
+            if remainder > 0 && held.len() == remainder {
+                // `held` is in descending index order, so removals do not shift the rest.
+                for i in held {
+                    let (change, _) = records.remove(i);
+                    applied.outcomes.insert(change.key(), (change, Settled::Held));
+                }
+            }
+            for (change, _) in records.iter() {
+                linked.extend(self.mappings.parents(change));
+            }
         }
     }
 

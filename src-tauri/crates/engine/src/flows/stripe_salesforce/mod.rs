@@ -63,8 +63,27 @@ impl StripeToSalesforceFlow {
                 mappings: Arc::new(mappings),
                 options,
                 usage: Arc::new(Mutex::new(None)),
+                calls: Arc::default(),
+                draining: Arc::default(),
             },
         }
+    }
+
+    /// Calls made so far by this flow and its record jobs: (Stripe, Salesforce).
+    pub fn calls(&self) -> (u64, u64) {
+        let calls = &self.applier.calls;
+        (
+            calls.0.load(std::sync::atomic::Ordering::Relaxed),
+            calls.1.load(std::sync::atomic::Ordering::Relaxed),
+        )
+    }
+
+    /// While on, runs hold nothing back for fuller collections (a benchmark's or a shutdown's
+    /// final run).
+    pub fn drain(&self, on: bool) {
+        self.applier
+            .draining
+            .store(on, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The handler of [`RECORD_JOB`] jobs, sharing this flow's executors and mappings.
@@ -138,7 +157,9 @@ impl Flow for StripeToSalesforceFlow {
             for inbox_event in &events {
                 match event_of(&inbox_event.payload) {
                     Ok(event) if self.applier.mappings.get(event.object_kind()).is_some() => {
-                        changes.push(Change::of(&event));
+                        let mut change = Change::of(&event);
+                        change.received_at = Some(inbox_event.received_at);
+                        changes.push(change);
                     }
                     Ok(_) => {
                         // Products, prices, payouts…: not written by this flow.
@@ -177,7 +198,8 @@ impl Flow for StripeToSalesforceFlow {
                 }
             }
 
-            let applied = self.applier.apply(store, decisions).await;
+            let hold = (!self.applier.options.hold_partial_for.is_zero()).then_some(now);
+            let applied = self.applier.apply(store, decisions, hold).await;
             let mut versions: Vec<AppliedVersion> = applied.parents.clone();
             counts.written += applied.parents.len() as u64;
             for (key, (change, settled)) in applied.outcomes {
@@ -212,6 +234,8 @@ impl Flow for StripeToSalesforceFlow {
                         jobs.push(record_job(&change.event_id, &event, &code, &message, now));
                         processed.extend(candidate.events.iter().cloned());
                     }
+                    // Its events stay unprocessed; a later run sends it with others of its kind.
+                    Settled::Held => {}
                     Settled::Deferred { code, message } => {
                         tracing::info!(object = %change.object_id, %code, %message, "Record left for the next run.");
                         counts.failed += 1;

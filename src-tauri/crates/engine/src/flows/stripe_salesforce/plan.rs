@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use paysync_connectors::stripe::events::Event;
 use paysync_store::ObjectVersion;
 use serde_json::Value;
@@ -30,6 +31,9 @@ pub(crate) struct Change {
     pub deleted: bool,
     /// The object's state in the event.
     pub snapshot: Value,
+    /// When Paysync received the earliest event about this object that is still waiting (none
+    /// for a replayed record).
+    pub received_at: Option<DateTime<Utc>>,
 }
 
 impl Change {
@@ -46,6 +50,7 @@ impl Change {
             event_id: event.id.clone(),
             deleted,
             snapshot,
+            received_at: None,
         }
     }
 
@@ -92,6 +97,13 @@ pub(crate) fn coalesce(changes: impl IntoIterator<Item = Change>) -> BTreeMap<Ob
                 );
             }
             Some(held) => {
+                let received_at = match (held.change.received_at, change.received_at) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                let mut change = change;
+                change.received_at = received_at;
+                held.change.received_at = received_at;
                 if !held.events.contains(&change.event_id) {
                     held.events.push(change.event_id.clone());
                 }
@@ -140,7 +152,6 @@ pub(crate) fn decide(candidate: &Candidate, applied: Option<&ObjectVersion>) -> 
 mod tests {
     use std::collections::HashMap;
 
-    use chrono::{DateTime, Utc};
     use proptest::prelude::*;
     use serde_json::json;
 
@@ -154,6 +165,7 @@ mod tests {
             event_id: event.to_owned(),
             deleted,
             snapshot: json!({"id": id, "state": state}),
+            received_at: None,
         }
     }
 

@@ -65,7 +65,7 @@ impl JobHandler for RecordJobHandler {
         }
         let applied = self
             .applier
-            .apply(&ctx.store, vec![(key.clone(), decision)])
+            .apply(&ctx.store, vec![(key.clone(), decision)], None)
             .await;
         let mut versions = applied.parents.clone();
         let (change, settled) = applied.outcomes.get(&key).cloned().ok_or_else(|| {
@@ -84,6 +84,13 @@ impl JobHandler for RecordJobHandler {
                 json!({"result": "written", "salesforce_id": target_id})
             }
             Settled::Skipped => json!({"result": "gone_at_stripe"}),
+            Settled::Held => {
+                return Err(JobError::retriable(
+                    "held",
+                    "waiting for a fuller collection",
+                    None,
+                ));
+            }
             Settled::Refused { code, message } => return Err(JobError::terminal(code, message)),
             Settled::Deferred { code, message } => return Err(JobError::retriable(code, message, None)),
         };

@@ -27,6 +27,7 @@ struct Setup {
     stripe: Arc<StripeSim>,
     salesforce: Arc<SalesforceSim>,
     engine: Engine,
+    flow: StripeToSalesforceFlow,
 }
 
 impl Setup {
@@ -56,7 +57,7 @@ impl Setup {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let extensions = Extensions {
             handlers: vec![flow.record_handler()],
-            flows: vec![(Arc::new(flow), "off".to_owned())],
+            flows: vec![(Arc::new(flow.clone()), "off".to_owned())],
             ..Extensions::default()
         };
         let engine = Engine::open_extended(
@@ -74,6 +75,7 @@ impl Setup {
             stripe,
             salesforce,
             engine,
+            flow,
         }
     }
 
@@ -485,5 +487,44 @@ async fn row_lock_contention_is_retried_until_written() {
     let run = s.run().await;
     assert_eq!((run.counts.written, run.counts.failed), (40, 0), "{run:?}");
     assert_eq!(s.salesforce.records("Account").len(), 40);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_partial_collection_waits_for_more_of_its_kind_unless_it_is_old_or_drained() {
+    let s = Setup::new(ApplyOptions {
+        hold_partial_for: std::time::Duration::from_secs(10),
+        ..ApplyOptions::default()
+    })
+    .await;
+    let t = now().timestamp() - 60;
+    let customers = |from: usize, to: usize| -> Vec<Value> {
+        (from..to)
+            .map(|i| {
+                event(
+                    &format!("evt_{i}"),
+                    "customer.created",
+                    t,
+                    customer(&format!("cus_{i}"), &format!("Customer {i}"), None),
+                )
+            })
+            .collect()
+    };
+    s.deliver(&customers(0, 250)).await;
+    let run = s.run().await;
+    // One whole collection went; the other 50 wait, their events unprocessed.
+    assert_eq!(run.counts.written, 200, "{run:?}");
+    assert_eq!(s.salesforce.records("Account").len(), 200);
+    assert_eq!(s.unprocessed().await, 50);
+    s.deliver(&customers(250, 400)).await;
+    let run = s.run().await;
+    assert_eq!(run.counts.written, 200, "{run:?}");
+    assert_eq!(s.unprocessed().await, 0);
+    s.deliver(&customers(400, 410)).await;
+    assert_eq!(s.run().await.counts.written, 0);
+    // Draining (or the records' age) sends the remainder.
+    s.flow.drain(true);
+    assert_eq!(s.run().await.counts.written, 10);
+    assert_eq!(s.salesforce.records("Account").len(), 410);
     s.stop().await;
 }
