@@ -131,6 +131,11 @@ impl Flow for StripeToSalesforceFlow {
     async fn run(&self, ctx: &FlowContext) -> Result<RunCounts, FlowError> {
         let mut counts = RunCounts::default();
         let store = &ctx.store;
+        // Usage is learned from each answer's Sforce-Limit-Info; what a run minutes ago saw is
+        // stale (the allocation rolls over 24 hours), so each run starts by sending and reading.
+        if let Ok(mut usage) = self.applier.usage.lock() {
+            *usage = None;
+        }
         let total = store
             .inbox()
             .count_unprocessed(SOURCE)

@@ -528,3 +528,37 @@ async fn a_partial_collection_waits_for_more_of_its_kind_unless_it_is_old_or_dra
     assert_eq!(s.salesforce.records("Account").len(), 410);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn the_flow_pauses_before_its_share_of_the_daily_api_allocation() {
+    let s = Setup::new(ApplyOptions {
+        api_share_percent: 50,
+        write_concurrency: 1,
+        ..ApplyOptions::default()
+    })
+    .await;
+    let (used, _) = s.salesforce.api_usage();
+    // Half of this allocation leaves room for two more calls.
+    s.salesforce.set_daily_limit((used + 2) * 2);
+    let t = now().timestamp() - 60;
+    let events: Vec<Value> = (0..700)
+        .map(|i| {
+            event(
+                &format!("evt_{i}"),
+                "customer.created",
+                t,
+                customer(&format!("cus_{i}"), &format!("Customer {i}"), None),
+            )
+        })
+        .collect();
+    s.deliver(&events).await;
+    let run = s.run().await;
+    assert_eq!(run.outcome, "partial", "a pause is not a failure: {run:?}");
+    assert_eq!(run.counts.written, 400, "{run:?}");
+    assert_eq!(s.unprocessed().await, 300, "the rest waits for the next run");
+    s.salesforce.set_daily_limit(100_000);
+    let run = s.run().await;
+    assert_eq!(run.counts.written, 300, "{run:?}");
+    assert_eq!(s.unprocessed().await, 0);
+    s.stop().await;
+}
