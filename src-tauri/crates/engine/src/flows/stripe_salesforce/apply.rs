@@ -38,6 +38,9 @@ pub struct ApplyOptions {
     pub write_concurrency: usize,
     /// Stripe fetches in flight at once.
     pub fetch_concurrency: usize,
+    /// Objects gathered from successive inbox pages before they are written: one remainder per
+    /// type per this many objects, rather than per page.
+    pub flush_objects: usize,
     /// How long records that would make a collection of fewer than 200 may wait for more of
     /// their kind (their events stay unprocessed until a later run sends them): for runs in quick
     /// succession over a continuous stream, it keeps each run's remainder from costing a call of
@@ -54,6 +57,7 @@ impl Default for ApplyOptions {
             write_concurrency: 4,
             fetch_concurrency: 8,
             hold_partial_for: Duration::ZERO,
+            flush_objects: 20_000,
         }
     }
 }

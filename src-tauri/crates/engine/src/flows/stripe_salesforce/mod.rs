@@ -16,7 +16,6 @@ mod mappings;
 mod plan;
 mod record_job;
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -28,7 +27,7 @@ use serde_json::{Value, json};
 pub use apply::ApplyOptions;
 use apply::{Applier, Settled};
 pub use mappings::StripeMappings;
-use plan::{Change, Decision, coalesce, decide};
+use plan::{Change, Decision, coalesce_into, decide};
 pub use record_job::RecordJobHandler;
 
 use crate::flows::stripe_events::SOURCE;
@@ -113,7 +112,9 @@ fn record_job(
 
 /// Decodes an inbox payload as a Stripe event, naming the field that is wrong.
 pub(crate) fn event_of(payload: &Value) -> Result<Event, String> {
-    let event: Event = serde_json::from_value(payload.clone()).map_err(|e| format!("Stripe event: {e}"))?;
+    use serde::Deserialize;
+    // Read from the borrowed value: no copy of the whole payload first.
+    let event = Event::deserialize(payload).map_err(|e| format!("Stripe event: {e}"))?;
     check_event(&event).map_err(|e| e.to_string())?;
     Ok(event)
 }
@@ -144,48 +145,59 @@ impl Flow for StripeToSalesforceFlow {
         ctx.progress(0, Some(total));
         let mut after = 0;
         loop {
-            let events = store
-                .inbox()
-                .unprocessed_from(SOURCE, after, self.applier.options.batch_events)
-                .await
-                .map_err(|e| FlowError::new(e.to_string(), counts))?;
-            let Some(last) = events.last() else { break };
-            after = last.id;
-            counts.read += events.len() as u64;
-
+            // Gather the newest change per object over successive pages, so each type's partial
+            // collection comes once per `flush_objects` objects rather than once per page.
             let mut processed: Vec<String> = Vec::new();
             let mut jobs: Vec<NewJob> = Vec::new();
-            let mut changes = Vec::with_capacity(events.len());
-            let payloads: HashMap<&str, &Value> =
-                events.iter().map(|e| (e.event_id.as_str(), &e.payload)).collect();
+            let mut candidates = std::collections::BTreeMap::new();
+            let mut read_any = false;
             let now = ctx.clock.now();
-            for inbox_event in &events {
-                match event_of(&inbox_event.payload) {
-                    Ok(event) if self.applier.mappings.get(event.object_kind()).is_some() => {
-                        let mut change = Change::of(&event);
-                        change.received_at = Some(inbox_event.received_at);
-                        changes.push(change);
-                    }
-                    Ok(_) => {
-                        // Products, prices, payouts…: not written by this flow.
-                        counts.skipped += 1;
-                        processed.push(inbox_event.event_id.clone());
-                    }
-                    Err(message) => {
-                        tracing::warn!(event = %inbox_event.event_id, %message, "Stripe event not readable.");
-                        counts.failed += 1;
-                        jobs.push(record_job(
-                            &inbox_event.event_id,
-                            &inbox_event.payload,
-                            "stripe.event_invalid",
-                            &message,
-                            now,
-                        ));
-                        processed.push(inbox_event.event_id.clone());
+            while candidates.len() < self.applier.options.flush_objects.max(1) {
+                let events = store
+                    .inbox()
+                    .unprocessed_from(SOURCE, after, self.applier.options.batch_events)
+                    .await
+                    .map_err(|e| FlowError::new(e.to_string(), counts))?;
+                let Some(last) = events.last() else { break };
+                after = last.id;
+                read_any = true;
+                counts.read += events.len() as u64;
+                let drained = events.len() < self.applier.options.batch_events as usize;
+                let mut changes = Vec::with_capacity(events.len());
+                for inbox_event in events {
+                    match event_of(&inbox_event.payload) {
+                        Ok(event) if self.applier.mappings.get(event.object_kind()).is_some() => {
+                            let mut change = Change::of(event);
+                            change.received_at = Some(inbox_event.received_at);
+                            changes.push(change);
+                        }
+                        Ok(_) => {
+                            // Products, prices, payouts…: not written by this flow.
+                            counts.skipped += 1;
+                            processed.push(inbox_event.event_id);
+                        }
+                        Err(message) => {
+                            tracing::warn!(event = %inbox_event.event_id, %message, "Stripe event not readable.");
+                            counts.failed += 1;
+                            jobs.push(record_job(
+                                &inbox_event.event_id,
+                                &inbox_event.payload,
+                                "stripe.event_invalid",
+                                &message,
+                                now,
+                            ));
+                            processed.push(inbox_event.event_id);
+                        }
                     }
                 }
+                coalesce_into(&mut candidates, changes);
+                if drained {
+                    break;
+                }
             }
-            let candidates = coalesce(changes);
+            if !read_any {
+                break;
+            }
             let keys: Vec<_> = candidates.keys().cloned().collect();
             let known = store
                 .object_versions()
@@ -233,9 +245,13 @@ impl Flow for StripeToSalesforceFlow {
                         tracing::warn!(object = %change.object_id, %code, %message, "Record refused; dead-lettered.");
                         counts.failed += 1;
                         counts.skipped += candidate.events.len() as u64 - 1;
-                        let event = payloads
-                            .get(change.event_id.as_str())
-                            .map_or(Value::Null, |v| (*v).clone());
+                        // Refusals are few: their events are read back whole for the dead letter.
+                        let event = store
+                            .inbox()
+                            .get(SOURCE, &change.event_id)
+                            .await
+                            .map_err(|e| FlowError::new(e.to_string(), counts))?
+                            .map_or(Value::Null, |e| e.payload);
                         jobs.push(record_job(&change.event_id, &event, &code, &message, now));
                         processed.extend(candidate.events.iter().cloned());
                     }

@@ -39,17 +39,17 @@ pub(crate) struct Change {
 impl Change {
     /// The change an event makes (`customer.subscription.deleted` is a cancellation: its
     /// subscription still exists, so only a snapshot marked `deleted` is a deletion).
-    pub(crate) fn of(event: &Event) -> Self {
-        let snapshot = event.data.object.clone();
-        let deleted = event.is_deletion() && snapshot["object"] != "subscription"
-            || snapshot["deleted"] == Value::Bool(true);
+    pub(crate) fn of(event: Event) -> Self {
+        let deleted = event.is_deletion() && event.data.object["object"] != "subscription"
+            || event.data.object["deleted"] == Value::Bool(true);
+        let (object_type, object_id) = (event.object_kind().to_owned(), event.object_id().to_owned());
         Self {
-            object_type: event.object_kind().to_owned(),
-            object_id: event.object_id().to_owned(),
+            object_type,
+            object_id,
             version: event.created,
-            event_id: event.id.clone(),
+            event_id: event.id,
             deleted,
-            snapshot,
+            snapshot: event.data.object,
             received_at: None,
         }
     }
@@ -82,8 +82,18 @@ pub(crate) enum Decision {
 }
 
 /// The newest change per object, in key order.
+#[cfg(test)]
 pub(crate) fn coalesce(changes: impl IntoIterator<Item = Change>) -> BTreeMap<ObjectKey, Candidate> {
-    let mut out: BTreeMap<ObjectKey, Candidate> = BTreeMap::new();
+    let mut out = BTreeMap::new();
+    coalesce_into(&mut out, changes);
+    out
+}
+
+/// Adds changes to the newest change per object gathered so far.
+pub(crate) fn coalesce_into(
+    out: &mut BTreeMap<ObjectKey, Candidate>,
+    changes: impl IntoIterator<Item = Change>,
+) {
     for change in changes {
         match out.get_mut(&change.key()) {
             None => {
@@ -123,7 +133,6 @@ pub(crate) fn coalesce(changes: impl IntoIterator<Item = Change>) -> BTreeMap<Ob
             }
         }
     }
-    out
 }
 
 /// Decides a candidate against the state applied before.

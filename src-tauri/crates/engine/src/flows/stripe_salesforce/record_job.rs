@@ -43,7 +43,7 @@ impl JobHandler for RecordJobHandler {
         if self.applier.mappings.get(event.object_kind()).is_none() {
             return Ok(Some(json!({"result": "not_mapped"})));
         }
-        let change = Change::of(&event);
+        let change = Change::of(event);
         let key = change.key();
         let known = ctx
             .store
