@@ -41,15 +41,13 @@ mod tests {
     use chrono::{Duration, TimeZone, Utc};
     use paysync_connectors::salesforce::{PROVIDER, RecordOutcome, UpsertBatch};
     use paysync_core::mapping::Transform;
-    use paysync_core::{ManualClock, SeededRandom, SharedClock};
+    use paysync_core::{ManualClock, SharedClock};
     use paysync_sandbox::salesforce::schema::{self, FieldKind};
-    use paysync_sandbox::salesforce::{SANDBOX_CLIENT_ID, SalesforceSim};
     use paysync_sandbox::stripe::{NewCustomer, NewPayment, NewPrice, NewProduct, PaymentStatus, StripeSim};
-    use paysync_sandbox::{ServeOptions, serve};
     use serde_json::Value;
 
     use super::*;
-    use crate::flows::testing::{salesforce_executor, start_stripe};
+    use crate::flows::testing::{start_salesforce, start_stripe};
 
     /// The schema field a rule writes: a relationship `X__r` writes the lookup `X__c`.
     fn written_field(target: &str) -> String {
@@ -156,21 +154,7 @@ mod tests {
         let clock: SharedClock = Arc::new(ManualClock::new(now));
         let (stripe_handle, stripe) = start_stripe(clock.clone()).await;
         let charge = seed(&stripe, now);
-        let options = ServeOptions::loopback();
-        let (sf_handle, salesforce) = serve(
-            options,
-            clock.clone(),
-            Arc::new(SeededRandom::new(4)),
-            SalesforceSim::new,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-        let token = salesforce.mint_token(SANDBOX_CLIENT_ID, "api");
-        let sf = salesforce_executor(
-            token["instance_url"].as_str().unwrap_or_default(),
-            token["access_token"].as_str().unwrap_or_default(),
-            clock.clone(),
-        );
+        let (sf_handle, salesforce, sf) = start_salesforce(clock.clone()).await;
 
         for (kind, mapping) in stripe_defaults().unwrap_or_else(|e| panic!("{e}")) {
             let records: Vec<Value> = stripe.objects(kind);

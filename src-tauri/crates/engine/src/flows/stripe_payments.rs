@@ -123,12 +123,14 @@ mod tests {
 
     use chrono::TimeZone;
     use paysync_connectors::http::BreakerPolicy;
-    use paysync_core::{ManualClock, SeededRandom, SharedClock};
+    use paysync_core::{ManualClock, SharedClock};
     use paysync_sandbox::stripe::{NewPayment, PaymentStatus};
 
     use super::*;
-    use crate::flows::testing::{engine_with, start_stripe, stripe_executor, stripe_executor_with};
-    use crate::{Engine, EngineOptions, Extensions};
+    use crate::Extensions;
+    use crate::flows::testing::{
+        engine_with, engine_with_extensions, start_stripe, stripe_executor, stripe_executor_with,
+    };
 
     #[tokio::test]
     async fn charges_land_in_the_ledger_once_and_feed_the_daily_volume() {
@@ -243,14 +245,7 @@ mod tests {
             executors: vec![exec],
             ..Extensions::default()
         };
-        let engine = Engine::open_extended(
-            EngineOptions::new(dir.path().to_path_buf()),
-            clock,
-            Arc::new(SeededRandom::new(2)),
-            extensions,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("engine: {e}"));
+        let engine = engine_with_extensions(dir.path(), clock, extensions).await;
         let mut events = engine.subscribe();
         let run = engine
             .run_flow_now(NAME)

@@ -10,6 +10,7 @@ use paysync_connectors::http::{
 use paysync_connectors::stripe::PROVIDER;
 use paysync_core::retry::RetryPolicy;
 use paysync_core::{Secret, SeededRandom, SharedClock};
+use paysync_sandbox::salesforce::{SANDBOX_CLIENT_ID, SalesforceSim};
 use paysync_sandbox::stripe::{DEFAULT_TEST_KEY, StripeSim};
 use paysync_sandbox::{ServeOptions, SimHandle, serve};
 
@@ -85,12 +86,41 @@ pub(crate) async fn start_stripe(clock: SharedClock) -> (SimHandle, Arc<StripeSi
         .unwrap_or_else(|e| panic!("simulator: {e}"))
 }
 
+/// A Salesforce simulator on `clock`, on a free loopback port, with an executor holding a session
+/// minted for its user.
+pub(crate) async fn start_salesforce(clock: SharedClock) -> (SimHandle, Arc<SalesforceSim>, Executor) {
+    let (handle, sim) = serve(
+        ServeOptions::loopback(),
+        clock.clone(),
+        Arc::new(SeededRandom::new(4)),
+        SalesforceSim::new,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("simulator: {e}"));
+    let token = sim.mint_token(SANDBOX_CLIENT_ID, "api");
+    let executor = salesforce_executor(
+        token["instance_url"].as_str().unwrap_or_default(),
+        token["access_token"].as_str().unwrap_or_default(),
+        clock,
+    );
+    (handle, sim, executor)
+}
+
 /// An engine in `dir` with `flow` registered (not scheduled).
 pub(crate) async fn engine_with(dir: &std::path::Path, clock: SharedClock, flow: Arc<dyn Flow>) -> Engine {
     let extensions = Extensions {
         flows: vec![(flow, "off".to_owned())],
         ..Extensions::default()
     };
+    engine_with_extensions(dir, clock, extensions).await
+}
+
+/// An engine in `dir` with `extensions` (flows, handlers, executors) registered.
+pub(crate) async fn engine_with_extensions(
+    dir: &std::path::Path,
+    clock: SharedClock,
+    extensions: Extensions,
+) -> Engine {
     Engine::open_extended(
         EngineOptions::new(dir.to_path_buf()),
         clock,

@@ -205,16 +205,15 @@ impl Applier {
             if let Some((change, settled)) = applied.outcomes.remove(&key)
                 && let Settled::Written { target_id } = settled
             {
-                applied.parents.push(AppliedVersion {
-                    object_type: change.object_type,
-                    object_id: change.object_id,
-                    version: 0,
-                    event_id: FETCHED_PARENT.to_owned(),
-                    // A stub seen while fetching is not the deletion event: the object's own
-                    // events, older or not, still apply when they come.
-                    deleted: false,
-                    target_id,
-                });
+                // Fetched as a parent: version 0, and a stub seen while fetching is not the
+                // deletion event (the object's own events, older or not, still apply).
+                applied.parents.push(
+                    Change {
+                        deleted: false,
+                        ..change
+                    }
+                    .applied(target_id),
+                );
             }
         }
         applied

@@ -227,14 +227,7 @@ impl Flow for StripeToSalesforceFlow {
                     Settled::Written { target_id } => {
                         counts.written += u64::from(target_id.is_some());
                         counts.skipped += candidate.events.len() as u64 - 1;
-                        versions.push(AppliedVersion {
-                            object_type: change.object_type,
-                            object_id: change.object_id,
-                            version: change.version,
-                            event_id: change.event_id,
-                            deleted: change.deleted,
-                            target_id,
-                        });
+                        versions.push(change.applied(target_id));
                         processed.extend(candidate.events.iter().cloned());
                     }
                     Settled::Skipped => {

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use paysync_connectors::stripe::events::Event;
-use paysync_store::ObjectVersion;
+use paysync_store::{AppliedVersion, ObjectVersion};
 use serde_json::Value;
 
 /// An object and its id: `("charge", "ch_…")`.
@@ -51,6 +51,18 @@ impl Change {
             deleted,
             snapshot: event.data.object,
             received_at: None,
+        }
+    }
+
+    /// The version to record once this change was applied, as the Salesforce record `target_id`.
+    pub(crate) fn applied(self, target_id: Option<String>) -> AppliedVersion {
+        AppliedVersion {
+            object_type: self.object_type,
+            object_id: self.object_id,
+            version: self.version,
+            event_id: self.event_id,
+            deleted: self.deleted,
+            target_id,
         }
     }
 

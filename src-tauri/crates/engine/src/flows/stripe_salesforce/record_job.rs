@@ -4,7 +4,7 @@
 //! the object was applied meanwhile.
 
 use async_trait::async_trait;
-use paysync_store::{AppliedVersion, Job};
+use paysync_store::Job;
 use serde_json::{Value, json};
 
 use super::apply::{Applier, Settled};
@@ -73,14 +73,7 @@ impl JobHandler for RecordJobHandler {
         })?;
         let result = match settled {
             Settled::Written { target_id } => {
-                versions.push(AppliedVersion {
-                    object_type: change.object_type,
-                    object_id: change.object_id,
-                    version: change.version,
-                    event_id: change.event_id,
-                    deleted: change.deleted,
-                    target_id: target_id.clone(),
-                });
+                versions.push(change.applied(target_id.clone()));
                 json!({"result": "written", "salesforce_id": target_id})
             }
             Settled::Skipped => json!({"result": "gone_at_stripe"}),

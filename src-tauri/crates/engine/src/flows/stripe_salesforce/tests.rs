@@ -3,16 +3,16 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use paysync_core::{ManualClock, SeededRandom, SharedClock};
-use paysync_sandbox::salesforce::{RuleKind, SANDBOX_CLIENT_ID, SalesforceSim, ValidationRule};
+use paysync_core::{ManualClock, SharedClock};
+use paysync_sandbox::SimHandle;
+use paysync_sandbox::salesforce::{RuleKind, SalesforceSim, ValidationRule};
 use paysync_sandbox::stripe::{NewCustomer, NewPayment, NewPrice, NewProduct, PaymentStatus, StripeSim};
-use paysync_sandbox::{ServeOptions, SimHandle, serve};
 use paysync_store::{DeadLetterFilter, NewInboxEvent};
 use serde_json::{Map, Value, json};
 
 use super::*;
-use crate::flows::testing::{salesforce_executor, start_stripe, stripe_executor};
-use crate::{Engine, EngineOptions, Extensions};
+use crate::flows::testing::{engine_with_extensions, start_salesforce, start_stripe, stripe_executor};
+use crate::{Engine, Extensions};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, 12, 0, 0)
@@ -34,20 +34,7 @@ impl Setup {
     async fn new(options: ApplyOptions) -> Self {
         let clock: SharedClock = Arc::new(ManualClock::new(now()));
         let (stripe_handle, stripe) = start_stripe(clock.clone()).await;
-        let (sf_handle, salesforce) = serve(
-            ServeOptions::loopback(),
-            clock.clone(),
-            Arc::new(SeededRandom::new(4)),
-            SalesforceSim::new,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-        let token = salesforce.mint_token(SANDBOX_CLIENT_ID, "api");
-        let sf = salesforce_executor(
-            token["instance_url"].as_str().unwrap_or_default(),
-            token["access_token"].as_str().unwrap_or_default(),
-            clock.clone(),
-        );
+        let (sf_handle, salesforce, sf) = start_salesforce(clock.clone()).await;
         let flow = StripeToSalesforceFlow::new(
             stripe_executor(&stripe_handle.base_url, clock.clone()),
             sf,
@@ -60,14 +47,7 @@ impl Setup {
             flows: vec![(Arc::new(flow.clone()), "off".to_owned())],
             ..Extensions::default()
         };
-        let engine = Engine::open_extended(
-            EngineOptions::new(dir.path().to_path_buf()),
-            clock,
-            Arc::new(SeededRandom::new(2)),
-            extensions,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("engine: {e}"));
+        let engine = engine_with_extensions(dir.path(), clock, extensions).await;
         Self {
             _dir: dir,
             stripe_handle,
@@ -139,6 +119,19 @@ fn event(id: &str, kind: &str, created: i64, object: Value) -> Value {
 
 fn customer(id: &str, name: &str, phone: Option<&str>) -> Value {
     json!({"id": id, "object": "customer", "name": name, "email": "ada@example.com", "phone": phone})
+}
+
+/// `customer.created` events for customers `cus_<i>` named `Customer <i>`, all created at `t`.
+fn customer_events(ids: std::ops::Range<usize>, t: i64) -> Vec<Value> {
+    ids.map(|i| {
+        event(
+            &format!("evt_{i}"),
+            "customer.created",
+            t,
+            customer(&format!("cus_{i}"), &format!("Customer {i}"), None),
+        )
+    })
+    .collect()
 }
 
 fn name_of(record: Option<Map<String, Value>>) -> Option<String> {
@@ -473,16 +466,7 @@ async fn row_lock_contention_is_retried_until_written() {
             next_writes: Vec::new(),
         });
     let t = now().timestamp() - 60;
-    let events: Vec<Value> = (0..40)
-        .map(|i| {
-            event(
-                &format!("evt_{i}"),
-                "customer.created",
-                t,
-                customer(&format!("cus_{i}"), &format!("Customer {i}"), None),
-            )
-        })
-        .collect();
+    let events = customer_events(0..40, t);
     s.deliver(&events).await;
     let run = s.run().await;
     assert_eq!((run.counts.written, run.counts.failed), (40, 0), "{run:?}");
@@ -498,29 +482,17 @@ async fn a_partial_collection_waits_for_more_of_its_kind_unless_it_is_old_or_dra
     })
     .await;
     let t = now().timestamp() - 60;
-    let customers = |from: usize, to: usize| -> Vec<Value> {
-        (from..to)
-            .map(|i| {
-                event(
-                    &format!("evt_{i}"),
-                    "customer.created",
-                    t,
-                    customer(&format!("cus_{i}"), &format!("Customer {i}"), None),
-                )
-            })
-            .collect()
-    };
-    s.deliver(&customers(0, 250)).await;
+    s.deliver(&customer_events(0..250, t)).await;
     let run = s.run().await;
     // One whole collection went; the other 50 wait, their events unprocessed.
     assert_eq!(run.counts.written, 200, "{run:?}");
     assert_eq!(s.salesforce.records("Account").len(), 200);
     assert_eq!(s.unprocessed().await, 50);
-    s.deliver(&customers(250, 400)).await;
+    s.deliver(&customer_events(250..400, t)).await;
     let run = s.run().await;
     assert_eq!(run.counts.written, 200, "{run:?}");
     assert_eq!(s.unprocessed().await, 0);
-    s.deliver(&customers(400, 410)).await;
+    s.deliver(&customer_events(400..410, t)).await;
     assert_eq!(s.run().await.counts.written, 0);
     // Draining (or the records' age) sends the remainder.
     s.flow.drain(true);
@@ -541,16 +513,7 @@ async fn the_flow_pauses_before_its_share_of_the_daily_api_allocation() {
     // Half of this allocation leaves room for two more calls.
     s.salesforce.set_daily_limit((used + 2) * 2);
     let t = now().timestamp() - 60;
-    let events: Vec<Value> = (0..700)
-        .map(|i| {
-            event(
-                &format!("evt_{i}"),
-                "customer.created",
-                t,
-                customer(&format!("cus_{i}"), &format!("Customer {i}"), None),
-            )
-        })
-        .collect();
+    let events = customer_events(0..700, t);
     s.deliver(&events).await;
     let run = s.run().await;
     assert_eq!(run.outcome, "partial", "a pause is not a failure: {run:?}");
