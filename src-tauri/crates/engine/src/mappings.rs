@@ -43,11 +43,10 @@ mod tests {
     use paysync_core::mapping::Transform;
     use paysync_core::{ManualClock, SharedClock};
     use paysync_sandbox::salesforce::schema::{self, FieldKind};
-    use paysync_sandbox::stripe::{NewCustomer, NewPayment, NewPrice, NewProduct, PaymentStatus, StripeSim};
     use serde_json::Value;
 
     use super::*;
-    use crate::flows::testing::{start_salesforce, start_stripe};
+    use crate::flows::testing::{seed_one_of_each, start_salesforce, start_stripe};
 
     /// The schema field a rule writes: a relationship `X__r` writes the lookup `X__c`.
     fn written_field(target: &str) -> String {
@@ -153,7 +152,7 @@ mod tests {
             .unwrap_or_default();
         let clock: SharedClock = Arc::new(ManualClock::new(now));
         let (stripe_handle, stripe) = start_stripe(clock.clone()).await;
-        let charge = seed(&stripe, now);
+        let (_, charge) = seed_one_of_each(&stripe, now - Duration::days(3));
         let (sf_handle, salesforce, sf) = start_salesforce(clock.clone()).await;
 
         for (kind, mapping) in stripe_defaults().unwrap_or_else(|e| panic!("{e}")) {
@@ -190,52 +189,5 @@ mod tests {
         }
         stripe_handle.stop().await.unwrap_or_else(|e| panic!("{e}"));
         sf_handle.stop().await.unwrap_or_else(|e| panic!("{e}"));
-    }
-
-    /// One of each object; returns the refunded and disputed charge.
-    fn seed(stripe: &StripeSim, now: chrono::DateTime<Utc>) -> String {
-        let at = now - Duration::days(3);
-        let customer = stripe.insert_customer(NewCustomer {
-            email: Some("ada@example.com".to_owned()),
-            name: Some("Ada Lovelace".to_owned()),
-            created: at,
-            ..NewCustomer::default()
-        });
-        let (_, charge) = stripe
-            .insert_payment(NewPayment {
-                customer: Some(customer.clone()),
-                amount: 12_345,
-                currency: "eur".to_owned(),
-                status: PaymentStatus::Succeeded,
-                created: at,
-                ..NewPayment::default()
-            })
-            .unwrap_or_else(|e| panic!("{e}"));
-        stripe
-            .insert_refund(&charge, 2_000, at)
-            .unwrap_or_else(|e| panic!("{e}"));
-        stripe
-            .insert_dispute(&charge, 10_345, "fraudulent", "needs_response", at)
-            .unwrap_or_else(|e| panic!("{e}"));
-        let product = stripe.insert_product(NewProduct {
-            name: "Pro plan".to_owned(),
-            created: at,
-            ..NewProduct::default()
-        });
-        let price = stripe
-            .insert_price(NewPrice {
-                product,
-                unit_amount: 4_900,
-                currency: "eur".to_owned(),
-                interval: Some("month".to_owned()),
-                interval_count: 1,
-                created: at,
-                ..NewPrice::default()
-            })
-            .unwrap_or_else(|e| panic!("{e}"));
-        stripe
-            .insert_subscription(&customer, &price, at)
-            .unwrap_or_else(|e| panic!("{e}"));
-        charge
     }
 }

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
+use chrono::{DateTime, Duration, Utc};
 use paysync_connectors::http::{
     BreakerPolicy, Executor, ExecutorConfig, ProviderConfig, ProviderPolicy, RateLimit, StaticBearer,
 };
@@ -11,7 +12,9 @@ use paysync_connectors::stripe::PROVIDER;
 use paysync_core::retry::RetryPolicy;
 use paysync_core::{Secret, SeededRandom, SharedClock};
 use paysync_sandbox::salesforce::{SANDBOX_CLIENT_ID, SalesforceSim};
-use paysync_sandbox::stripe::{DEFAULT_TEST_KEY, StripeSim};
+use paysync_sandbox::stripe::{
+    DEFAULT_TEST_KEY, NewCustomer, NewPayment, NewPrice, NewProduct, PaymentStatus, StripeSim,
+};
 use paysync_sandbox::{ServeOptions, SimHandle, serve};
 
 use crate::scheduler::Flow;
@@ -84,6 +87,60 @@ pub(crate) async fn start_stripe(clock: SharedClock) -> (SimHandle, Arc<StripeSi
     serve(options, clock, Arc::new(SeededRandom::new(1)), StripeSim::new)
         .await
         .unwrap_or_else(|e| panic!("simulator: {e}"))
+}
+
+/// One of each object the default mappings write, a minute apart from `at`: a customer, its
+/// succeeded 123.45 EUR charge, a 20.00 refund and a dispute of it, a monthly subscription.
+/// Returns the customer and the charge.
+pub(crate) fn seed_one_of_each(stripe: &StripeSim, at: DateTime<Utc>) -> (String, String) {
+    let customer = stripe.insert_customer(NewCustomer {
+        email: Some("ada@example.com".to_owned()),
+        name: Some("Ada Lovelace".to_owned()),
+        created: at,
+        ..NewCustomer::default()
+    });
+    let (_, charge) = stripe
+        .insert_payment(NewPayment {
+            customer: Some(customer.clone()),
+            amount: 12_345,
+            currency: "eur".to_owned(),
+            status: PaymentStatus::Succeeded,
+            created: at + Duration::minutes(1),
+            ..NewPayment::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    stripe
+        .insert_refund(&charge, 2_000, at + Duration::minutes(2))
+        .unwrap_or_else(|e| panic!("{e}"));
+    stripe
+        .insert_dispute(
+            &charge,
+            10_345,
+            "fraudulent",
+            "needs_response",
+            at + Duration::minutes(3),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let product = stripe.insert_product(NewProduct {
+        name: "Pro plan".to_owned(),
+        created: at,
+        ..NewProduct::default()
+    });
+    let price = stripe
+        .insert_price(NewPrice {
+            product,
+            unit_amount: 4_900,
+            currency: "eur".to_owned(),
+            interval: Some("month".to_owned()),
+            interval_count: 1,
+            created: at,
+            ..NewPrice::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    stripe
+        .insert_subscription(&customer, &price, at + Duration::minutes(4))
+        .unwrap_or_else(|e| panic!("{e}"));
+    (customer, charge)
 }
 
 /// A Salesforce simulator on `clock`, on a free loopback port, with an executor holding a session

@@ -6,12 +6,14 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use paysync_core::{ManualClock, SharedClock};
 use paysync_sandbox::SimHandle;
 use paysync_sandbox::salesforce::{RuleKind, SalesforceSim, ValidationRule};
-use paysync_sandbox::stripe::{NewCustomer, NewPayment, NewPrice, NewProduct, PaymentStatus, StripeSim};
+use paysync_sandbox::stripe::{NewCustomer, NewPayment, PaymentStatus, StripeSim};
 use paysync_store::{DeadLetterFilter, NewInboxEvent};
 use serde_json::{Map, Value, json};
 
 use super::*;
-use crate::flows::testing::{engine_with_extensions, start_salesforce, start_stripe, stripe_executor};
+use crate::flows::testing::{
+    engine_with_extensions, seed_one_of_each, start_salesforce, start_stripe, stripe_executor,
+};
 use crate::{Engine, Extensions};
 
 fn now() -> DateTime<Utc> {
@@ -141,56 +143,7 @@ fn name_of(record: Option<Map<String, Value>>) -> Option<String> {
 #[tokio::test]
 async fn the_simulators_stripe_history_lands_in_salesforce_once() {
     let s = Setup::new(ApplyOptions::default()).await;
-    let at = now() - Duration::days(2);
-    let cus = s.stripe.insert_customer(NewCustomer {
-        email: Some("ada@example.com".to_owned()),
-        name: Some("Ada Lovelace".to_owned()),
-        created: at,
-        ..NewCustomer::default()
-    });
-    let (_, charge) = s
-        .stripe
-        .insert_payment(NewPayment {
-            customer: Some(cus.clone()),
-            amount: 12_345,
-            currency: "eur".to_owned(),
-            status: PaymentStatus::Succeeded,
-            created: at + Duration::minutes(1),
-            ..NewPayment::default()
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
-    s.stripe
-        .insert_refund(&charge, 2_000, at + Duration::minutes(2))
-        .unwrap_or_else(|e| panic!("{e}"));
-    s.stripe
-        .insert_dispute(
-            &charge,
-            10_345,
-            "fraudulent",
-            "needs_response",
-            at + Duration::minutes(3),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-    let product = s.stripe.insert_product(NewProduct {
-        name: "Pro".to_owned(),
-        created: at,
-        ..NewProduct::default()
-    });
-    let price = s
-        .stripe
-        .insert_price(NewPrice {
-            product,
-            unit_amount: 4_900,
-            currency: "eur".to_owned(),
-            interval: Some("month".to_owned()),
-            interval_count: 1,
-            created: at,
-            ..NewPrice::default()
-        })
-        .unwrap_or_else(|e| panic!("{e}"));
-    s.stripe
-        .insert_subscription(&cus, &price, at + Duration::minutes(4))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (cus, charge) = seed_one_of_each(&s.stripe, now() - Duration::days(2));
     // Newest first, as the Events API lists them, and every one twice.
     let mut events = s.stripe.events();
     events.reverse();
