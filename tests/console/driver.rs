@@ -82,7 +82,10 @@ impl App {
                 .unwrap_or_else(|e| panic!("could not start tauri-driver: {e}")),
         );
         let url = format!("http://127.0.0.1:{port}");
+        // tauri-driver listens before the WebKitWebDriver it spawns does; a session request
+        // sent in between fails inside tauri-driver (SendRequest), so wait for both.
         wait_for_port(port).await;
+        wait_for_port(native_port).await;
 
         let mut caps = serde_json::Map::new();
         caps.insert(
@@ -90,11 +93,7 @@ impl App {
             serde_json::json!({ "application": console_bin() }),
         );
         let started = Instant::now();
-        let client = ClientBuilder::native()
-            .capabilities(caps)
-            .connect(&url)
-            .await
-            .unwrap_or_else(|e| panic!("WebDriver session: {e}"));
+        let client = new_session(&url, caps).await;
         let mut app = Self {
             client,
             data_dir,
@@ -211,6 +210,26 @@ fn sanitize(css: &str) -> String {
         .collect()
 }
 
+/// Asks for a session, again a few times if the native driver is listening but not yet answering.
+async fn new_session(url: &str, caps: serde_json::Map<String, serde_json::Value>) -> Client {
+    let mut attempt = 1;
+    loop {
+        match ClientBuilder::native()
+            .capabilities(caps.clone())
+            .connect(url)
+            .await
+        {
+            Ok(client) => return client,
+            Err(e) if attempt < 5 && e.to_string().contains("did not respond") => {
+                eprintln!("WebDriver session, attempt {attempt}: {e}; asking again");
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(e) => panic!("WebDriver session: {e}"),
+        }
+    }
+}
+
 async fn wait_for_port(port: u16) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while Instant::now() < deadline {
@@ -219,5 +238,5 @@ async fn wait_for_port(port: u16) {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("tauri-driver did not listen on {port}");
+    panic!("no driver listened on {port} (tauri-driver, or the WebKitWebDriver it starts)");
 }
