@@ -11,6 +11,7 @@ use paysync_connectors::http::{
 };
 use paysync_core::{Secret, SharedClock, SharedRandom};
 use paysync_engine::Extensions;
+use paysync_engine::flows::salesforce_stripe::{ReverseOptions, SalesforceToStripeFlow};
 use paysync_engine::flows::stripe_events::StripeEventsFlow;
 use paysync_engine::flows::stripe_payments::StripePaymentsFlow;
 use paysync_engine::flows::stripe_salesforce::{ApplyOptions, StripeMappings, StripeToSalesforceFlow};
@@ -73,8 +74,12 @@ pub(crate) fn extensions(
         mappings,
         ApplyOptions::default(),
     );
+    let to_stripe =
+        SalesforceToStripeFlow::new(executor.clone(), executor.clone(), ReverseOptions::default());
+    let mut handlers = vec![to_salesforce.record_handler()];
+    handlers.extend(to_stripe.handlers());
     Ok(Extensions {
-        handlers: vec![to_salesforce.record_handler()],
+        handlers,
         flows: vec![
             (
                 Arc::new(StripePaymentsFlow::new(executor.clone(), PAGE_SIZE)),
@@ -85,6 +90,7 @@ pub(crate) fn extensions(
                 "every 5m".to_owned(),
             ),
             (Arc::new(to_salesforce), "every 5m".to_owned()),
+            (Arc::new(to_stripe), "every 5m".to_owned()),
         ],
         executors: vec![executor],
     })

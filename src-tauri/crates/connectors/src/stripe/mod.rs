@@ -1,10 +1,13 @@
 //! Stripe: requests built as values for the shared executor, the wire shapes exactly as Stripe
 //! names them, and pure conversions to domain types. So far: listing charges (`GET /v1/charges`,
 //! cursor pagination with `starting_after`, `created[gte]` filter), events (webhook signatures,
-//! the event decoder, `GET /v1/events`) and the lists a full re-scan reads.
+//! the event decoder, `GET /v1/events`), the lists a full re-scan reads, and the writes that carry
+//! Salesforce changes back (customers, subscriptions).
 
+pub mod customers;
 pub mod events;
 pub mod signature;
+pub mod subscriptions;
 pub mod transform;
 pub mod wire;
 

@@ -204,6 +204,7 @@ fn apply_customer(c: &mut Value, params: &Value, pm: Option<Value>) {
         &["email", "name", "description", "phone", "invoice_prefix"],
     );
     p::apply_metadata(c, params);
+    apply_address(c, params);
     if let Some(b) = p::i(params, "balance") {
         c["balance"] = json!(b);
     }
@@ -212,6 +213,26 @@ fn apply_customer(c: &mut Value, params: &Value, pm: Option<Value>) {
     }
     if let Some(pm) = pm {
         c["invoice_settings"]["default_payment_method"] = pm;
+    }
+}
+
+/// `address`: `""` unsets it; a hash sets the sub-fields it names (`""` unsets one), keeping the
+/// rest, as Stripe does.
+fn apply_address(c: &mut Value, params: &Value) {
+    const PARTS: [&str; 6] = ["city", "country", "line1", "line2", "postal_code", "state"];
+    match params.get("address") {
+        Some(Value::String(s)) if s.is_empty() => c["address"] = Value::Null,
+        Some(Value::Object(given)) => {
+            if !c["address"].is_object() {
+                c["address"] = json!({"city": null, "country": null, "line1": null, "line2": null, "postal_code": null, "state": null});
+            }
+            for part in PARTS {
+                if let Some(v) = given.get(part).and_then(Value::as_str) {
+                    c["address"][part] = if v.is_empty() { Value::Null } else { json!(v) };
+                }
+            }
+        }
+        _ => {}
     }
 }
 
