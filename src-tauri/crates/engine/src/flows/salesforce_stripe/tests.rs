@@ -316,6 +316,58 @@ async fn a_new_account_becomes_one_customer_and_its_change_follows_without_echo(
 }
 
 #[tokio::test]
+async fn a_change_behind_a_live_job_waits_for_a_later_poll_and_is_not_lost() {
+    let s = Setup::new().await;
+    let cus = s.stripe.insert_customer(NewCustomer {
+        name: Some("Acme GmbH".to_owned()),
+        created: start(),
+        ..NewCustomer::default()
+    });
+    let account = s.insert(
+        "Account",
+        json!({"Name": "Acme GmbH", "Phone": "+49 1", "Stripe_Customer_Id__c": cus}),
+    );
+    s.clock.advance(Duration::minutes(1));
+    s.engine()
+        .run_flow_now(NAME)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The first change's job has not run when the second change is polled, and a later change of
+    // another Account moves past the overlap.
+    s.change("Account", &account, json!({"Phone": "+49 2"}));
+    s.clock.advance(Duration::minutes(3));
+    s.insert("Account", json!({"Name": "Globex"}));
+    s.clock.advance(Duration::minutes(1));
+    s.engine()
+        .run_flow_now(NAME)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pending = s
+        .engine()
+        .store()
+        .jobs()
+        .list(Some(JobStatus::Pending), 10, 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(pending.len(), 2, "{pending:?}");
+    s.engine()
+        .run_jobs_until_idle()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.stripe.objects("customer").len(), 2);
+    // The next poll reads the waiting change again and sends it.
+    s.run().await;
+    let acme = s
+        .stripe
+        .objects("customer")
+        .into_iter()
+        .find(|c| c["id"] == cus.as_str())
+        .unwrap_or_default();
+    assert_eq!(acme["phone"], "+49 2");
+    s.stop().await;
+}
+
+#[tokio::test]
 async fn closed_won_makes_one_subscription_from_its_products_and_links_it_back() {
     let s = Setup::new().await;
     let price = s.stripe_price();
