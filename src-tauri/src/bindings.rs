@@ -19,6 +19,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::list_flows,
             commands::list_runs,
             commands::run_flow,
+            commands::set_flow_paused,
             commands::list_audit,
             commands::verify_audit,
             commands::search,

@@ -6,6 +6,7 @@ pub const COMMANDS: &[&str] = &[
     "list_flows",
     "list_runs",
     "run_flow",
+    "set_flow_paused",
     "list_audit",
     "verify_audit",
     "search",

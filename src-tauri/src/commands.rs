@@ -49,6 +49,17 @@ pub async fn run_flow(state: State<'_, AppState>, name: String) -> Result<RunRow
     Ok(state.console().await?.run_flow(&name).await?)
 }
 
+/// Pauses or resumes a flow's schedule; returns the flow as it now stands.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_flow_paused(
+    state: State<'_, AppState>,
+    name: String,
+    paused: bool,
+) -> Result<FlowRow, IpcError> {
+    Ok(state.console().await?.set_flow_paused(&name, paused).await?)
+}
+
 /// One page of the audit log.
 #[tauri::command]
 #[specta::specta]

@@ -87,6 +87,28 @@ fn run_now_records_a_run() {
 }
 
 #[test]
+fn pause_and_resume_a_flows_schedule() {
+    let (_tmp, dir) = fresh();
+    let paused_of = |dir: &std::path::Path| {
+        let s = run_json(dir, &["status"]);
+        s["flows"]
+            .as_array()
+            .and_then(|f| f.iter().find(|f| f["name"] == "audit.verify").cloned())
+            .map(|f| (f["paused"].clone(), f["next_due"].is_null()))
+    };
+    assert_eq!(paused_of(&dir), Some((serde_json::json!(false), false)));
+    assert_eq!(run_json(&dir, &["pause", "audit.verify"])["paused"], true);
+    assert_eq!(paused_of(&dir), Some((serde_json::json!(true), true)));
+    assert_eq!(run_json(&dir, &["resume", "audit.verify"])["paused"], false);
+    assert_eq!(paused_of(&dir), Some((serde_json::json!(false), false)));
+    assert_eq!(
+        run(&dir, &["pause", "no.such.flow"]).status.code(),
+        Some(4),
+        "unknown flow"
+    );
+}
+
+#[test]
 fn exit_codes_are_documented_ones() {
     let (_tmp, dir) = fresh();
     assert_eq!(

@@ -17,6 +17,8 @@ export const commands = {
 	listRuns: (flow: string | null, limit: number) => typedError<RunRow[], IpcError>(__TAURI_INVOKE("list_runs", { flow, limit })),
 	/**  Runs a flow now; resolves when it finishes (progress arrives as events). */
 	runFlow: (name: string) => typedError<RunRow, IpcError>(__TAURI_INVOKE("run_flow", { name })),
+	/**  Pauses or resumes a flow's schedule; returns the flow as it now stands. */
+	setFlowPaused: (name: string, paused: boolean) => typedError<FlowRow, IpcError>(__TAURI_INVOKE("set_flow_paused", { name, paused })),
 	/**  One page of the audit log. */
 	listAudit: (query: AuditQuery) => typedError<AuditPage, IpcError>(__TAURI_INVOKE("list_audit", { query })),
 	/**  Verifies the audit chain now. */
@@ -356,8 +358,10 @@ export type FlowRow = {
 	schedule: string | null,
 	/**  Its latest run. */
 	lastRun: RunRow | null,
-	/**  When it is next due. */
+	/**  When it is next due (`None` while paused). */
 	nextDue: string | null,
+	/**  Whether its schedule is paused (it can still be run now). */
+	paused: boolean,
 };
 
 /**  How a connection is doing. */

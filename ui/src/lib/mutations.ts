@@ -12,6 +12,7 @@ import {
   type AppInfo,
   type ConnectInput,
   type ConnectionCard,
+  type FlowRow,
   type Preferences,
 } from "../bindings";
 import { call } from "./ipc";
@@ -36,6 +37,34 @@ export function useRunFlow() {
       Promise.all([
         queryClient.invalidateQueries({ queryKey: queryKeys.flows }),
         queryClient.invalidateQueries({ queryKey: queryKeys.runs.all }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.overview }),
+      ]),
+  });
+}
+
+/**
+ * Pauses or resumes a flow's schedule. The row the engine returns replaces the cached one at once,
+ * so the button and the badge change with the click.
+ */
+export function useSetFlowPaused() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ name, paused }: { name: string; paused: boolean }) =>
+      call(commands.setFlowPaused(name, paused)),
+    onSuccess: (row) => {
+      queryClient.setQueryData<FlowRow[]>(queryKeys.flows, (flows) =>
+        flows?.map((f) => (f.name === row.name ? row : f)),
+      );
+      notifySuccess(
+        row.paused ? `${row.name} paused` : `${row.name} resumed`,
+        row.paused ? "Its schedule starts no runs; Run now still works." : undefined,
+      );
+    },
+    onError: (error, { name, paused }) =>
+      notifyError(`${name} could not be ${paused ? "paused" : "resumed"}`, error),
+    onSettled: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: queryKeys.flows }),
         queryClient.invalidateQueries({ queryKey: queryKeys.overview }),
       ]),
   });

@@ -34,6 +34,7 @@ export function flow(overrides: Partial<FlowRow> = {}): FlowRow {
     schedule: "every 1d",
     lastRun: run(),
     nextDue: "2099-01-01T00:00:00Z",
+    paused: false,
     ...overrides,
   };
 }

@@ -40,6 +40,16 @@ pub enum Command {
         /// The flow's name, e.g. audit.verify.
         flow: String,
     },
+    /// Pause a flow's schedule (a running run finishes; `paysync run` still works).
+    Pause {
+        /// The flow's name.
+        flow: String,
+    },
+    /// Resume a paused flow's schedule.
+    Resume {
+        /// The flow's name.
+        flow: String,
+    },
     /// Inspect, replay or discard dead-lettered jobs.
     Dlq {
         /// What to do with the DLQ.

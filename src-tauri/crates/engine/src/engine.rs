@@ -75,8 +75,10 @@ pub struct FlowStatus {
     pub schedule: Option<String>,
     /// Its most recent run.
     pub last_run: Option<Run>,
-    /// When it is next due.
+    /// When it is next due (`None` while paused).
     pub next_due: Option<DateTime<Utc>>,
+    /// Whether its schedule is paused.
+    pub paused: bool,
 }
 
 /// The dead-letter queue at a glance.
@@ -293,27 +295,26 @@ impl Engine {
     pub async fn status(&self) -> Result<StatusReport, EngineError> {
         let latest = self.store.runs().latest_per_flow().await?;
         let now = self.clock.now();
-        let flows = self
-            .scheduler
-            .flows()
-            .iter()
-            .map(|spec| {
-                let name = spec.flow.name().to_owned();
-                let last_run = latest.iter().find(|r| r.flow == name).cloned();
-                let next_due = spec
-                    .schedule
-                    .as_ref()
-                    .and_then(|s| s.next_due(last_run.as_ref().map(|r| r.started_at), now));
-                let schedule = self.schedules.get(&name).cloned().flatten();
-                FlowStatus {
-                    description: spec.flow.description().to_owned(),
-                    name,
-                    schedule,
-                    last_run,
-                    next_due,
-                }
-            })
-            .collect();
+        let mut flows = Vec::with_capacity(self.scheduler.flows().len());
+        for spec in self.scheduler.flows() {
+            let name = spec.flow.name().to_owned();
+            let paused = self.scheduler.is_paused(&name).await?;
+            let last_run = latest.iter().find(|r| r.flow == name).cloned();
+            let next_due = spec
+                .schedule
+                .as_ref()
+                .filter(|_| !paused)
+                .and_then(|s| s.next_due(last_run.as_ref().map(|r| r.started_at), now));
+            let schedule = self.schedules.get(&name).cloned().flatten();
+            flows.push(FlowStatus {
+                description: spec.flow.description().to_owned(),
+                name,
+                schedule,
+                last_run,
+                next_due,
+                paused,
+            });
+        }
         let (open, oldest_open_at) = self.store.dead_letters().open_summary().await?;
         Ok(StatusReport {
             data_dir: self.options.data_dir.clone(),
@@ -504,6 +505,17 @@ impl Engine {
         Ok(())
     }
 
+    /// Pauses or resumes a flow's schedule (audited as `flow.pause` / `flow.resume`). A run in
+    /// progress finishes; a paused flow can still be run now by hand.
+    pub async fn set_flow_paused(&self, name: &str, paused: bool) -> Result<(), EngineError> {
+        if self.scheduler.set_paused(name, paused).await? {
+            let action = if paused { "flow.pause" } else { "flow.resume" };
+            self.record_audit(action, name, serde_json::json!({ "paused": paused }))
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Enqueues a self-test batch; returns how many jobs were newly created.
     pub async fn enqueue_selftest(&self, plan: &SelftestPlan) -> Result<u64, EngineError> {
         if plan.fail_terminal.saturating_add(plan.fail_retriable) > plan.jobs {
@@ -607,6 +619,58 @@ mod tests {
         )
         .await
         .unwrap_or_else(|e| panic!("engine opens: {e}"))
+    }
+
+    #[tokio::test]
+    async fn a_paused_flow_is_never_due_until_resumed_and_both_are_audited() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let engine = engine(dir.path()).await;
+        let now = engine.clock.now();
+        let name = crate::builtin_flows::AUDIT_VERIFY;
+        assert_eq!(
+            engine.scheduler.due(now).await.unwrap_or_default(),
+            vec![name.to_owned()]
+        );
+        engine
+            .set_flow_paused(name, true)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        // Pausing twice is one change.
+        engine
+            .set_flow_paused(name, true)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(engine.scheduler.due(now).await.unwrap_or_default().is_empty());
+        let status = engine.status().await.unwrap_or_else(|e| panic!("{e}"));
+        let flow = status.flows.iter().find(|f| f.name == name);
+        assert!(flow.is_some_and(|f| f.paused && f.next_due.is_none()), "{flow:?}");
+        // A person may still run it by hand.
+        assert!(engine.run_flow_now(name).await.is_ok());
+        engine
+            .set_flow_paused(name, false)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let status = engine.status().await.unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            status
+                .flows
+                .iter()
+                .any(|f| f.name == name && !f.paused && f.next_due.is_some())
+        );
+        let actions: Vec<String> = engine
+            .audit_entries(10, 0)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.action)
+            .filter(|a| a.starts_with("flow."))
+            .collect();
+        assert_eq!(actions.len(), 2, "{actions:?}");
+        assert!(actions.contains(&"flow.pause".to_owned()) && actions.contains(&"flow.resume".to_owned()));
+        assert!(matches!(
+            engine.set_flow_paused("no.such.flow", true).await,
+            Err(EngineError::NotFound { what: "flow", .. })
+        ));
     }
 
     #[tokio::test]

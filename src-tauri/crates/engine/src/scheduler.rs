@@ -172,6 +172,11 @@ pub struct RunSummary {
     pub error: Option<String>,
 }
 
+/// The setting that holds whether a flow is paused.
+fn paused_key(flow: &str) -> String {
+    format!("flow.paused.{flow}")
+}
+
 /// Starts flows when they are due or asked for.
 #[derive(Clone)]
 pub struct Scheduler {
@@ -233,13 +238,39 @@ impl Scheduler {
             })
     }
 
-    /// The flows due now, judged from each one's most recent run.
+    /// Whether `name` is paused: its schedule starts no runs until it is resumed.
+    pub async fn is_paused(&self, name: &str) -> Result<bool, EngineError> {
+        Ok(self.store.settings().get(&paused_key(name)).await?.as_deref() == Some("true"))
+    }
+
+    /// Pauses or resumes `name`'s schedule; returns whether that changed anything. A running run
+    /// finishes; a person can still run a paused flow now.
+    pub async fn set_paused(&self, name: &str, paused: bool) -> Result<bool, EngineError> {
+        self.spec(name)?;
+        if self.is_paused(name).await? == paused {
+            return Ok(false);
+        }
+        self.store
+            .settings()
+            .set(
+                &paused_key(name),
+                if paused { "true" } else { "false" },
+                self.clock.now(),
+            )
+            .await?;
+        Ok(true)
+    }
+
+    /// The flows due now, judged from each one's most recent run; paused flows never are.
     pub async fn due(&self, now: DateTime<Utc>) -> Result<Vec<String>, EngineError> {
         let latest = self.store.runs().latest_per_flow().await?;
         let mut due = Vec::new();
         for spec in self.flows.iter() {
             let Some(schedule) = &spec.schedule else { continue };
             let name = spec.flow.name();
+            if self.is_paused(name).await? {
+                continue;
+            }
             let last = latest.iter().find(|r| r.flow == name);
             if last.is_some_and(|r| r.finished_at.is_none()) {
                 continue; // live; the store guard would refuse anyway

@@ -160,4 +160,47 @@ describe("Flows", () => {
     await user.click(within(card).getByTestId("sort-flow"));
     expect(order()?.[0]).toBe("run-row-9");
   });
+
+  it("pauses a flow's schedule and resumes it, with the row saying so", async () => {
+    const user = userEvent.setup();
+    let paused = false;
+    const ipc = mockBackend({
+      get_app_info: () => appInfo(),
+      list_flows: () => [flow({ paused, nextDue: paused ? null : "2099-01-01T00:00:00Z" })],
+      list_runs: () => RUNS,
+      set_flow_paused: (args: Record<string, unknown>) => {
+        paused = args.paused === true;
+        return flow({ paused, nextDue: paused ? null : "2099-01-01T00:00:00Z" });
+      },
+    });
+    renderWithProviders(<AppFrame />, { hash: "#/flows" });
+
+    const button = await screen.findByTestId("pause-flow-audit.verify");
+    expect(button.textContent).toContain("Pause");
+    expect(screen.queryByTestId("flow-paused-audit.verify")).toBeNull();
+    await user.click(button);
+    expect(ipc.callsOf("set_flow_paused")).toEqual([{ name: "audit.verify", paused: true }]);
+    await waitFor(() => expect(screen.getByTestId("flow-paused-audit.verify")).toBeTruthy());
+    const row = screen.getByTestId("flow-row-audit.verify");
+    expect(within(row).getAllByText("Paused").length).toBeGreaterThan(0);
+    expect(screen.getByTestId("pause-flow-audit.verify").textContent).toContain("Resume");
+
+    await user.click(screen.getByTestId("pause-flow-audit.verify"));
+    expect(ipc.callsOf("set_flow_paused")).toEqual([
+      { name: "audit.verify", paused: true },
+      { name: "audit.verify", paused: false },
+    ]);
+    await waitFor(() => expect(screen.queryByTestId("flow-paused-audit.verify")).toBeNull());
+  });
+
+  it("offers no pause for a flow that only runs on demand", async () => {
+    mockBackend({
+      get_app_info: () => appInfo(),
+      list_flows: () => [flow({ name: "manual.only", schedule: null, nextDue: null })],
+      list_runs: () => [],
+    });
+    renderWithProviders(<AppFrame />, { hash: "#/flows" });
+    await screen.findByTestId("flow-row-manual.only");
+    expect(screen.queryByTestId("pause-flow-manual.only")).toBeNull();
+  });
 });

@@ -1,4 +1,5 @@
-import { Group, Stack, Table, Text } from "@mantine/core";
+import { Badge, Button, Group, Stack, Table, Text } from "@mantine/core";
+import { IconPlayerPause, IconPlayerPlay } from "@tabler/icons-react";
 import { useEffect, useRef } from "react";
 
 import type { FlowRow } from "../../bindings";
@@ -6,7 +7,7 @@ import { NextDue } from "../../components/NextDue";
 import { RelativeTime } from "../../components/RelativeTime";
 import { OutcomeBadge } from "../../components/StatusBadge";
 import { formatSchedule } from "../../lib/format";
-import { usePendingRuns, useRunFlow } from "../../lib/mutations";
+import { usePendingRuns, useRunFlow, useSetFlowPaused } from "../../lib/mutations";
 import { RunNow } from "./RunNow";
 
 interface FlowsTableProps {
@@ -17,6 +18,7 @@ interface FlowsTableProps {
 
 export function FlowsTable({ flows, focus }: FlowsTableProps) {
   const runFlow = useRunFlow();
+  const setPaused = useSetFlowPaused();
   const starting = usePendingRuns();
   const focusRow = useRef<HTMLTableRowElement>(null);
 
@@ -33,7 +35,7 @@ export function FlowsTable({ flows, focus }: FlowsTableProps) {
             <Table.Th>Schedule</Table.Th>
             <Table.Th>Last run</Table.Th>
             <Table.Th style={{ whiteSpace: "nowrap" }}>Next due</Table.Th>
-            <Table.Th w={200}>
+            <Table.Th w={300}>
               <Text span fz="sm" fw={600}>
                 Run
               </Text>
@@ -68,7 +70,14 @@ export function FlowsTable({ flows, focus }: FlowsTableProps) {
                 </Stack>
               </Table.Td>
               <Table.Td style={{ whiteSpace: "nowrap" }}>
-                <Text size="sm">{formatSchedule(flow.schedule)}</Text>
+                <Stack gap={4} align="flex-start">
+                  <Text size="sm">{formatSchedule(flow.schedule)}</Text>
+                  {flow.paused && (
+                    <Badge color="yellow" variant="light" data-testid={`flow-paused-${flow.name}`}>
+                      Paused
+                    </Badge>
+                  )}
+                </Stack>
               </Table.Td>
               <Table.Td>
                 {flow.lastRun ? (
@@ -96,12 +105,32 @@ export function FlowsTable({ flows, focus }: FlowsTableProps) {
                 <NextDue flow={flow} />
               </Table.Td>
               <Table.Td>
-                <Group>
+                <Group align="flex-start" wrap="nowrap">
                   <RunNow
                     flow={flow.name}
                     starting={starting.has(flow.name)}
                     onRun={() => runFlow.mutate(flow.name)}
                   />
+                  {flow.schedule && (
+                    <Button
+                      size="xs"
+                      variant="subtle"
+                      color={flow.paused ? "green" : "yellow"}
+                      leftSection={
+                        flow.paused ? (
+                          <IconPlayerPlay size={14} aria-hidden />
+                        ) : (
+                          <IconPlayerPause size={14} aria-hidden />
+                        )
+                      }
+                      loading={setPaused.isPending && setPaused.variables?.name === flow.name}
+                      onClick={() => setPaused.mutate({ name: flow.name, paused: !flow.paused })}
+                      data-testid={`pause-flow-${flow.name}`}
+                      aria-label={`${flow.paused ? "Resume" : "Pause"} ${flow.name}'s schedule`}
+                    >
+                      {flow.paused ? "Resume" : "Pause"}
+                    </Button>
+                  )}
                 </Group>
               </Table.Td>
             </Table.Tr>

@@ -175,8 +175,10 @@ pub struct FlowRow {
     pub schedule: Option<String>,
     /// Its latest run.
     pub last_run: Option<RunRow>,
-    /// When it is next due.
+    /// When it is next due (`None` while paused).
     pub next_due: Option<DateTime<Utc>>,
+    /// Whether its schedule is paused (it can still be run now).
+    pub paused: bool,
 }
 
 /// A run's row.

@@ -342,6 +342,19 @@ impl Console {
         Ok(runs.iter().map(views::run_row).collect())
     }
 
+    /// Pauses or resumes a flow's schedule (audited); returns the flow's row as it now stands.
+    pub async fn set_flow_paused(&self, name: &str, paused: bool) -> Result<FlowRow, ConsoleError> {
+        self.engine.set_flow_paused(name, paused).await?;
+        self.flows()
+            .await?
+            .into_iter()
+            .find(|f| f.name == name)
+            .ok_or_else(|| ConsoleError::NotFound {
+                what: "flow",
+                id: name.to_owned(),
+            })
+    }
+
     /// Runs a flow now and returns its finished run; progress arrives as events meanwhile.
     pub async fn run_flow(&self, name: &str) -> Result<RunRow, ConsoleError> {
         let summary = self.engine.run_flow_now(name).await?;

@@ -32,6 +32,7 @@ pub(crate) fn flow_row(f: &FlowStatus) -> FlowRow {
         schedule: f.schedule.clone(),
         last_run: f.last_run.as_ref().map(run_row),
         next_due: f.next_due,
+        paused: f.paused,
     }
 }
 

@@ -83,6 +83,8 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 ))
             }
         }
+        Command::Pause { flow } => set_paused(&ctx, &flow, true).await,
+        Command::Resume { flow } => set_paused(&ctx, &flow, false).await,
         Command::Dlq { command } => dlq::run(&ctx, command).await,
         Command::Audit { command } => audit::run(&ctx, command).await,
         Command::Selftest { command } => selftest::run(&ctx, command).await,
@@ -91,5 +93,16 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Connect(args) => connect::connect(&ctx, args).await,
         Command::Connections { command } => connect::connections(&ctx, command).await,
         Command::Webhooks { command } => connect::webhooks(&ctx, command).await,
+    }
+}
+
+/// `paysync pause` / `paysync resume`.
+async fn set_paused(ctx: &Context, flow: &str, paused: bool) -> anyhow::Result<()> {
+    ctx.engine().await?.set_flow_paused(flow, paused).await?;
+    let state = if paused { "paused" } else { "resumed" };
+    if ctx.json {
+        output::json(&serde_json::json!({ "flow": flow, "paused": paused }))
+    } else {
+        output::line(format!("{flow}: schedule {state}"))
     }
 }
