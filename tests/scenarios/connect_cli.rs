@@ -132,6 +132,44 @@ async fn the_cli_connects_tests_lists_and_disconnects_each_account_type() {
         );
         assert!(tested.contains("OK."), "{tested}");
     }
+    // The connected accounts' flows are registered, and run against the accounts: a customer
+    // created in Stripe reaches the org through the events poll and the apply flow.
+    let status_args = with_profile(&["status"]);
+    let status = run_json(&dir, &status_args.iter().map(String::as_str).collect::<Vec<_>>());
+    let flows: Vec<&str> = status["flows"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f["name"].as_str()).collect())
+        .unwrap_or_default();
+    for flow in [
+        "stripe.payments",
+        "stripe.events",
+        "stripe.salesforce",
+        "salesforce.stripe",
+    ] {
+        assert!(flows.contains(&flow), "{flow} is not registered: {flows:?}");
+    }
+    sandbox
+        .stripe
+        .insert_customer(paysync_sandbox::stripe::NewCustomer {
+            name: Some("Connected Customer Ltd".to_owned()),
+            email: Some("billing@connected.example".to_owned()),
+            created: paysync_core::Clock::now(&paysync_core::SystemClock),
+            ..Default::default()
+        });
+    for flow in ["stripe.events", "stripe.salesforce", "salesforce.stripe"] {
+        let args = with_profile(&["run", flow]);
+        let summary = run_json(&dir, &args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(summary["outcome"], "succeeded", "{flow}: {summary}");
+    }
+    assert!(
+        sandbox
+            .salesforce
+            .records("Account")
+            .iter()
+            .any(|a| a["Name"] == "Connected Customer Ltd"),
+        "the connected flows did not write the customer to the org"
+    );
+
     // The canary: no secret in the data directory (database, WAL, config, logs).
     for entry in walk(&dir) {
         let bytes = std::fs::read(&entry).unwrap_or_default();

@@ -7,6 +7,7 @@ pub mod connections;
 pub mod keychain;
 pub mod logging;
 pub mod paths;
+pub mod provider_flows;
 pub mod sandbox;
 pub mod webhook_listener;
 

@@ -341,6 +341,52 @@ impl Connections {
             .await?)
     }
 
+    /// The Salesforce session the flows call with: the instance URL and the current access token.
+    pub async fn salesforce_session(&self) -> Result<(String, Secret<String>), ConnectError> {
+        let conn = self.require("salesforce").await?;
+        let tokens = self.salesforce_tokens(&conn).await?;
+        Ok((tokens.instance_url, tokens.access_token))
+    }
+
+    /// Renews the Salesforce session with the refresh token, keeps the new (and any rotated)
+    /// tokens in the keychain and returns the new access token. A refusal marks the connection
+    /// "reconnect needed". Serialized with every other renewal, so a rotated refresh token never
+    /// locks a second renewal out.
+    pub async fn renew_salesforce_session(&self) -> Result<Secret<String>, ConnectError> {
+        let _serialized = self.salesforce_refresh.lock().await;
+        let conn = self.require("salesforce").await?;
+        let mut tokens = self.salesforce_tokens(&conn).await?;
+        let refreshed = match &tokens.refresh_token {
+            Some(refresh) => self.salesforce_oauth()?.refresh(refresh).await,
+            None => Err(paysync_connectors::oauth::OAuthError::ReconnectNeeded {
+                reason: "no refresh token was granted".to_owned(),
+            }),
+        };
+        match refreshed {
+            Ok(fresh) => {
+                tokens.access_token = fresh.access_token;
+                if let Some(rotated) = fresh.refresh_token {
+                    tokens.refresh_token = Some(rotated);
+                }
+                tokens.instance_url = fresh.instance_url;
+                tokens.issued_at = fresh.issued_at;
+                self.save_salesforce_tokens(&conn, &tokens).await?;
+                Ok(tokens.access_token)
+            }
+            Err(e) => {
+                let reason = format!("Reconnect needed: Salesforce refused to renew the session ({e}).");
+                self.store
+                    .connections()
+                    .mark_error(&conn.id, &reason, self.clock.now())
+                    .await?;
+                Err(ConnectError::Refused {
+                    provider: "salesforce".to_owned(),
+                    reason,
+                })
+            }
+        }
+    }
+
     /// The stored credentials of a key-based connection, for the flows that call the provider.
     pub async fn credentials(&self, conn: &Connection) -> Result<KeyCredentials, ConnectError> {
         self.read_entry(conn).await

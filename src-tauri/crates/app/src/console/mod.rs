@@ -123,10 +123,25 @@ impl Console {
         if let Some(user) = crate::connections::signed_in_user(probe.store(), profile_name).await? {
             engine_options.actor = user;
         }
+        let probe_store = probe.store().clone();
         drop(probe);
         let (engine, profile, sandbox, executors) = if production {
-            let engine = Engine::open(engine_options, clock.clone(), rng).await?;
-            (engine, Profile::Production, None, Vec::new())
+            // The connected accounts' flows; their Salesforce sessions are renewed through the
+            // keychain's refresh token.
+            let connections = Connections::new(
+                probe_store,
+                Arc::new(OsKeychain::new()),
+                session_http()?,
+                (clock.clone(), rng.clone()),
+                options.config.profile("production")?,
+                &options.config.engine.actor,
+            );
+            let extensions = crate::provider_flows::connected(&connections, clock.clone(), rng.clone())
+                .await
+                .map_err(|e| ConsoleError::Http(e.to_string()))?;
+            let executors = extensions.executors.clone();
+            let engine = Engine::open_extended(engine_options, clock.clone(), rng, extensions).await?;
+            (engine, Profile::Production, None, executors)
         } else {
             let section = &options.config.sandbox;
             let simulators =
@@ -169,11 +184,7 @@ impl Console {
             };
             (engine, Profile::Sandbox, Some(Arc::new(running)), executors)
         };
-        let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(5))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| ConsoleError::Http(e.to_string()))?;
+        let http = session_http()?;
         let connection_profile = match &sandbox {
             // The sandbox profile's providers are the simulators, with the Salesforce
             // simulator's registered desktop client.
@@ -683,4 +694,13 @@ impl ConsoleEvents {
             }
         }
     }
+}
+
+/// The client connection checks and session renewals use: short timeouts, no redirects.
+fn session_http() -> Result<reqwest::Client, ConsoleError> {
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| ConsoleError::Http(e.to_string()))
 }

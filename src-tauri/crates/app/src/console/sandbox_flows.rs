@@ -5,23 +5,14 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use paysync_connectors::http::{
-    Executor, ExecutorConfig, HttpError, ProviderConfig, ProviderPolicy, RefreshingBearer, StaticBearer,
-    TokenSource,
-};
+use paysync_connectors::http::{HttpError, TokenSource};
 use paysync_core::{Secret, SharedClock, SharedRandom};
 use paysync_engine::Extensions;
-use paysync_engine::flows::salesforce_stripe::{ReverseOptions, SalesforceToStripeFlow};
-use paysync_engine::flows::stripe_events::StripeEventsFlow;
-use paysync_engine::flows::stripe_payments::StripePaymentsFlow;
-use paysync_engine::flows::stripe_salesforce::{ApplyOptions, StripeMappings, StripeToSalesforceFlow};
 use paysync_sandbox::salesforce::{SANDBOX_CLIENT_ID, SalesforceSim};
 use paysync_sandbox::sandbox::Sandbox;
 
 use super::ConsoleError;
-
-/// Stripe's page size for the pulls.
-const PAGE_SIZE: u32 = 100;
+use crate::provider_flows::{assemble, salesforce_provider, stripe_provider};
 
 /// Sessions for the simulated org, minted for the sandbox's user whenever one expires (the
 /// sandbox's stand-in for a connected account's refresh token).
@@ -49,49 +40,10 @@ pub(crate) fn extensions(
     rng: SharedRandom,
 ) -> Result<Extensions, ConsoleError> {
     let urls = &sandbox.urls;
-    let stripe = ProviderConfig {
-        name: paysync_connectors::stripe::PROVIDER.to_owned(),
-        base_url: urls.stripe.clone(),
-        idempotency_header: Some("Idempotency-Key".to_owned()),
-        policy: ProviderPolicy::default(),
-        auth: Arc::new(StaticBearer::new(Secret::new(
-            paysync_sandbox::stripe::DEFAULT_TEST_KEY.to_owned(),
-        ))),
-    };
-    let salesforce = ProviderConfig {
-        name: paysync_connectors::salesforce::PROVIDER.to_owned(),
-        base_url: urls.salesforce.clone(),
-        idempotency_header: None,
-        policy: ProviderPolicy::default(),
-        auth: Arc::new(RefreshingBearer::new(SandboxSession(sandbox.salesforce.clone()))),
-    };
-    let executor = Executor::new(&ExecutorConfig::default(), vec![stripe, salesforce], clock, rng)
-        .map_err(|e| ConsoleError::Http(e.to_string()))?;
-    let mappings = StripeMappings::defaults().map_err(|e| ConsoleError::Http(e.to_string()))?;
-    let to_salesforce = StripeToSalesforceFlow::new(
-        executor.clone(),
-        executor.clone(),
-        mappings,
-        ApplyOptions::default(),
+    let stripe = stripe_provider(
+        &urls.stripe,
+        Secret::new(paysync_sandbox::stripe::DEFAULT_TEST_KEY.to_owned()),
     );
-    let to_stripe =
-        SalesforceToStripeFlow::new(executor.clone(), executor.clone(), ReverseOptions::default());
-    let mut handlers = vec![to_salesforce.record_handler()];
-    handlers.extend(to_stripe.handlers());
-    Ok(Extensions {
-        handlers,
-        flows: vec![
-            (
-                Arc::new(StripePaymentsFlow::new(executor.clone(), PAGE_SIZE)),
-                "every 15m".to_owned(),
-            ),
-            (
-                Arc::new(StripeEventsFlow::new(executor.clone(), PAGE_SIZE)),
-                "every 5m".to_owned(),
-            ),
-            (Arc::new(to_salesforce), "every 5m".to_owned()),
-            (Arc::new(to_stripe), "every 5m".to_owned()),
-        ],
-        executors: vec![executor],
-    })
+    let salesforce = salesforce_provider(&urls.salesforce, SandboxSession(sandbox.salesforce.clone()), None);
+    assemble(Some(stripe), Some(salesforce), clock, rng).map_err(|e| ConsoleError::Http(e.to_string()))
 }

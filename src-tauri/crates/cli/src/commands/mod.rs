@@ -40,10 +40,22 @@ pub struct Context {
 
 impl Context {
     /// Opens the engine with the real clock and the OS random source.
+    /// The engine, with the provider flows of the accounts connected in this profile.
     pub async fn engine(&self) -> anyhow::Result<Engine> {
         let owner = format!("paysync-{}", std::process::id());
         let options = self.config.engine_options(&self.data_dir, owner);
-        Ok(Engine::open(options, Arc::new(SystemClock), Arc::new(SystemRandom)).await?)
+        let clock: paysync_core::SharedClock = Arc::new(SystemClock);
+        let rng: paysync_core::SharedRandom = Arc::new(SystemRandom);
+        let engine = Engine::open(options.clone(), clock.clone(), rng.clone()).await?;
+        let connected = engine.store().connections().list(Some(&self.profile)).await?;
+        if connected.is_empty() {
+            return Ok(engine);
+        }
+        let connections = connect::with_store(self, engine.store().clone())?;
+        let extensions =
+            paysync_app::provider_flows::connected(&connections, clock.clone(), rng.clone()).await?;
+        drop(engine);
+        Ok(Engine::open_extended(options, clock, rng, extensions).await?)
     }
 }
 
