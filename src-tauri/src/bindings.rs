@@ -20,6 +20,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::list_runs,
             commands::run_flow,
             commands::set_flow_paused,
+            commands::list_payments,
+            commands::get_payment,
             commands::list_audit,
             commands::verify_audit,
             commands::search,

@@ -7,6 +7,8 @@ pub const COMMANDS: &[&str] = &[
     "list_runs",
     "run_flow",
     "set_flow_paused",
+    "list_payments",
+    "get_payment",
     "list_audit",
     "verify_audit",
     "search",

@@ -3,7 +3,7 @@
 
 use paysync_app::console::api::{
     AppInfo, AuditPage, AuditQuery, AuditStatus, ConnectInput, ConnectionCard, ConnectionTest, FlowRow,
-    Overview, Preferences, RunRow, SearchHit,
+    Overview, PaymentDetail, PaymentPage, PaymentQuery, Preferences, RunRow, SearchHit,
 };
 use tauri::State;
 
@@ -58,6 +58,24 @@ pub async fn set_flow_paused(
     paused: bool,
 ) -> Result<FlowRow, IpcError> {
     Ok(state.console().await?.set_flow_paused(&name, paused).await?)
+}
+
+/// One page of payments, filtered and sorted.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_payments(state: State<'_, AppState>, query: PaymentQuery) -> Result<PaymentPage, IpcError> {
+    Ok(state.console().await?.payments(query).await?)
+}
+
+/// One payment with its timeline of provider events and Salesforce writes.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_payment(
+    state: State<'_, AppState>,
+    provider: String,
+    provider_id: String,
+) -> Result<PaymentDetail, IpcError> {
+    Ok(state.console().await?.payment(&provider, &provider_id).await?)
 }
 
 /// One page of the audit log.

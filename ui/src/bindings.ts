@@ -19,6 +19,10 @@ export const commands = {
 	runFlow: (name: string) => typedError<RunRow, IpcError>(__TAURI_INVOKE("run_flow", { name })),
 	/**  Pauses or resumes a flow's schedule; returns the flow as it now stands. */
 	setFlowPaused: (name: string, paused: boolean) => typedError<FlowRow, IpcError>(__TAURI_INVOKE("set_flow_paused", { name, paused })),
+	/**  One page of payments, filtered and sorted. */
+	listPayments: (query: PaymentQuery) => typedError<PaymentPage, IpcError>(__TAURI_INVOKE("list_payments", { query })),
+	/**  One payment with its timeline of provider events and Salesforce writes. */
+	getPayment: (provider: string, providerId: string) => typedError<PaymentDetail, IpcError>(__TAURI_INVOKE("get_payment", { provider, providerId })),
 	/**  One page of the audit log. */
 	listAudit: (query: AuditQuery) => typedError<AuditPage, IpcError>(__TAURI_INVOKE("list_audit", { query })),
 	/**  Verifies the audit chain now. */
@@ -413,6 +417,79 @@ export type Overview = {
 	generatedAt: string,
 };
 
+/**  A payment with its timeline. */
+export type PaymentDetail = {
+	/**  The payment. */
+	payment: PaymentRow,
+	/**  Its moments, oldest first. */
+	timeline: TimelineRow[],
+};
+
+/**  One page of payments. */
+export type PaymentPage = {
+	/**  Payments that match, across all pages. */
+	total: number,
+	/**  This page. */
+	rows: PaymentRow[],
+};
+
+/**  What the Payments view asks for. */
+export type PaymentQuery = {
+	/**  A piece of the provider id (`ch_…`) or the customer id (`cus_…`). */
+	text: string | null,
+	/**  The provider's status, exactly (`succeeded`, `pending`, `failed`). */
+	status: string | null,
+	/**  The ISO currency code; the amount range needs one. */
+	currency: string | null,
+	/**  The smallest amount, in major units (`"100.00"`). */
+	minAmount: string | null,
+	/**  The largest amount, in major units. */
+	maxAmount: string | null,
+	/**  The sort column. */
+	sort: PaymentSortColumn,
+	/**  Largest (or newest) first. */
+	descending: boolean,
+	/**  Rows to skip. */
+	offset: number,
+	/**  Rows to return (at most 500). */
+	limit: number,
+};
+
+/**  A payment's row. */
+export type PaymentRow = {
+	/**  `stripe`, … */
+	provider: string,
+	/**  The provider's id (`ch_…`). */
+	providerId: string,
+	/**  The provider's object type (`charge`). */
+	kind: string,
+	/**  The provider's status. */
+	status: string,
+	/**  The amount as a decimal string in major units (`"1234.50"`). */
+	amount: string,
+	/**  ISO 4217 code. */
+	currency: string,
+	/**  When it happened at the provider. */
+	occurredAt: string,
+	/**  The provider's customer id. */
+	customer: string | null,
+	/**  When Paysync last read it. */
+	syncedAt: string,
+};
+
+/**  Payment columns the table sorts by. */
+export type PaymentSortColumn = 
+/**  When it happened. */
+"occurredAt" | 
+/**  The amount. */
+"amount" | 
+/**  The status. */
+"status" | 
+/**  The customer. */
+"customer" | 
+/**  The provider id. */
+"providerId";
+
 /**  The user's preferences. */
 export type Preferences = {
 	/**  `light`, `dark` or `auto` (follow the system). */
@@ -517,6 +594,18 @@ export type Theme =
 "dark" | 
 /**  Follow the system. */
 "auto";
+
+/**  One moment of a payment's timeline. */
+export type TimelineRow = {
+	/**  When. */
+	at: string,
+	/**  `event` (from the provider), `salesforce_write` or `salesforce_delete`. */
+	kind: string,
+	/**  One line. */
+	title: string,
+	/**  The object and what it said, or what was written where. */
+	detail: string,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

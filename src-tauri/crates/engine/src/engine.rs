@@ -474,6 +474,26 @@ impl Engine {
         Ok(self.store.audit().page(filter, sort, limit, offset).await?)
     }
 
+    /// One page of provider payments for the Payments view.
+    pub async fn payments_page(
+        &self,
+        filter: &paysync_store::PaymentFilter,
+        sort: paysync_store::PaymentSort,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Page<paysync_store::StoredPayment>, EngineError> {
+        Ok(self.store.payments().page(filter, sort, limit, offset).await?)
+    }
+
+    /// A payment and its timeline of events and Salesforce writes, or `None` if it is not stored.
+    pub async fn payment_timeline(
+        &self,
+        provider: &str,
+        provider_id: &str,
+    ) -> Result<Option<crate::payment_timeline::PaymentTimeline>, EngineError> {
+        crate::payment_timeline::timeline(&self.store, provider, provider_id).await
+    }
+
     /// Succeeded provider payment volume per day and currency over the last `days` days.
     pub async fn daily_volume(&self, days: u32) -> Result<Vec<paysync_store::DailyVolume>, EngineError> {
         let since = self.clock.now() - chrono::Duration::days(i64::from(days));

@@ -18,6 +18,7 @@ pub mod flows;
 pub mod handler;
 pub mod keys;
 pub mod mappings;
+pub mod payment_timeline;
 pub mod runner;
 pub mod scheduler;
 pub mod selftest;

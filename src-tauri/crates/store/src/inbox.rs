@@ -45,6 +45,31 @@ pub struct InboxEvent {
     pub processed_at: Option<DateTime<Utc>>,
 }
 
+/// An inbox event about one provider object, for a timeline.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ObjectEvent {
+    /// The provider's event id.
+    pub event_id: String,
+    /// The event type (`charge.succeeded`, `charge.refund.updated`, …).
+    pub event_type: String,
+    /// When the provider says it happened.
+    pub created: Option<DateTime<Utc>>,
+    /// When Paysync received it.
+    pub received_at: DateTime<Utc>,
+    /// When the apply flow was done with it.
+    pub processed_at: Option<DateTime<Utc>>,
+    /// The snapshot's type (`charge`, `refund`, `dispute`).
+    pub object_type: Option<String>,
+    /// The snapshot's id.
+    pub object_id: Option<String>,
+    /// The snapshot's status.
+    pub status: Option<String>,
+    /// The snapshot's amount in the provider's minor units.
+    pub amount: Option<i64>,
+    /// The snapshot's currency (lower case, as the provider sends it).
+    pub currency: Option<String>,
+}
+
 /// An event to record with [`Inbox::record_many`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewInboxEvent {
@@ -182,6 +207,34 @@ impl<'a> Inbox<'a> {
         .into_iter()
         .map(InboxEvent::try_from)
         .collect()
+    }
+
+    /// The events of `source` about `object_id`: its own and those naming it as their charge
+    /// (refunds, disputes), in the provider's time order, at most `limit`.
+    pub async fn about_object(&self, source: &str, object_id: &str, limit: u32) -> Result<Vec<ObjectEvent>> {
+        let rows = sqlx::query_file!(
+            "queries/inbox/about_object.sql",
+            source,
+            object_id,
+            i64::from(limit)
+        )
+        .fetch_all(self.store.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ObjectEvent {
+                event_id: r.event_id,
+                event_type: r.event_type,
+                created: r.created.and_then(|s| DateTime::from_timestamp(s, 0)),
+                received_at: at(r.received_at),
+                processed_at: at_opt(r.processed_at),
+                object_type: r.object_type,
+                object_id: r.object_id,
+                status: r.status,
+                amount: r.amount,
+                currency: r.currency,
+            })
+            .collect())
     }
 
     /// How many events of one source are not processed yet.

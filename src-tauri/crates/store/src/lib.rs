@@ -49,7 +49,7 @@ pub use cursors::Cursors;
 pub use dead_letters::{DeadLetter, DeadLetterFilter, DeadLetterStatus, DeadLetters};
 pub use error::{Result, StoreError};
 pub use ids::{AuditSeq, DeadLetterId, InboxId, JobId, LinkId, RunId};
-pub use inbox::{Inbox, InboxEvent, InboxOutcome, NewInboxEvent};
+pub use inbox::{Inbox, InboxEvent, InboxOutcome, NewInboxEvent, ObjectEvent};
 pub use jobs::{
     Attempt, AttemptOutcome, Enqueued, InDoubtResolution, Job, JobCounts, JobFailure, JobQueue, JobStatus,
     LeasedJob, NewJob, Reclaimed,
@@ -58,7 +58,9 @@ pub use links::{Link, Links, NewLink};
 pub use names::UnknownName;
 pub use object_versions::{AppliedVersion, ObjectVersion, ObjectVersions};
 pub use open::{Pragmas, StoreOptions};
-pub use payments::{DailyVolume, Payments, ProviderPayment};
+pub use payments::{
+    DailyVolume, PaymentFilter, PaymentSort, PaymentSortColumn, Payments, ProviderPayment, StoredPayment,
+};
 pub use runs::{Run, RunCounts, RunOutcome, RunTrigger, Runs};
 pub use settings::Settings;
 

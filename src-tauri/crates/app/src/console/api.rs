@@ -277,6 +277,111 @@ pub struct AuditStatus {
     pub checked_at: DateTime<Utc>,
 }
 
+/// What the Payments view asks for.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentQuery {
+    /// A piece of the provider id (`ch_…`) or the customer id (`cus_…`).
+    pub text: Option<String>,
+    /// The provider's status, exactly (`succeeded`, `pending`, `failed`).
+    pub status: Option<String>,
+    /// The ISO currency code; the amount range needs one.
+    pub currency: Option<String>,
+    /// The smallest amount, in major units (`"100.00"`).
+    pub min_amount: Option<String>,
+    /// The largest amount, in major units.
+    pub max_amount: Option<String>,
+    /// The sort column.
+    pub sort: PaymentSortColumn,
+    /// Largest (or newest) first.
+    pub descending: bool,
+    /// Rows to skip.
+    pub offset: u32,
+    /// Rows to return (at most 500).
+    pub limit: u32,
+}
+
+/// Payment columns the table sorts by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum PaymentSortColumn {
+    /// When it happened.
+    #[default]
+    OccurredAt,
+    /// The amount.
+    Amount,
+    /// The status.
+    Status,
+    /// The customer.
+    Customer,
+    /// The provider id.
+    ProviderId,
+}
+
+/// A payment's row.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentRow {
+    /// `stripe`, …
+    pub provider: String,
+    /// The provider's id (`ch_…`).
+    pub provider_id: String,
+    /// The provider's object type (`charge`).
+    pub kind: String,
+    /// The provider's status.
+    pub status: String,
+    /// The amount as a decimal string in major units (`"1234.50"`).
+    pub amount: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// When it happened at the provider.
+    pub occurred_at: DateTime<Utc>,
+    /// The provider's customer id.
+    pub customer: Option<String>,
+    /// When Paysync last read it.
+    pub synced_at: DateTime<Utc>,
+}
+
+/// One page of payments.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentPage {
+    /// Payments that match, across all pages.
+    pub total: u64,
+    /// This page.
+    pub rows: Vec<PaymentRow>,
+}
+
+/// One moment of a payment's timeline.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineRow {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// `event` (from the provider), `salesforce_write` or `salesforce_delete`.
+    pub kind: String,
+    /// One line.
+    pub title: String,
+    /// The object and what it said, or what was written where.
+    pub detail: String,
+}
+
+/// A payment with its timeline.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentDetail {
+    /// The payment.
+    pub payment: PaymentRow,
+    /// Its moments, oldest first.
+    pub timeline: Vec<TimelineRow>,
+}
+
 /// What the audit screen asks for.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

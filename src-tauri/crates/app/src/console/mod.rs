@@ -24,8 +24,8 @@ use crate::connections::{Connections, KeyCredentials, PROVIDERS, Profile as Conn
 use crate::keychain::OsKeychain;
 use api::{
     AppInfo, AuditPage, AuditQuery, AuditStatus, ConnectInput, ConnectMethod, ConnectionCard, ConnectionTest,
-    ConsoleEvent, DemoSummary, FlowRow, Overview, Preferences, Profile, RunRow, SandboxInfo, Screen,
-    SearchHit, Simulator, Theme,
+    ConsoleEvent, DemoSummary, FlowRow, Overview, PaymentDetail, PaymentPage, PaymentQuery, Preferences,
+    Profile, RunRow, SandboxInfo, Screen, SearchHit, Simulator, Theme,
 };
 pub use error::ConsoleError;
 
@@ -380,6 +380,67 @@ impl Console {
                 id: summary.run_id.to_string(),
             })?;
         Ok(views::run_row(&run))
+    }
+
+    /// One page of payments, filtered and sorted in the database.
+    pub async fn payments(&self, query: PaymentQuery) -> Result<PaymentPage, ConsoleError> {
+        let blank = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let currency = blank(&query.currency).map(|c| c.to_ascii_uppercase());
+        let bound = |field: &'static str, text: Option<String>| -> Result<Option<i64>, ConsoleError> {
+            let Some(text) = text else { return Ok(None) };
+            let invalid = |message: String| {
+                ConsoleError::Engine(paysync_engine::EngineError::Invalid { field, message })
+            };
+            let code = currency
+                .as_deref()
+                .ok_or_else(|| invalid("choose a currency to filter by amount".to_owned()))?;
+            let currency = code
+                .parse::<paysync_core::Currency>()
+                .map_err(|_| invalid(format!("{code} is not an ISO 4217 currency")))?;
+            paysync_core::parse_decimal_amount(&text, currency)
+                .map(|m| Some(m.minor()))
+                .map_err(|e| invalid(e.to_string()))
+        };
+        let filter = paysync_store::PaymentFilter {
+            text: blank(&query.text),
+            status: blank(&query.status),
+            min_minor: bound("minAmount", blank(&query.min_amount))?,
+            max_minor: bound("maxAmount", blank(&query.max_amount))?,
+            currency,
+        };
+        let sort = paysync_store::PaymentSort {
+            column: views::payment_sort(query.sort),
+            descending: query.descending,
+        };
+        let page = self
+            .engine
+            .payments_page(&filter, sort, query.limit.clamp(1, MAX_PAGE), query.offset)
+            .await?;
+        Ok(PaymentPage {
+            total: page.total,
+            rows: page.items.iter().map(views::payment_row).collect(),
+        })
+    }
+
+    /// One payment with its timeline of provider events and Salesforce writes.
+    pub async fn payment(&self, provider: &str, provider_id: &str) -> Result<PaymentDetail, ConsoleError> {
+        let found = self
+            .engine
+            .payment_timeline(provider, provider_id)
+            .await?
+            .ok_or_else(|| ConsoleError::NotFound {
+                what: "payment",
+                id: provider_id.to_owned(),
+            })?;
+        Ok(PaymentDetail {
+            payment: views::payment_row(&found.payment),
+            timeline: found.entries.iter().map(views::timeline_row).collect(),
+        })
     }
 
     /// One page of the audit log.

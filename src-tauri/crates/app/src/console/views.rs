@@ -7,7 +7,8 @@ use paysync_store::{AuditEntry, AuditSortColumn as StoreSort, Run};
 
 use super::api::{
     ApiUsage, AuditRow, AuditSortColumn, AuditStatus, BreakerPosition, ConnectionHealth, ConsoleEvent,
-    DailyVolume, DeadLetterDepth, FlowRow, Overview, Profile, QueueDepth, RunRow,
+    DailyVolume, DeadLetterDepth, FlowRow, Overview, PaymentRow, PaymentSortColumn, Profile, QueueDepth,
+    RunRow, TimelineRow,
 };
 
 pub(crate) fn run_row(r: &Run) -> RunRow {
@@ -33,6 +34,46 @@ pub(crate) fn flow_row(f: &FlowStatus) -> FlowRow {
         last_run: f.last_run.as_ref().map(run_row),
         next_due: f.next_due,
         paused: f.paused,
+    }
+}
+
+pub(crate) fn payment_row(p: &paysync_store::StoredPayment) -> PaymentRow {
+    PaymentRow {
+        provider: p.payment.provider.clone(),
+        provider_id: p.payment.provider_id.clone(),
+        kind: p.payment.kind.clone(),
+        status: p.payment.status.clone(),
+        amount: p.payment.amount.to_decimal().to_string(),
+        currency: p.payment.amount.currency().code().to_owned(),
+        occurred_at: p.payment.occurred_at,
+        customer: p.payment.customer_ref.clone(),
+        synced_at: p.synced_at,
+    }
+}
+
+pub(crate) fn timeline_row(e: &paysync_engine::payment_timeline::TimelineEntry) -> TimelineRow {
+    use paysync_engine::payment_timeline::TimelineKind;
+    TimelineRow {
+        at: e.at,
+        kind: match e.kind {
+            TimelineKind::Event => "event",
+            TimelineKind::SalesforceWrite => "salesforce_write",
+            TimelineKind::SalesforceDelete => "salesforce_delete",
+        }
+        .to_owned(),
+        title: e.title.clone(),
+        detail: e.detail.clone(),
+    }
+}
+
+pub(crate) fn payment_sort(c: PaymentSortColumn) -> paysync_store::PaymentSortColumn {
+    use paysync_store::PaymentSortColumn as Store;
+    match c {
+        PaymentSortColumn::OccurredAt => Store::OccurredAt,
+        PaymentSortColumn::Amount => Store::Amount,
+        PaymentSortColumn::Status => Store::Status,
+        PaymentSortColumn::Customer => Store::Customer,
+        PaymentSortColumn::ProviderId => Store::ProviderId,
     }
 }
 

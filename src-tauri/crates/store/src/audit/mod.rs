@@ -279,7 +279,7 @@ pub struct AuditSort {
 }
 
 /// Escapes `%`, `_` and `\` so user text matches literally in a `LIKE … ESCAPE '\'` pattern.
-fn like_escape(text: &str) -> String {
+pub(crate) fn like_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {

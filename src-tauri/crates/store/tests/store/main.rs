@@ -9,5 +9,6 @@ mod jobs;
 mod misc;
 mod object_versions;
 mod open;
+mod payments;
 mod queries;
 mod runs;

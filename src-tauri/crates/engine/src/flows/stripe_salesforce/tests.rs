@@ -177,6 +177,56 @@ async fn the_simulators_stripe_history_lands_in_salesforce_once() {
     // Nothing new: nothing written again.
     let again = s.run().await;
     assert_eq!(again.counts.written, 0, "{again:?}");
+
+    // The Payments view's timeline of the charge: its events, its refund's and dispute's, and
+    // the three Salesforce writes, in time order.
+    s.engine
+        .store()
+        .payments()
+        .upsert_many(
+            &[paysync_store::ProviderPayment {
+                provider: "stripe".to_owned(),
+                provider_id: charge.clone(),
+                kind: "charge".to_owned(),
+                status: "succeeded".to_owned(),
+                amount: paysync_core::Money::from_minor(12_345, paysync_core::Currency::EUR),
+                occurred_at: now() - Duration::days(2),
+                customer_ref: Some(cus.clone()),
+            }],
+            now(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let timeline = s
+        .engine
+        .payment_timeline("stripe", &charge)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no timeline"));
+    let titles: Vec<&str> = timeline.entries.iter().map(|e| e.title.as_str()).collect();
+    assert!(titles.iter().any(|t| t.starts_with("charge.")), "{titles:?}");
+    assert!(titles.iter().any(|t| t.contains("refund")), "{titles:?}");
+    assert!(titles.iter().any(|t| t.contains("dispute")), "{titles:?}");
+    let writes: Vec<&str> = timeline
+        .entries
+        .iter()
+        .filter(|e| e.kind == crate::payment_timeline::TimelineKind::SalesforceWrite)
+        .map(|e| e.title.as_str())
+        .collect();
+    assert_eq!(writes.len(), 3, "{titles:?}");
+    assert!(timeline.entries.windows(2).all(|w| w[0].at <= w[1].at));
+    assert!(
+        timeline.entries.iter().any(|e| e.detail.contains("20.00 EUR")),
+        "{:?}",
+        timeline.entries
+    );
+    assert!(
+        s.engine
+            .payment_timeline("stripe", "ch_missing")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .is_none()
+    );
     s.stop().await;
 }
 
