@@ -10,7 +10,8 @@ use serde_json::Value;
 use crate::http::{Body, Request};
 
 /// The customer fields Paysync keeps in step with a Salesforce Account. `None` means empty: an
-/// update then clears the field in Stripe.
+/// update then clears the field in Stripe, except the e-mail, which is set but never cleared (an
+/// Account whose contacts have no e-mail leaves the customer's as it is).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct CustomerFields {
     /// `name`.
@@ -21,6 +22,8 @@ pub struct CustomerFields {
     pub city: Option<String>,
     /// `address[country]`.
     pub country: Option<String>,
+    /// `email`.
+    pub email: Option<String>,
 }
 
 impl CustomerFields {
@@ -32,18 +35,33 @@ impl CustomerFields {
             phone: text(&customer["phone"]),
             city: text(&customer["address"]["city"]),
             country: text(&customer["address"]["country"]),
+            email: text(&customer["email"]),
         }
+    }
+
+    /// Whether `customer` already holds these fields (the e-mail only when there is one to set).
+    pub fn held_by(&self, customer: &Value) -> bool {
+        let held = Self::of_customer(customer);
+        held.name == self.name
+            && held.phone == self.phone
+            && held.city == self.city
+            && held.country == self.country
+            && (self.email.is_none() || held.email == self.email)
     }
 
     /// The form fields of a create or an update (an empty value clears the field).
     fn form(&self) -> Vec<(String, String)> {
         let value = |v: &Option<String>| v.clone().unwrap_or_default();
-        vec![
+        let mut form = vec![
             ("name".to_owned(), value(&self.name)),
             ("phone".to_owned(), value(&self.phone)),
             ("address[city]".to_owned(), value(&self.city)),
             ("address[country]".to_owned(), value(&self.country)),
-        ]
+        ];
+        if let Some(email) = &self.email {
+            form.push(("email".to_owned(), email.clone()));
+        }
+        form
     }
 }
 
@@ -95,6 +113,7 @@ mod tests {
             phone: None,
             city: Some("Berlin".to_owned()),
             country: Some("DE".to_owned()),
+            email: None,
         }
     }
 
@@ -132,6 +151,20 @@ mod tests {
     fn fields_are_read_back_from_a_customer() {
         let c = json!({"id": "cus_1", "name": "Acme", "phone": "", "address": {"city": "Berlin", "country": "DE"}});
         assert_eq!(CustomerFields::of_customer(&c), fields());
+        assert!(fields().held_by(&c));
+        let with_email = CustomerFields {
+            email: Some("ap@acme.example".to_owned()),
+            ..fields()
+        };
+        assert!(!with_email.held_by(&c), "an e-mail to set is not held yet");
+        let Body::Form(form) = update_customer("cus_1", &fields(), IdempotencyKey::derive("t", &[])).body
+        else {
+            panic!("a form body")
+        };
+        assert!(
+            !form.iter().any(|(k, _)| k == "email"),
+            "no e-mail is never a clear"
+        );
         assert_eq!(
             CustomerFields::of_customer(&json!({"id": "cus_2"})),
             CustomerFields::default()

@@ -34,6 +34,7 @@ fn fingerprint(fields: &CustomerFields) -> String {
             &part(&fields.phone),
             &part(&fields.city),
             &part(&fields.country),
+            &part(&fields.email),
         ],
     )
     .as_str()
@@ -47,6 +48,7 @@ pub(super) fn account_fields(account: &Value) -> CustomerFields {
         phone: text(account, "Phone"),
         city: text(account, "BillingCity"),
         country: text(account, "BillingCountry"),
+        email: text(account, "Email"),
     }
 }
 
@@ -167,7 +169,7 @@ impl JobHandler for CustomerJobHandler {
                         ),
                     ));
                 }
-                if CustomerFields::of_customer(&current) == fields {
+                if fields.held_by(&current) {
                     (customer, "unchanged_at_stripe")
                 } else {
                     let key = IdempotencyKey::derive("sf-account-customer-update", &[&job.idempotency_key]);

@@ -4,8 +4,9 @@
 //! each change into a job: the durable intent row whose key every Stripe write derives its
 //! `Idempotency-Key` from.
 //!
-//! - [`CUSTOMER_JOB`]: an Account created or changed → its Stripe customer created or updated, and
-//!   the customer's id written back to `Account.Stripe_Customer_Id__c`.
+//! - [`CUSTOMER_JOB`]: an Account or one of its Contacts created or changed → its Stripe customer
+//!   created or updated (the billing e-mail is the Account's oldest Contact with one), and the
+//!   customer's id written back to `Account.Stripe_Customer_Id__c`.
 //! - [`SUBSCRIPTION_JOB`]: an Opportunity moved to Closed Won → a Stripe subscription made from its
 //!   products (`OpportunityLineItem` → `PricebookEntry.Stripe_Price_Id__c`), linked back on
 //!   `Subscription_Contract__c` and `Opportunity.Stripe_Subscription_Id__c`; exactly one per deal,
@@ -16,6 +17,7 @@
 //! written to Stripe that Stripe already holds (the customer is read first). A change Paysync
 //! wrote to Salesforce from a Stripe event therefore never travels back.
 
+mod accounts;
 mod customer_job;
 mod polling;
 mod subscription_job;
@@ -158,7 +160,7 @@ impl Flow for SalesforceToStripeFlow {
 
     async fn run(&self, ctx: &FlowContext) -> Result<RunCounts, FlowError> {
         let mut counts = RunCounts::default();
-        for watch in polling::WATCHES {
+        for &watch in polling::WATCHES {
             polling::poll(&self.writer, ctx, watch, &mut counts)
                 .await
                 .map_err(|message| FlowError::new(message, counts))?;

@@ -7,51 +7,43 @@ use paysync_connectors::salesforce::records::{datetime, parse_datetime};
 use paysync_store::{NewJob, RunCounts, StoreError};
 use serde_json::{Map, Value, json};
 
+use super::accounts::{ACCOUNT_FIELDS, accounts_by_id, with_emails};
 use super::{CUSTOMER_JOB, JOB_ATTEMPTS, NAME, SUBSCRIPTION_JOB, Writer};
 use crate::scheduler::FlowContext;
 
-/// One kind of change the flow watches.
-#[derive(Debug)]
-pub(super) struct Watch {
-    /// The cursor's source name.
-    pub source: &'static str,
-    /// The query, given the lower bound of `SystemModstamp` (a SOQL datetime literal).
-    pub soql: fn(&str) -> String,
-    /// The job of one changed record.
-    pub job: fn(&Map<String, Value>, DateTime<Utc>) -> Option<NewJob>,
+/// The kinds of change the flow watches, each with its own watermark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Watch {
+    /// Accounts created or changed.
+    Accounts,
+    /// Contacts created or changed: their Account's billing e-mail may have changed.
+    Contacts,
+    /// Deals moved to Closed Won.
+    WonDeals,
 }
 
-/// Accounts, then won deals (a deal's customer is then usually on its way already).
-pub(super) const WATCHES: &[Watch] = &[
-    Watch {
-        source: "Account",
-        soql: |since| {
-            format!(
-                "SELECT Id, Name, Phone, BillingCity, BillingCountry, Stripe_Customer_Id__c, SystemModstamp \
-                 FROM Account WHERE SystemModstamp >= {since} AND Stripe_Deleted__c = false \
-                 ORDER BY SystemModstamp ASC, Id ASC"
-            )
-        },
-        job: customer_job,
-    },
-    Watch {
-        source: "Opportunity",
-        soql: |since| {
-            format!(
-                "SELECT Id, Name, AccountId, SystemModstamp FROM Opportunity \
-                 WHERE StageName = 'Closed Won' AND Stripe_Subscription_Id__c = null \
-                 AND SystemModstamp >= {since} ORDER BY SystemModstamp ASC, Id ASC"
-            )
-        },
-        job: subscription_job,
-    },
-];
+/// Accounts and their contacts, then won deals (a deal's customer is then usually on its way).
+pub(super) const WATCHES: &[Watch] = &[Watch::Accounts, Watch::Contacts, Watch::WonDeals];
 
-/// The job of one Account change: its key names the record and the change, so a re-read change is
-/// one job, and its payload is the record as read (the state the Stripe write is made from).
-pub(super) fn customer_job(account: &Map<String, Value>, now: DateTime<Utc>) -> Option<NewJob> {
+impl Watch {
+    /// The cursor's source name.
+    const fn source(self) -> &'static str {
+        match self {
+            Self::Accounts => "Account",
+            Self::Contacts => "Contact",
+            Self::WonDeals => "Opportunity",
+        }
+    }
+}
+
+/// A changed record's stamp and its job (`None`: nothing to send).
+type Change = (DateTime<Utc>, Option<NewJob>);
+
+/// The job of one Account change: its key names the record and the change (`stamp`), so a re-read
+/// change is one job, and its payload is the record as read, with its billing e-mail (the state
+/// the Stripe write is made from).
+pub(super) fn customer_job(account: &Map<String, Value>, stamp: &str, now: DateTime<Utc>) -> Option<NewJob> {
     let id = account.get("Id")?.as_str()?;
-    let stamp = account.get("SystemModstamp")?.as_str()?;
     let mut snapshot = account.clone();
     snapshot.remove("attributes");
     Some(NewJob {
@@ -82,49 +74,133 @@ pub(super) fn subscription_job(opportunity: &Map<String, Value>, now: DateTime<U
     })
 }
 
+fn stamp_of(record: &Map<String, Value>) -> Option<(DateTime<Utc>, &str)> {
+    let text = record.get("SystemModstamp")?.as_str()?;
+    Some((parse_datetime(text)?, text))
+}
+
+/// The changes of one watch since `since`, with their jobs.
+async fn changes(
+    writer: &Writer,
+    watch: Watch,
+    since: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<Option<Change>>, String> {
+    let failed = |e: paysync_connectors::http::HttpError| format!("reading {} changes: {e}", watch.source());
+    match watch {
+        Watch::Accounts => {
+            let accounts = writer
+                .query_all(&format!(
+                    "SELECT {ACCOUNT_FIELDS} FROM Account WHERE SystemModstamp >= {since} \
+                     AND Stripe_Deleted__c = false ORDER BY SystemModstamp ASC, Id ASC"
+                ))
+                .await
+                .map_err(failed)?;
+            let accounts = with_emails(writer, accounts).await.map_err(failed)?;
+            Ok(accounts
+                .iter()
+                .map(|a| {
+                    let (at, text) = stamp_of(a)?;
+                    Some((at, customer_job(a, text, now)))
+                })
+                .collect())
+        }
+        Watch::Contacts => {
+            let contacts = writer
+                .query_all(&format!(
+                    "SELECT Id, AccountId, SystemModstamp FROM Contact WHERE SystemModstamp >= {since} \
+                     AND AccountId != null ORDER BY SystemModstamp ASC, Id ASC"
+                ))
+                .await
+                .map_err(failed)?;
+            let ids: Vec<&str> = contacts
+                .iter()
+                .filter_map(|c| c.get("AccountId").and_then(Value::as_str))
+                .collect();
+            let accounts = accounts_by_id(writer, &ids).await.map_err(failed)?;
+            Ok(contacts
+                .iter()
+                .map(|c| {
+                    let (at, text) = stamp_of(c)?;
+                    let account = c
+                        .get("AccountId")
+                        .and_then(Value::as_str)
+                        .and_then(|id| accounts.get(id))
+                        .filter(|a| a.get("Stripe_Deleted__c") != Some(&Value::Bool(true)));
+                    let job = account.and_then(|account| {
+                        // The customer's state is as new as the newer of the two records.
+                        let mut snapshot = account.clone();
+                        let account_at = stamp_of(account).map(|(t, _)| t);
+                        if account_at.is_none_or(|t| t < at) {
+                            snapshot.insert("SystemModstamp".to_owned(), json!(text));
+                        }
+                        let key = format!(
+                            "contact-{}-{text}",
+                            c.get("Id").and_then(Value::as_str).unwrap_or_default()
+                        );
+                        customer_job(&snapshot, &key, now)
+                    });
+                    Some((at, job))
+                })
+                .collect())
+        }
+        Watch::WonDeals => {
+            let deals = writer
+                .query_all(&format!(
+                    "SELECT Id, Name, AccountId, SystemModstamp FROM Opportunity \
+                     WHERE StageName = 'Closed Won' AND Stripe_Subscription_Id__c = null \
+                     AND SystemModstamp >= {since} ORDER BY SystemModstamp ASC, Id ASC"
+                ))
+                .await
+                .map_err(failed)?;
+            Ok(deals
+                .iter()
+                .map(|d| {
+                    let (at, _) = stamp_of(d)?;
+                    Some((at, subscription_job(d, now)))
+                })
+                .collect())
+        }
+    }
+}
+
 /// Reads one watch's changes and stores their jobs, then moves its watermark.
 pub(super) async fn poll(
     writer: &Writer,
     ctx: &FlowContext,
-    watch: &Watch,
+    watch: Watch,
     counts: &mut RunCounts,
 ) -> Result<(), String> {
     let store = &ctx.store;
     let now = ctx.clock.now();
+    let source = watch.source();
     let saved = store
         .cursors()
-        .get(NAME, watch.source)
+        .get(NAME, source)
         .await
         .map_err(|e| e.to_string())?;
     let Some(watermark) = saved.as_deref().and_then(parse_datetime) else {
         // The first run starts watching now: switching the flow on must not turn every existing
         // Account into a Stripe customer.
-        store
-            .cursors()
-            .set(NAME, watch.source, &datetime(now), now)
-            .await
-            .map_err(|e| e.to_string())?;
-        return Ok(());
+        return save(ctx, source, now, now).await;
     };
     let since = datetime(watermark - writer.options.overlap);
-    let records = writer
-        .query_all(&(watch.soql)(&since))
-        .await
-        .map_err(|e| format!("reading {} changes: {e}", watch.source))?;
-    counts.read += records.len() as u64;
+    let changes = changes(writer, watch, &since, now).await?;
+    counts.read += changes.len() as u64;
     let mut reached = watermark;
     let mut pinned: Option<DateTime<Utc>> = None;
-    for record in &records {
-        let stamp = record
-            .get("SystemModstamp")
-            .and_then(Value::as_str)
-            .and_then(parse_datetime);
-        let (Some(stamp), Some(job)) = (stamp, (watch.job)(record, now)) else {
+    for change in changes {
+        let Some((stamp, job)) = change else {
             counts.failed += 1;
             tracing::warn!(
-                source = watch.source,
+                source,
                 "A changed record without Id or SystemModstamp was ignored."
             );
+            continue;
+        };
+        reached = reached.max(stamp);
+        let Some(job) = job else {
+            counts.skipped += 1;
             continue;
         };
         match store.jobs().enqueue(&job, now).await {
@@ -138,25 +214,24 @@ pub(super) async fn poll(
             }
             Err(e) => return Err(e.to_string()),
         }
-        reached = reached.max(stamp);
     }
     if let Some(pin) = pinned {
         reached = reached
             .min(pin - chrono::Duration::milliseconds(1))
             .max(watermark);
     }
-    save(ctx, watch, reached, now).await
+    save(ctx, source, reached, now).await
 }
 
 async fn save(
     ctx: &FlowContext,
-    watch: &Watch,
+    source: &str,
     reached: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), String> {
     ctx.store
         .cursors()
-        .set(NAME, watch.source, &datetime(reached), now)
+        .set(NAME, source, &datetime(reached), now)
         .await
         .map_err(|e| e.to_string())
 }

@@ -13,6 +13,7 @@ use paysync_core::IdempotencyKey;
 use paysync_store::Job;
 use serde_json::{Map, Value, json};
 
+use super::accounts::accounts_by_id;
 use super::customer_job::{linked_customer, remember};
 use super::polling::customer_job;
 use super::{SUBSCRIPTION_JOB, Writer, call_failed, store_failed, text};
@@ -113,21 +114,13 @@ impl SubscriptionJobHandler {
     /// The Account's Stripe customer; when it has none yet, its customer job is queued and this
     /// job waits.
     async fn customer(&self, ctx: &JobContext, opportunity: &str, account: &str) -> Result<String, JobError> {
-        let found = self
-            .writer
-            .query_all(&format!(
-                "SELECT Id, Name, Phone, BillingCity, BillingCountry, Stripe_Customer_Id__c, SystemModstamp \
-                 FROM Account WHERE Id = {}",
-                quote(account)
-            ))
-            .await
-            .map_err(|e| {
-                call_failed(
-                    &e,
-                    &format!("Opportunity {opportunity}: reading Account {account}"),
-                )
-            })?;
-        let record = found.into_iter().next().ok_or_else(|| {
+        let mut found = accounts_by_id(&self.writer, &[account]).await.map_err(|e| {
+            call_failed(
+                &e,
+                &format!("Opportunity {opportunity}: reading Account {account}"),
+            )
+        })?;
+        let record = found.remove(account).ok_or_else(|| {
             JobError::terminal(
                 "salesforce.record_invalid",
                 format!("Opportunity {opportunity}: AccountId {account} names no Account"),
@@ -138,7 +131,8 @@ impl SubscriptionJobHandler {
             return Ok(customer);
         }
         let now = ctx.clock.now();
-        if let Some(job) = customer_job(&record, now) {
+        let stamp = text(&Value::Object(record.clone()), "SystemModstamp").unwrap_or_default();
+        if let Some(job) = customer_job(&record, &stamp, now) {
             match ctx.store.jobs().enqueue(&job, now).await {
                 Ok(_) | Err(paysync_store::StoreError::Conflict { .. }) => {}
                 Err(e) => return Err(store_failed(&e)),

@@ -299,6 +299,7 @@ async fn a_new_account_becomes_one_customer_and_its_change_follows_without_echo(
                 phone: Some("+49 30 9999".to_owned()),
                 city: Some("Berlin".to_owned()),
                 country: Some("DE".to_owned()),
+                email: None,
             },
             paysync_core::IdempotencyKey::derive("test", &["rename"]),
         ))
@@ -312,6 +313,35 @@ async fn a_new_account_becomes_one_customer_and_its_change_follows_without_echo(
         updates,
         "a Stripe change was sent back to Stripe"
     );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn the_billing_contacts_email_reaches_the_customer() {
+    let s = Setup::new().await;
+    let account = s.insert("Account", json!({"Name": "Acme GmbH"}));
+    s.run().await;
+    assert_eq!(s.stripe.objects("customer")[0]["email"], Value::Null);
+    // A contact with an e-mail is added: the customer gets it.
+    let first = s.insert(
+        "Contact",
+        json!({"LastName": "Payable", "Email": "ap@acme.example", "AccountId": account}),
+    );
+    s.run().await;
+    assert_eq!(s.stripe.objects("customer")[0]["email"], "ap@acme.example");
+    // A later contact does not take over the billing e-mail; the first one's change does.
+    s.clock.advance(Duration::seconds(5));
+    s.insert(
+        "Contact",
+        json!({"LastName": "Sales", "Email": "sales@acme.example", "AccountId": account}),
+    );
+    s.run().await;
+    assert_eq!(s.stripe.objects("customer")[0]["email"], "ap@acme.example");
+    s.change("Contact", &first, json!({"Email": "billing@acme.example"}));
+    s.run().await;
+    let customers = s.stripe.objects("customer");
+    assert_eq!(customers.len(), 1);
+    assert_eq!(customers[0]["email"], "billing@acme.example");
     s.stop().await;
 }
 
