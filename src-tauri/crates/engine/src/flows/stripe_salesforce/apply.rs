@@ -106,6 +106,8 @@ pub(crate) struct Applied {
     pub sf_calls: u64,
     /// Stripe calls made.
     pub stripe_calls: u64,
+    /// Salesforce reads and links made to match new customers (not writes of records).
+    pub sf_reads: u64,
     /// Why writing stopped early, if it did.
     pub stopped: Option<String>,
 }
@@ -196,6 +198,7 @@ impl Applier {
             self.fetch_into(missing, &mut ready, &mut applied).await;
         }
 
+        self.match_new_customers(store, &mut ready, &mut applied).await;
         let hold = hold.filter(|_| !self.draining.load(Ordering::Relaxed));
         self.write(ready, hold, &mut applied).await;
         self.calls.0.fetch_add(applied.stripe_calls, Ordering::Relaxed);
@@ -591,7 +594,7 @@ impl Applier {
     }
 
     /// Why `calls` more calls would go over the flow's share of the daily allocation, if so.
-    fn over_share(&self, calls: u64) -> Option<String> {
+    pub(super) fn over_share(&self, calls: u64) -> Option<String> {
         let usage = (*self.usage.lock().ok()?)?;
         (!usage.allows(calls, self.options.api_share_percent)).then(|| {
             format!(

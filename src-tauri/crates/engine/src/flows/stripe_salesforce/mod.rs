@@ -13,6 +13,7 @@
 
 mod apply;
 mod mappings;
+mod matching;
 mod plan;
 mod record_job;
 

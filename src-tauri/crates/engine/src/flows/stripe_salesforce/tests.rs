@@ -342,6 +342,133 @@ async fn a_charge_whose_customer_event_never_came_brings_its_customer_along() {
 }
 
 #[tokio::test]
+async fn a_customer_the_org_already_keeps_is_matched_by_email_or_domain_and_never_guessed() {
+    let s = Setup::new(ApplyOptions::default()).await;
+    let seed = |object: &str, fields: Value| {
+        s.salesforce
+            .insert_record(object, fields.as_object().cloned().unwrap_or_default(), now())
+            .unwrap_or_else(|e| panic!("{object}: {e}"))
+    };
+    let acme = seed("Account", json!({"Name": "ACME (sales)"}));
+    seed(
+        "Contact",
+        json!({"LastName": "Lovelace", "Email": "ada@acme.example", "AccountId": acme}),
+    );
+    let globex = seed(
+        "Account",
+        json!({"Name": "Globex", "Website": "https://www.globex.example/"}),
+    );
+    seed(
+        "Account",
+        json!({"Name": "Not Globex", "Website": "https://notglobex.example"}),
+    );
+    let initech_a = seed("Account", json!({"Name": "Initech EU"}));
+    let initech_b = seed("Account", json!({"Name": "Initech US"}));
+    for account in [&initech_a, &initech_b] {
+        seed(
+            "Contact",
+            json!({"LastName": "Carol", "Email": "carol@initech.example", "AccountId": account}),
+        );
+    }
+    let with_email = |id: &str, name: &str, email: &str| json!({"id": id, "object": "customer", "name": name, "email": email});
+    let t = now().timestamp() - 60;
+    s.deliver(&[
+        event(
+            "evt_m1",
+            "customer.created",
+            t,
+            with_email("cus_acme", "Acme GmbH", "ADA@acme.example"),
+        ),
+        event(
+            "evt_m2",
+            "customer.created",
+            t,
+            with_email("cus_globex", "Globex Corp", "bob@globex.example"),
+        ),
+        event(
+            "evt_m3",
+            "customer.created",
+            t,
+            with_email("cus_initech", "Initech", "carol@initech.example"),
+        ),
+        event(
+            "evt_m4",
+            "customer.created",
+            t,
+            with_email("cus_new", "Hooli", "gavin@hooli.example"),
+        ),
+    ])
+    .await;
+    s.run().await;
+    s.engine
+        .run_jobs_until_idle()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let id_of = |cus: &str| {
+        s.record("Account", "Stripe_Customer_Id__c", cus)
+            .and_then(|a| a.get("Id").and_then(Value::as_str).map(str::to_owned))
+    };
+    assert_eq!(
+        id_of("cus_acme"),
+        Some(acme.clone()),
+        "matched by the contact's e-mail"
+    );
+    assert_eq!(
+        id_of("cus_globex"),
+        Some(globex.clone()),
+        "matched by the website's domain"
+    );
+    assert!(id_of("cus_new").is_some(), "no candidate: a new Account");
+    assert!(
+        id_of("cus_initech").is_none(),
+        "two candidates: nothing is guessed"
+    );
+    assert_eq!(
+        s.salesforce.records("Account").len(),
+        6,
+        "one Account created, for the new customer"
+    );
+
+    let letters = s
+        .engine
+        .dead_letters(&DeadLetterFilter::default(), 10, 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(letters.items.len(), 1, "{letters:?}");
+    let letter = &letters.items[0];
+    assert_eq!(letter.error_code, "match.ambiguous");
+    assert!(
+        letter.error_message.contains(&initech_a) && letter.error_message.contains(&initech_b),
+        "{}",
+        letter.error_message
+    );
+    // Support links the right Account in Salesforce and replays: the customer lands there.
+    s.salesforce
+        .update_record(
+            "Account",
+            &initech_b,
+            json!({"Stripe_Customer_Id__c": "cus_initech"})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            now(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    s.engine
+        .replay_dead_letter(letter.id, None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    s.engine
+        .run_jobs_until_idle()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(id_of("cus_initech"), Some(initech_b));
+    assert_eq!(s.salesforce.records("Account").len(), 6);
+    s.stop().await;
+}
+
+#[tokio::test]
 async fn a_validation_rule_refusal_is_dead_lettered_and_replays_once_corrected() {
     let s = Setup::new(ApplyOptions::default()).await;
     s.salesforce
@@ -513,8 +640,9 @@ async fn the_flow_pauses_before_its_share_of_the_daily_api_allocation() {
     })
     .await;
     let (used, _) = s.salesforce.api_usage();
-    // Half of this allocation leaves room for two more calls.
-    s.salesforce.set_daily_limit((used + 2) * 2);
+    // Half of this allocation leaves room for four more calls: two reads that look for Accounts
+    // the new customers may already have (by e-mail, by domain), and two collections.
+    s.salesforce.set_daily_limit((used + 4) * 2);
     let t = now().timestamp() - 60;
     let events = customer_events(0..700, t);
     s.deliver(&events).await;
