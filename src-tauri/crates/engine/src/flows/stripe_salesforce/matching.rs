@@ -44,6 +44,9 @@ const FREE_MAIL: &[&str] = &[
     "yandex.ru",
 ];
 
+/// Candidates by e-mail address or by domain.
+type Found = BTreeMap<String, Vec<Candidate>>;
+
 /// An Account that could be the customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Candidate {
@@ -223,12 +226,11 @@ impl Applier {
     }
 
     /// The Accounts found by each e-mail and by each company domain.
-    #[allow(clippy::type_complexity)]
     async fn candidates(
         &self,
         new: &[(ObjectKey, String)],
         applied: &mut Applied,
-    ) -> Result<(BTreeMap<String, Vec<Candidate>>, BTreeMap<String, Vec<Candidate>>), HttpError> {
+    ) -> Result<(Found, Found), HttpError> {
         let emails: BTreeSet<&str> = new.iter().map(|(_, e)| e.as_str()).collect();
         let domains: BTreeSet<String> = emails.iter().filter_map(|e| company_domain(e)).collect();
         let mut by_email: BTreeMap<String, Vec<Candidate>> = BTreeMap::new();
@@ -360,7 +362,7 @@ mod tests {
             linked_to: Some("cus_other".into()),
         };
         assert_eq!(
-            verdict("cus_1", &[other.clone()], &[]),
+            verdict("cus_1", std::slice::from_ref(&other), &[]),
             Verdict::Upsert,
             "linked elsewhere"
         );
