@@ -1,5 +1,6 @@
 //! The tour: launch, see the Overview with sandbox data, visit every screen, run a flow and
-//! watch it finish, filter the audit log, change the theme — with a screenshot of each screen.
+//! watch it finish, open a payment's timeline, filter the audit log, change the theme — with a
+//! screenshot of each screen.
 
 use crate::driver::App;
 
@@ -52,6 +53,23 @@ async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
     app.wait_text("[data-testid='flow-row-stripe.payments']", "Stripe charges")
         .await;
     app.screenshot("flows").await;
+
+    // Payments: the sandbox's Stripe charges, pulled by stripe.payments; one's timeline.
+    app.click("[data-testid=nav-payments]").await;
+    app.wait_css("[data-testid=screen-payments][data-ready=true]")
+        .await;
+    app.wait_css("[data-testid^=payment-row-]").await;
+    app.screenshot("payments").await;
+    app.click("[data-testid^=payment-row-] td").await;
+    app.wait_css("[data-testid=payment-drawer]").await;
+    app.wait_css("[data-testid=payment-timeline-entry]").await;
+    // Let the drawer finish sliding in, so the picture shows it rather than its animation.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    app.screenshot("payment-timeline").await;
+    // Escape closes the drawer, as a keyboard user would.
+    if let Ok(focused) = app.client.active_element().await {
+        let _ = focused.send_keys("\u{e00c}").await;
+    }
 
     // Connections: the sandbox banner leads there; connect Stripe with the sandbox's test key
     // (checked against the simulator, kept in the OS keychain), test it, then disconnect.

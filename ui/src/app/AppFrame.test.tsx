@@ -14,6 +14,7 @@ function backend(info = appInfo()) {
     list_flows: () => [],
     list_runs: () => [],
     list_audit: () => ({ total: 0, rows: [] }),
+    list_payments: () => ({ total: 0, rows: [] }),
     verify_audit: () => overview().audit,
     set_preferences: (args) => args.preferences,
     search: (args) =>
@@ -45,6 +46,7 @@ describe("App frame", () => {
     expect(links.map((l) => l.textContent?.replace(/Alt\+\d/, "").trim())).toEqual([
       "Overview",
       "Flows",
+      "Payments",
       "Connections",
       "Audit",
       "Settings",
@@ -52,6 +54,7 @@ describe("App frame", () => {
     expect(links.map((l) => l.getAttribute("href"))).toEqual([
       "#/overview",
       "#/flows",
+      "#/payments",
       "#/connections",
       "#/audit",
       "#/settings",
@@ -83,14 +86,22 @@ describe("App frame", () => {
     renderWithProviders(<AppFrame />, { hash: "#/settings" });
     expect(await screen.findByTestId("screen-settings")).toBeTruthy();
 
-    fireEvent.keyDown(document.documentElement, { key: "4", code: "Digit4", altKey: true });
+    fireEvent.keyDown(document.documentElement, { key: "5", code: "Digit5", altKey: true });
     await waitFor(() => expect(window.location.hash).toBe("#/audit"));
     expect(await screen.findByTestId("screen-audit")).toBeTruthy();
+
+    fireEvent.keyDown(window, { key: "g" });
+    fireEvent.keyDown(window, { key: "p" });
+    await waitFor(() => expect(window.location.hash).toBe("#/payments"));
+    expect(await screen.findByTestId("screen-payments")).toBeTruthy();
 
     fireEvent.keyDown(window, { key: "g" });
     fireEvent.keyDown(window, { key: "f" });
     await waitFor(() => expect(window.location.hash).toBe("#/flows"));
     expect(await screen.findByTestId("screen-flows")).toBeTruthy();
+
+    fireEvent.keyDown(document.documentElement, { key: "3", code: "Digit3", altKey: true });
+    await waitFor(() => expect(window.location.hash).toBe("#/payments"));
   });
 
   it("applies the saved theme at start", async () => {

@@ -1,4 +1,5 @@
 import {
+  IconCreditCard,
   IconLayoutDashboard,
   IconListCheck,
   IconPlugConnected,
@@ -24,6 +25,9 @@ export interface ScreenDef {
 const FlowsScreen = lazy(() =>
   import("../screens/Flows/FlowsScreen").then((m) => ({ default: m.FlowsScreen })),
 );
+const PaymentsScreen = lazy(() =>
+  import("../screens/Payments/PaymentsScreen").then((m) => ({ default: m.PaymentsScreen })),
+);
 const ConnectionsScreen = lazy(() =>
   import("../screens/Connections/ConnectionsScreen").then((m) => ({
     default: m.ConnectionsScreen,
@@ -46,6 +50,7 @@ export const screens: readonly ScreenDef[] = [
     component: OverviewScreen,
   },
   { id: "flows", label: "Flows", icon: IconRoute, key: "f", component: FlowsScreen },
+  { id: "payments", label: "Payments", icon: IconCreditCard, key: "p", component: PaymentsScreen },
   {
     id: "connections",
     label: "Connections",

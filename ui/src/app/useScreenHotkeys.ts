@@ -17,7 +17,7 @@ function isTyping(target: EventTarget | null): boolean {
   );
 }
 
-/** Alt+1…n and `g` then a screen's key (`g o`, `g f`, `g c`, `g a`, `g s`) switch screens. */
+/** Alt+1…n and `g` then a screen's key (`g o`, `g f`, `g p`, …; see screens.tsx) switch screens. */
 export function useScreenHotkeys() {
   useHotkeys(screens.map((screen, i) => [`alt+${i + 1}`, () => navigate(screen.id)]));
 

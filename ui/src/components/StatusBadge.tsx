@@ -1,7 +1,7 @@
 import { Badge, type BadgeProps } from "@mantine/core";
 
 import type { Health } from "../bindings";
-import { healthLook, outcomeLook, type StatusLook } from "../lib/status";
+import { healthLook, outcomeLook, paymentStatusLook, type StatusLook } from "../lib/status";
 
 type StatusBadgeProps = Omit<BadgeProps, "color" | "children"> & {
   look: StatusLook;
@@ -38,4 +38,11 @@ export function HealthBadge({
   ...props
 }: Omit<StatusBadgeProps, "look"> & { health: Health }) {
   return <StatusBadge look={healthLook(health)} {...props} />;
+}
+
+export function PaymentStatusBadge({
+  status,
+  ...props
+}: Omit<StatusBadgeProps, "look"> & { status: string }) {
+  return <StatusBadge look={paymentStatusLook(status)} {...props} />;
 }

@@ -3,7 +3,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 
 import { events, type ConsoleEvent } from "../bindings";
-import { formatDateTime } from "./format";
+import { formatDateTime, providerLabel } from "./format";
 import { notifyAlarm, notifyError, notifyResult } from "./notify";
 import { queryKeys } from "./queryKeys";
 import { useRunProgressStore } from "./runProgress";
@@ -41,6 +41,8 @@ export function useEngineActivity() {
           void refreshRuns();
           // Runs write audit entries; an open audit page picks them up without flashing.
           void queryClient.invalidateQueries({ queryKey: queryKeys.audit.pages });
+          // Provider pulls add payments and Salesforce writes add to their timelines.
+          void queryClient.invalidateQueries({ queryKey: queryKeys.payments.all });
           break;
         case "runProgress": {
           const now = Date.now();
@@ -93,19 +95,11 @@ export function useEngineActivity() {
   }, [queryClient, progress]);
 }
 
-const PROVIDER_LABELS: Record<string, string> = {
-  salesforce: "Salesforce",
-  stripe: "Stripe",
-  checkout: "Checkout.com",
-  payoneer: "Payoneer",
-  maldopay: "MaldoPay",
-};
-
 type BreakerEvent = Extract<ConsoleEvent, { type: "breakerChanged" }>;
 
 /** Tells finance staff when calls to a provider pause after repeated failures, and resume. */
 export function notifyBreaker(event: BreakerEvent) {
-  const provider = PROVIDER_LABELS[event.provider] ?? event.provider;
+  const provider = providerLabel(event.provider);
   switch (event.state) {
     case "open":
       notifyResult(

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import {
   LOCALE,
+  currencyChoices,
   displayLocale,
   formatDuration,
   formatInteger,
@@ -9,6 +10,7 @@ import {
   formatRelative,
   formatSchedule,
   humanize,
+  providerLabel,
   runDuration,
 } from "./format";
 
@@ -122,5 +124,24 @@ describe("humanize", () => {
   it("turns codes into sentence-case words", () => {
     expect(humanize("notConnected")).toBe("Not connected");
     expect(humanize("dead_letter")).toBe("Dead letter");
+  });
+});
+
+describe("providerLabel", () => {
+  it("names providers as people write them, and passes unknown ones through", () => {
+    expect(providerLabel("stripe")).toBe("Stripe");
+    expect(providerLabel("checkout")).toBe("Checkout.com");
+    expect(providerLabel("acme")).toBe("acme");
+  });
+});
+
+describe("currencyChoices", () => {
+  it("offers every ISO code once, by code, with its name", () => {
+    const choices = currencyChoices();
+    const codes = choices.map((c) => c.value);
+    expect(codes).toEqual([...new Set(codes)].sort());
+    expect(codes).toEqual(expect.arrayContaining(["EUR", "USD", "GBP", "JPY"]));
+    expect(codes.every((c) => /^[A-Z]{3}$/.test(c))).toBe(true);
+    expect(choices.find((c) => c.value === "EUR")?.label).toMatch(/^EUR — \S/);
   });
 });

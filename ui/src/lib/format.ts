@@ -204,3 +204,44 @@ export function humanize(word: string): string {
     .trim();
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
+
+const PROVIDER_LABELS: Record<string, string> = {
+  salesforce: "Salesforce",
+  stripe: "Stripe",
+  checkout: "Checkout.com",
+  payoneer: "Payoneer",
+  maldopay: "MaldoPay",
+};
+
+/** A provider's name as people write it: "stripe" → "Stripe"; unknown ones as they came. */
+export function providerLabel(provider: string): string {
+  return PROVIDER_LABELS[provider] ?? provider;
+}
+
+/** Common codes, for a runtime that cannot list ISO 4217 itself. */
+const FALLBACK_CURRENCIES = ["AUD", "CAD", "CHF", "EUR", "GBP", "JPY", "SEK", "USD"];
+
+let currencyChoiceList: { value: string; label: string }[] | undefined;
+
+/** Every ISO 4217 currency the runtime knows, as "EUR — Euro", alphabetical by code. */
+export function currencyChoices(): { value: string; label: string }[] {
+  if (!currencyChoiceList) {
+    let codes: string[];
+    try {
+      codes = Intl.supportedValuesOf("currency");
+    } catch {
+      codes = FALLBACK_CURRENCIES;
+    }
+    let names: Intl.DisplayNames | null;
+    try {
+      names = new Intl.DisplayNames(LOCALE, { type: "currency" });
+    } catch {
+      names = null;
+    }
+    currencyChoiceList = [...codes].sort().map((code) => {
+      const name = names?.of(code);
+      return { value: code, label: name && name !== code ? `${code} — ${name}` : code };
+    });
+  }
+  return currencyChoiceList;
+}

@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 
-import { commands, type AuditQuery } from "../bindings";
+import { commands, type AuditQuery, type PaymentQuery } from "../bindings";
 import { call } from "./ipc";
 import { queryKeys } from "./queryKeys";
 
@@ -52,6 +52,27 @@ export function useAuditStatus() {
   return useQuery({
     queryKey: queryKeys.audit.status,
     queryFn: () => call(commands.verifyAudit()),
+  });
+}
+
+/** One page of payments; the previous page stays on screen while the next one loads. */
+export function usePaymentsPage(query: PaymentQuery) {
+  return useQuery({
+    queryKey: queryKeys.payments.page(query),
+    queryFn: () => call(commands.listPayments(query)),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** A payment and its timeline; nothing is asked while no payment is picked. */
+export function usePayment(which: { provider: string; providerId: string } | null) {
+  return useQuery({
+    queryKey: queryKeys.payments.detail(which?.provider ?? "", which?.providerId ?? ""),
+    queryFn: () =>
+      which
+        ? call(commands.getPayment(which.provider, which.providerId))
+        : Promise.reject(new Error("no payment picked")),
+    enabled: which !== null,
   });
 }
 

@@ -1,4 +1,4 @@
-import type { AuditQuery } from "../bindings";
+import type { AuditQuery, PaymentQuery } from "../bindings";
 
 /** Every query key in one place, so invalidation after an event cannot miss a spelling. */
 export const queryKeys = {
@@ -14,6 +14,13 @@ export const queryKeys = {
     pages: ["audit", "page"] as const,
     page: (query: AuditQuery) => ["audit", "page", query] as const,
     status: ["audit", "status"] as const,
+  },
+  payments: {
+    all: ["payments"] as const,
+    pages: ["payments", "page"] as const,
+    page: (query: PaymentQuery) => ["payments", "page", query] as const,
+    detail: (provider: string, providerId: string) =>
+      ["payments", "detail", { provider, providerId }] as const,
   },
   search: (text: string) => ["search", text] as const,
   connections: ["connections"] as const,

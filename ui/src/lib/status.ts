@@ -20,6 +20,17 @@ export function outcomeLook(outcome: string | null): StatusLook {
   return OUTCOMES[outcome] ?? { label: humanize(outcome), color: "gray" };
 }
 
+const PAYMENT_STATUSES: Record<string, StatusLook> = {
+  succeeded: { label: "Succeeded", color: "green" },
+  pending: { label: "Pending", color: "yellow" },
+  failed: { label: "Failed", color: "red" },
+};
+
+/** A payment's status at its provider (Stripe's words); unknown ones in gray. */
+export function paymentStatusLook(status: string): StatusLook {
+  return PAYMENT_STATUSES[status] ?? { label: humanize(status), color: "gray" };
+}
+
 const HEALTH: Record<Health, StatusLook> = {
   healthy: { label: "Healthy", color: "green" },
   degraded: { label: "Degraded", color: "yellow" },

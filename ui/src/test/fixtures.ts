@@ -6,6 +6,9 @@ import type {
   FlowRow,
   IpcError,
   Overview,
+  PaymentDetail,
+  PaymentPage,
+  PaymentRow,
   RunRow,
 } from "../bindings";
 
@@ -114,6 +117,71 @@ export function auditPage(total: number, offset: number, limit: number): AuditPa
   const rows: AuditRow[] = [];
   for (let i = offset; i < Math.min(total, offset + limit); i++) rows.push(auditRow(total - i));
   return { total, rows };
+}
+
+export function payment(overrides: Partial<PaymentRow> = {}): PaymentRow {
+  return {
+    provider: "stripe",
+    providerId: "ch_3Demo0001",
+    kind: "charge",
+    status: "succeeded",
+    amount: "1234.50",
+    currency: "EUR",
+    occurredAt: "2025-11-21T10:00:00Z",
+    customer: "cus_Demo01",
+    syncedAt: "2025-11-21T11:59:00Z",
+    ...overrides,
+  };
+}
+
+const PAYMENT_STATUSES = ["succeeded", "pending", "failed"] as const;
+
+/**
+ * A page of newest-first payments for any offset and limit, out of `total`: `ch_<n>` for n from
+ * `total` down, each status in turn, amounts `<n>.50` EUR.
+ */
+export function paymentPage(total: number, offset: number, limit: number): PaymentPage {
+  const rows: PaymentRow[] = [];
+  for (let i = offset; i < Math.min(total, offset + limit); i++) {
+    const n = total - i;
+    rows.push(
+      payment({
+        providerId: `ch_${n}`,
+        status: PAYMENT_STATUSES[n % 3] ?? "succeeded",
+        amount: `${n}.50`,
+        customer: n % 5 === 0 ? null : `cus_${n % 7}`,
+      }),
+    );
+  }
+  return { total, rows };
+}
+
+/** A charge that was written to Salesforce, then partly refunded, and the refund written too. */
+export function paymentDetail(overrides: Partial<PaymentDetail> = {}): PaymentDetail {
+  return {
+    payment: payment(),
+    timeline: [
+      {
+        at: "2025-11-21T10:00:00Z",
+        kind: "event",
+        title: "charge.succeeded",
+        detail: "charge ch_3Demo0001: succeeded, 1234.50 EUR",
+      },
+      {
+        at: "2025-11-21T10:05:00Z",
+        kind: "salesforce_write",
+        title: "Written to Salesforce (charge)",
+        detail: "charge ch_3Demo0001 → Salesforce record a01Demo01, state of event evt_1",
+      },
+      {
+        at: "2025-11-21T11:00:00Z",
+        kind: "event",
+        title: "charge.refunded",
+        detail: "refund re_1: succeeded, 20.00 EUR",
+      },
+    ],
+    ...overrides,
+  };
 }
 
 export function ipcError(overrides: Partial<IpcError> = {}): IpcError {
