@@ -95,8 +95,14 @@ pub fn env_count(name: &str, default: u64) -> u64 {
 /// Starts `paysync daemon` and waits until it reports that it started (its signal handlers are then
 /// installed, so SIGTERM means a graceful stop). Its remaining log output is drained in the background.
 pub fn start_daemon(data_dir: &Path) -> Child {
+    start_daemon_with(data_dir, &[])
+}
+
+/// [`start_daemon`] with global options before `daemon` (e.g. `--profile NAME`).
+pub fn start_daemon_with(data_dir: &Path, options: &[&str]) -> Child {
     let mut child = paysync(data_dir)
         .env("PAYSYNC_LOG", "info")
+        .args(options)
         .arg("daemon")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -2,39 +2,14 @@
 //! the secrets in the real OS keychain (`scripts/test.sh` runs the suite inside a private D-Bus
 //! session with an unlocked gnome-keyring and `PAYSYNC_REQUIRE_KEYCHAIN=1`).
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::Stdio;
 use std::sync::Arc;
 
 use paysync_sandbox::sandbox::{Sandbox, SandboxConfig};
-use paysync_tests::{paysync, run, run_json, write_fast_config};
+use paysync_tests::{run, run_json, write_fast_config};
 
-/// Whether a Secret Service answers; without one the test reports and returns, unless required.
-fn keychain_available() -> bool {
-    let probe = std::process::Command::new("secret-tool")
-        .args(["lookup", "service", "paysync-probe"])
-        .output();
-    let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some();
-    let ok = bus && probe.is_ok();
-    assert!(
-        ok || std::env::var_os("PAYSYNC_REQUIRE_KEYCHAIN").is_none(),
-        "PAYSYNC_REQUIRE_KEYCHAIN is set but there is no Secret Service"
-    );
-    if !ok {
-        eprintln!("skipped: no Secret Service on a session bus");
-    }
-    ok
-}
-
-fn ok(out: &std::process::Output, what: &str) -> String {
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{what} failed: {stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
+use crate::connected::{
+    add_sandbox_profile, connect_salesforce, connect_stripe, keychain_available, ok, with_stdin,
+};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_cli_connects_tests_lists_and_disconnects_each_account_type() {
@@ -48,31 +23,11 @@ async fn the_cli_connects_tests_lists_and_disconnects_each_account_type() {
     let dir = tmp.path().join("data");
     write_fast_config(&dir, 1);
     // A profile named after the machine's own simulators: a sandbox profile with their URLs.
-    let mut profile = format!(
-        "\n[profiles.cli-test-{pid}]\nkind = \"sandbox\"\nsalesforce_client_id = \"{client}\"\n[profiles.cli-test-{pid}.urls]\n",
-        pid = std::process::id(),
-        client = paysync_sandbox::salesforce::SANDBOX_CLIENT_ID
-    );
-    for (provider, url) in sandbox.urls.named() {
-        profile.push_str(&format!("{provider} = \"{url}\"\n"));
-    }
-    let config = dir.join("paysync.toml");
-    let text = std::fs::read_to_string(&config).unwrap_or_default() + &profile;
-    std::fs::write(&config, text).unwrap_or_else(|e| panic!("{e}"));
-    let name = format!("cli-test-{}", std::process::id());
-    let with_profile = |args: &[&str]| -> Vec<String> {
-        let mut all = vec!["--profile".to_owned(), name.clone()];
-        all.extend(args.iter().map(|a| (*a).to_owned()));
-        all
-    };
+    let name = add_sandbox_profile(&dir, &sandbox);
+    let with_profile = |args: &[&str]| crate::connected::with_profile(&name, args);
 
     // Stripe: the key on standard input, so it stays out of the process list.
-    let out = with_stdin(
-        &dir,
-        &with_profile(&["connect", "stripe"]),
-        &format!("{}\n", paysync_sandbox::stripe::DEFAULT_TEST_KEY),
-    );
-    assert!(ok(&out, "connect stripe").contains("Connected stripe"));
+    connect_stripe(&dir, &name);
 
     // A live key in a sandbox profile is refused, naming the field.
     let args = with_profile(&["connect", "stripe", "--key", "sk_live_not_here"]);
@@ -97,24 +52,7 @@ async fn the_cli_connects_tests_lists_and_disconnects_each_account_type() {
     ok(&with_stdin(&dir, &args, &input), "connect maldopay");
 
     // Salesforce: the CLI prints the sign-in URL; a scripted browser clicks Allow.
-    let mut child = paysync(&dir)
-        .args(with_profile(&["connect", "salesforce", "--no-browser"]))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let stderr = child.stderr.take().unwrap_or_else(|| panic!("no stderr"));
-    let url = BufReader::new(stderr)
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|l| l.trim().starts_with("http").then(|| l.trim().to_owned()))
-        .unwrap_or_else(|| panic!("no sign-in URL printed"));
-    let landed = paysync_sandbox::salesforce::browser::answer_consent(&url, true)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(landed.status, 200, "{}", landed.body);
-    let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
-    assert!(ok(&out, "connect salesforce").contains("Connected salesforce"));
+    connect_salesforce(&dir, &name).await;
 
     let list_args = with_profile(&["connections", "list"]);
     let list = run_json(&dir, &list_args.iter().map(String::as_str).collect::<Vec<_>>());
@@ -194,24 +132,6 @@ async fn the_cli_connects_tests_lists_and_disconnects_each_account_type() {
     let gone = run(&dir, &args.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(String::from_utf8_lossy(&gone.stderr).contains("not connected"));
     sandbox.stop().await.unwrap_or_else(|e| panic!("{e}"));
-}
-
-/// Runs `paysync ARGS` with `input` on its standard input.
-fn with_stdin(dir: &std::path::Path, args: &[String], input: &str) -> std::process::Output {
-    let mut child = paysync(dir)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    child
-        .stdin
-        .take()
-        .map(|mut s| s.write_all(input.as_bytes()))
-        .transpose()
-        .unwrap_or_else(|e| panic!("{e}"));
-    child.wait_with_output().unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

@@ -1,7 +1,9 @@
 //! Cross-crate scenarios: the real `paysync` binary and the engine façade, end to end.
 
 mod cli_contract;
+mod closed_won_daemon;
 mod connect_cli;
+mod connected;
 mod crash_daemon;
 mod demo_data;
 mod sandbox_cli;
