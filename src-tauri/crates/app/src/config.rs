@@ -34,6 +34,88 @@ pub struct Config {
     pub profiles: std::collections::BTreeMap<String, ProfileSection>,
     /// The webhook listener of `paysync daemon`.
     pub webhooks: WebhooksSection,
+    /// How the Stripe ↔ Salesforce flows read and write.
+    pub sync: SyncSection,
+}
+
+/// `[sync]`: the Stripe ↔ Salesforce flows' options (their schedules are under `[flows]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct SyncSection {
+    /// `stripe.salesforce`.
+    pub stripe_to_salesforce: StripeToSalesforceSection,
+    /// `salesforce.stripe`.
+    pub salesforce_to_stripe: SalesforceToStripeSection,
+}
+
+/// `[sync.stripe_to_salesforce]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StripeToSalesforceSection {
+    /// The share (percent) of the org's daily API allocation the flow may use before it pauses.
+    pub api_share_percent: u8,
+    /// Inbox events read per batch.
+    pub batch_events: u32,
+    /// sObject Collections calls in flight at once.
+    pub write_concurrency: usize,
+    /// Look for an Account the org already keeps (by e-mail, then domain) before creating one for
+    /// a new Stripe customer.
+    pub match_existing_accounts: bool,
+}
+
+impl Default for StripeToSalesforceSection {
+    fn default() -> Self {
+        let d = paysync_engine::flows::stripe_salesforce::ApplyOptions::default();
+        Self {
+            api_share_percent: d.api_share_percent,
+            batch_events: d.batch_events,
+            write_concurrency: d.write_concurrency,
+            match_existing_accounts: d.match_existing_accounts,
+        }
+    }
+}
+
+/// `[sync.salesforce_to_stripe]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SalesforceToStripeSection {
+    /// Seconds before the watermark each poll reads again.
+    pub overlap_secs: u64,
+    /// Days a customer has to pay a subscription's invoices.
+    pub days_until_due: u32,
+}
+
+impl Default for SalesforceToStripeSection {
+    fn default() -> Self {
+        let d = paysync_engine::flows::salesforce_stripe::ReverseOptions::default();
+        Self {
+            overlap_secs: u64::try_from(d.overlap.num_seconds()).unwrap_or(60),
+            days_until_due: d.days_until_due,
+        }
+    }
+}
+
+impl SyncSection {
+    /// The options of `stripe.salesforce`.
+    pub fn apply_options(&self) -> paysync_engine::flows::stripe_salesforce::ApplyOptions {
+        let s = &self.stripe_to_salesforce;
+        paysync_engine::flows::stripe_salesforce::ApplyOptions {
+            api_share_percent: s.api_share_percent.clamp(1, 100),
+            batch_events: s.batch_events.max(1),
+            write_concurrency: s.write_concurrency.max(1),
+            match_existing_accounts: s.match_existing_accounts,
+            ..paysync_engine::flows::stripe_salesforce::ApplyOptions::default()
+        }
+    }
+
+    /// The options of `salesforce.stripe`.
+    pub fn reverse_options(&self) -> paysync_engine::flows::salesforce_stripe::ReverseOptions {
+        let s = &self.salesforce_to_stripe;
+        paysync_engine::flows::salesforce_stripe::ReverseOptions {
+            overlap: chrono::Duration::seconds(i64::try_from(s.overlap_secs).unwrap_or(i64::MAX).min(86_400)),
+            days_until_due: s.days_until_due,
+        }
+    }
 }
 
 /// `[webhooks]`
@@ -263,6 +345,20 @@ mod tests {
             parsed.flows.get("audit.verify").map(String::as_str),
             Some("every 1d")
         );
+    }
+
+    #[test]
+    fn the_sync_options_are_read_and_kept_in_range() {
+        let parsed = Config::from_toml_str(EXAMPLE).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(parsed.sync, SyncSection::default());
+        let text = "[sync.stripe_to_salesforce]\napi_share_percent = 0\nmatch_existing_accounts = false\n\
+                    [sync.salesforce_to_stripe]\ndays_until_due = 14\n";
+        let cfg = Config::from_toml_str(text).unwrap_or_else(|e| panic!("{e}"));
+        let apply = cfg.sync.apply_options();
+        assert_eq!(apply.api_share_percent, 1, "a share of 0 would never write");
+        assert!(!apply.match_existing_accounts);
+        assert_eq!(cfg.sync.reverse_options().days_until_due, 14);
+        assert!(Config::from_toml_str("[sync.stripe_to_salesforce]\nshare = 5\n").is_err());
     }
 
     #[test]

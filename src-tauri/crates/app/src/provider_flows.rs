@@ -11,11 +11,12 @@ use paysync_connectors::http::{
 };
 use paysync_core::{Secret, SharedClock, SharedRandom};
 use paysync_engine::Extensions;
-use paysync_engine::flows::salesforce_stripe::{ReverseOptions, SalesforceToStripeFlow};
+use paysync_engine::flows::salesforce_stripe::SalesforceToStripeFlow;
 use paysync_engine::flows::stripe_events::StripeEventsFlow;
 use paysync_engine::flows::stripe_payments::StripePaymentsFlow;
-use paysync_engine::flows::stripe_salesforce::{ApplyOptions, StripeMappings, StripeToSalesforceFlow};
+use paysync_engine::flows::stripe_salesforce::{StripeMappings, StripeToSalesforceFlow};
 
+use crate::config::SyncSection;
 use crate::connections::{Connections, KeyCredentials};
 
 /// Stripe's page size for the pulls.
@@ -62,8 +63,8 @@ pub fn salesforce_provider<S: TokenSource + 'static>(
 pub fn assemble(
     stripe: Option<ProviderConfig>,
     salesforce: Option<ProviderConfig>,
-    clock: SharedClock,
-    rng: SharedRandom,
+    sync: &SyncSection,
+    (clock, rng): (SharedClock, SharedRandom),
 ) -> Result<Extensions, FlowSetupError> {
     let both = stripe.is_some() && salesforce.is_some();
     let has_stripe = stripe.is_some();
@@ -89,13 +90,9 @@ pub fn assemble(
     }
     if both {
         let mappings = StripeMappings::defaults().map_err(|e| FlowSetupError(e.to_string()))?;
-        let to_salesforce = StripeToSalesforceFlow::new(
-            executor.clone(),
-            executor.clone(),
-            mappings,
-            ApplyOptions::default(),
-        );
-        let to_stripe = SalesforceToStripeFlow::new(executor.clone(), executor, ReverseOptions::default());
+        let to_salesforce =
+            StripeToSalesforceFlow::new(executor.clone(), executor.clone(), mappings, sync.apply_options());
+        let to_stripe = SalesforceToStripeFlow::new(executor.clone(), executor, sync.reverse_options());
         extensions.handlers.push(to_salesforce.record_handler());
         extensions.handlers.extend(to_stripe.handlers());
         extensions
@@ -130,8 +127,8 @@ impl TokenSource for ConnectedSession {
 /// never stops the others.
 pub async fn connected(
     connections: &Connections,
-    clock: SharedClock,
-    rng: SharedRandom,
+    sync: &SyncSection,
+    (clock, rng): (SharedClock, SharedRandom),
 ) -> Result<Extensions, FlowSetupError> {
     let profile = connections.profile().clone();
     let stripe = match (connections.get("stripe").await, profile.url("stripe")) {
@@ -167,5 +164,5 @@ pub async fn connected(
             None
         }
     };
-    assemble(stripe, salesforce, clock, rng)
+    assemble(stripe, salesforce, sync, (clock, rng))
 }

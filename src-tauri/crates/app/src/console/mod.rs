@@ -136,9 +136,13 @@ impl Console {
                 options.config.profile("production")?,
                 &options.config.engine.actor,
             );
-            let extensions = crate::provider_flows::connected(&connections, clock.clone(), rng.clone())
-                .await
-                .map_err(|e| ConsoleError::Http(e.to_string()))?;
+            let extensions = crate::provider_flows::connected(
+                &connections,
+                &options.config.sync,
+                (clock.clone(), rng.clone()),
+            )
+            .await
+            .map_err(|e| ConsoleError::Http(e.to_string()))?;
             let executors = extensions.executors.clone();
             let engine = Engine::open_extended(engine_options, clock.clone(), rng, extensions).await?;
             (engine, Profile::Production, None, executors)
@@ -147,7 +151,8 @@ impl Console {
             let simulators =
                 crate::sandbox::start_simulators(section, &options.data_dir, None, clock.clone()).await?;
             tracing::info!(urls = ?simulators.urls, "Sandbox profile: simulators started.");
-            let extensions = sandbox_flows::extensions(&simulators, clock.clone(), rng.clone())?;
+            let extensions =
+                sandbox_flows::extensions(&simulators, &options.config.sync, clock.clone(), rng.clone())?;
             let executors = extensions.executors.clone();
             let engine = Engine::open_extended(engine_options, clock.clone(), rng, extensions).await?;
             let urls = simulators.urls.clone();

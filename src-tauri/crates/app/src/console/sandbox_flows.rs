@@ -36,6 +36,7 @@ impl TokenSource for SandboxSession {
 /// The flows and their default schedules for the sandbox's simulators.
 pub(crate) fn extensions(
     sandbox: &Sandbox,
+    sync: &crate::config::SyncSection,
     clock: SharedClock,
     rng: SharedRandom,
 ) -> Result<Extensions, ConsoleError> {
@@ -45,5 +46,6 @@ pub(crate) fn extensions(
         Secret::new(paysync_sandbox::stripe::DEFAULT_TEST_KEY.to_owned()),
     );
     let salesforce = salesforce_provider(&urls.salesforce, SandboxSession(sandbox.salesforce.clone()), None);
-    assemble(Some(stripe), Some(salesforce), clock, rng).map_err(|e| ConsoleError::Http(e.to_string()))
+    assemble(Some(stripe), Some(salesforce), sync, (clock, rng))
+        .map_err(|e| ConsoleError::Http(e.to_string()))
 }

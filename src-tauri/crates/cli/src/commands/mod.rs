@@ -52,8 +52,12 @@ impl Context {
             return Ok(engine);
         }
         let connections = connect::with_store(self, engine.store().clone())?;
-        let extensions =
-            paysync_app::provider_flows::connected(&connections, clock.clone(), rng.clone()).await?;
+        let extensions = paysync_app::provider_flows::connected(
+            &connections,
+            &self.config.sync,
+            (clock.clone(), rng.clone()),
+        )
+        .await?;
         drop(engine);
         Ok(Engine::open_extended(options, clock, rng, extensions).await?)
     }

@@ -46,6 +46,9 @@ pub struct ApplyOptions {
     /// succession over a continuous stream, it keeps each run's remainder from costing a call of
     /// its own. Zero (the default, right for runs minutes apart) sends every partial collection.
     pub hold_partial_for: Duration,
+    /// Before creating an Account for a Stripe customer Paysync has never written, look for one
+    /// the org already keeps (by a Contact's e-mail, then the website's domain).
+    pub match_existing_accounts: bool,
 }
 
 impl Default for ApplyOptions {
@@ -58,6 +61,7 @@ impl Default for ApplyOptions {
             fetch_concurrency: 8,
             hold_partial_for: Duration::ZERO,
             flush_objects: 20_000,
+            match_existing_accounts: true,
         }
     }
 }

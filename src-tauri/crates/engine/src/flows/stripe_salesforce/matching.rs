@@ -132,6 +132,9 @@ impl Applier {
         ready: &mut BTreeMap<ObjectKey, Change>,
         applied: &mut Applied,
     ) {
+        if !self.options.match_existing_accounts {
+            return;
+        }
         let keys: Vec<ObjectKey> = ready
             .iter()
             .filter(|(k, c)| k.0 == "customer" && !c.deleted && c.snapshot["email"].is_string())
