@@ -41,6 +41,8 @@ pub struct SyncBench {
     pub records_written: u64,
     /// Salesforce write calls (sObject Collections).
     pub sf_write_calls: u64,
+    /// Other Salesforce calls: the queries that match new customers to existing Accounts.
+    pub sf_read_calls: u64,
     /// Salesforce write calls per written record.
     pub sf_calls_per_record: f64,
     /// The target: 1.02 × ⌈records / 200⌉.
@@ -67,7 +69,7 @@ impl SyncBench {
     pub fn summary(&self) -> String {
         format!(
             "sync: {} events, latency {} ms: {:.0} events/s, wall {:.2} s (event pagination alone {:.2} s, ratio {:.2}); \
-             {} records in {} Salesforce write calls (target ≤ {:.0}; {:.4} per record); {} Stripe calls; \
+             {} records in {} Salesforce write calls (target ≤ {:.0}; {:.4} per record) and {} reads; {} Stripe calls; \
              peak RSS {:.0} MB; seeding took {:.1} s; dead letters {}",
             self.events,
             self.latency_ms,
@@ -79,6 +81,7 @@ impl SyncBench {
             self.sf_write_calls,
             self.sf_write_calls_target,
             self.sf_calls_per_record,
+            self.sf_read_calls,
             self.stripe_calls,
             self.peak_rss_mb,
             self.seed_s,
@@ -307,19 +310,22 @@ pub async fn bench_sync(events: u64, latency_ms: u64) -> anyhow::Result<SyncBenc
         anyhow::bail!("stripe.events failed: {}", polled_run.error.unwrap_or_default());
     }
     let records_written = written?;
-    let sf_write_calls = salesforce.api_usage().0 - sf_before;
+    let sf_all_calls = salesforce.api_usage().0 - sf_before;
     let dead_letters = engine.store().dead_letters().open_summary().await?.0;
     drop(engine);
     let _ = std::fs::remove_dir_all(&dir);
     stripe_handle.stop().await?;
     sf_handle.stop().await?;
-    let (fetches, _) = calls.calls();
+    // The flow counts its collection calls; the org counts every call, reads included.
+    let (fetches, sf_write_calls) = calls.calls();
+    let sf_read_calls = sf_all_calls.saturating_sub(sf_write_calls);
     Ok(SyncBench {
         events,
         latency_ms,
         events_per_sec: events as f64 / wall_s.max(1e-9),
         records_written,
         sf_write_calls,
+        sf_read_calls,
         sf_calls_per_record: sf_write_calls as f64 / (records_written.max(1) as f64),
         sf_write_calls_target: 1.02 * records_written.div_ceil(200) as f64,
         stripe_calls: pages + fetches,
