@@ -2,8 +2,9 @@
 //! anything; the console façade does.
 
 use paysync_app::console::api::{
-    AppInfo, AuditPage, AuditQuery, AuditStatus, ConnectInput, ConnectionCard, ConnectionTest, FlowRow,
-    Overview, PaymentDetail, PaymentPage, PaymentQuery, Preferences, RunRow, SearchHit,
+    AppInfo, AuditPage, AuditQuery, AuditStatus, ConnectInput, ConnectionCard, ConnectionTest, FailureDetail,
+    FailureGroup, FailurePage, FailureQuery, FlowRow, Overview, PaymentDetail, PaymentPage, PaymentQuery,
+    Preferences, RunRow, SearchHit,
 };
 use tauri::State;
 
@@ -76,6 +77,52 @@ pub async fn get_payment(
     provider_id: String,
 ) -> Result<PaymentDetail, IpcError> {
     Ok(state.console().await?.payment(&provider, &provider_id).await?)
+}
+
+/// Failures grouped by root cause (`status`: open by default, replayed, discarded or all).
+#[tauri::command]
+#[specta::specta]
+pub async fn list_failure_groups(
+    state: State<'_, AppState>,
+    status: Option<String>,
+) -> Result<Vec<FailureGroup>, IpcError> {
+    Ok(state.console().await?.failure_groups(status).await?)
+}
+
+/// One page of failures.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_failures(state: State<'_, AppState>, query: FailureQuery) -> Result<FailurePage, IpcError> {
+    Ok(state.console().await?.failures(query).await?)
+}
+
+/// One failure with its payload and attempts.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_failure(state: State<'_, AppState>, id: i64) -> Result<FailureDetail, IpcError> {
+    Ok(state.console().await?.failure(id).await?)
+}
+
+/// Replays a failure, with a corrected payload (JSON text) when given.
+#[tauri::command]
+#[specta::specta]
+pub async fn replay_failure(
+    state: State<'_, AppState>,
+    id: i64,
+    corrected: Option<String>,
+) -> Result<FailureDetail, IpcError> {
+    Ok(state.console().await?.replay_failure(id, corrected).await?)
+}
+
+/// Discards a failure with a reason.
+#[tauri::command]
+#[specta::specta]
+pub async fn discard_failure(
+    state: State<'_, AppState>,
+    id: i64,
+    reason: String,
+) -> Result<FailureDetail, IpcError> {
+    Ok(state.console().await?.discard_failure(id, &reason).await?)
 }
 
 /// One page of the audit log.

@@ -71,6 +71,15 @@ async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
         let _ = focused.send_keys("\u{e00c}").await;
     }
 
+    // Failures: the dead-letter queue, grouped by root cause (empty or not, the screen answers).
+    app.click("[data-testid=nav-failures]").await;
+    app.wait_css("[data-testid=screen-failures][data-ready=true]")
+        .await;
+    // WebDriver reads only visible text: this waits until the screen is shown, not just rendered.
+    app.wait_text("[data-testid=screen-failures]", "Records Paysync could not write")
+        .await;
+    app.screenshot("failures").await;
+
     // Connections: the sandbox banner leads there; connect Stripe with the sandbox's test key
     // (checked against the simulator, kept in the OS keychain), test it, then disconnect.
     app.click("[data-testid=connect-accounts]").await;

@@ -23,6 +23,16 @@ export const commands = {
 	listPayments: (query: PaymentQuery) => typedError<PaymentPage, IpcError>(__TAURI_INVOKE("list_payments", { query })),
 	/**  One payment with its timeline of provider events and Salesforce writes. */
 	getPayment: (provider: string, providerId: string) => typedError<PaymentDetail, IpcError>(__TAURI_INVOKE("get_payment", { provider, providerId })),
+	/**  Failures grouped by root cause (`status`: open by default, replayed, discarded or all). */
+	listFailureGroups: (status: string | null) => typedError<FailureGroup[], IpcError>(__TAURI_INVOKE("list_failure_groups", { status })),
+	/**  One page of failures. */
+	listFailures: (query: FailureQuery) => typedError<FailurePage, IpcError>(__TAURI_INVOKE("list_failures", { query })),
+	/**  One failure with its payload and attempts. */
+	getFailure: (id: number) => typedError<FailureDetail, IpcError>(__TAURI_INVOKE("get_failure", { id })),
+	/**  Replays a failure, with a corrected payload (JSON text) when given. */
+	replayFailure: (id: number, corrected: string | null) => typedError<FailureDetail, IpcError>(__TAURI_INVOKE("replay_failure", { id, corrected })),
+	/**  Discards a failure with a reason. */
+	discardFailure: (id: number, reason: string) => typedError<FailureDetail, IpcError>(__TAURI_INVOKE("discard_failure", { id, reason })),
 	/**  One page of the audit log. */
 	listAudit: (query: AuditQuery) => typedError<AuditPage, IpcError>(__TAURI_INVOKE("list_audit", { query })),
 	/**  Verifies the audit chain now. */
@@ -72,6 +82,22 @@ export type AppInfo = {
 	sandbox: SandboxInfo | null,
 	/**  The user's preferences. */
 	preferences: Preferences,
+};
+
+/**  One attempt of a failed job. */
+export type AttemptRow = {
+	/**  Its number. */
+	number: number,
+	/**  When it started. */
+	startedAt: string,
+	/**  When it ended. */
+	finishedAt: string | null,
+	/**  `succeeded`, `retry`, `dead`, `in_doubt`, … */
+	outcome: string,
+	/**  The error code, when it failed. */
+	errorCode: string | null,
+	/**  The error message, when it failed. */
+	errorMessage: string | null,
 };
 
 /**  One page of the audit log. */
@@ -351,6 +377,76 @@ export type ErrorCode =
 "unavailable" | 
 /**  Anything else: a bug or an I/O failure. */
 "internal";
+
+/**  A failure with its whole evidence. */
+export type FailureDetail = {
+	/**  The row. */
+	failure: FailureRow,
+	/**  The job's input (for a record: the whole provider event), as pretty JSON. */
+	payload: string,
+	/**  Every attempt, oldest first. */
+	attemptLog: AttemptRow[],
+	/**  Who replayed or discarded it, and why. */
+	resolution: string | null,
+};
+
+/**  Failures that share a root cause. */
+export type FailureGroup = {
+	/**  The job kind (whose records: `stripe.salesforce.record`, …). */
+	kind: string,
+	/**  The error code (`FIELD_CUSTOM_VALIDATION_EXCEPTION`, `match.ambiguous`, …). */
+	errorCode: string,
+	/**  How many. */
+	count: number,
+	/**  When the oldest was parked. */
+	oldestAt: string,
+	/**  One of their messages. */
+	sample: string,
+};
+
+/**  One page of failures. */
+export type FailurePage = {
+	/**  Failures that match, across all pages. */
+	total: number,
+	/**  This page. */
+	rows: FailureRow[],
+};
+
+/**  What the Failures screen asks for. */
+export type FailureQuery = {
+	/**  `open` (also when absent), `replayed`, `discarded`, or `all` for every status. */
+	status: string | null,
+	/**  Only this job kind. */
+	kind: string | null,
+	/**  Only this error code. */
+	errorCode: string | null,
+	/**  Rows to skip. */
+	offset: number,
+	/**  Rows to return (at most 500). */
+	limit: number,
+};
+
+/**  A failure's row. */
+export type FailureRow = {
+	/**  The dead letter's id. */
+	id: number,
+	/**  The job kind. */
+	kind: string,
+	/**  `retriable`, `terminal` or `in_doubt`. */
+	errorClass: string,
+	/**  The error code. */
+	errorCode: string,
+	/**  The message, naming the record and field where there is one. */
+	errorMessage: string,
+	/**  `open`, `replayed` or `discarded`. */
+	status: string,
+	/**  How many attempts were made. */
+	attempts: number,
+	/**  When it first failed. */
+	firstFailedAt: string,
+	/**  When it was parked. */
+	createdAt: string,
+};
 
 /**  A flow's row. */
 export type FlowRow = {

@@ -15,6 +15,8 @@ function backend(info = appInfo()) {
     list_runs: () => [],
     list_audit: () => ({ total: 0, rows: [] }),
     list_payments: () => ({ total: 0, rows: [] }),
+    list_failure_groups: () => [],
+    list_failures: () => ({ total: 0, rows: [] }),
     verify_audit: () => overview().audit,
     set_preferences: (args) => args.preferences,
     search: (args) =>
@@ -47,6 +49,7 @@ describe("App frame", () => {
       "Overview",
       "Flows",
       "Payments",
+      "Failures",
       "Connections",
       "Audit",
       "Settings",
@@ -55,6 +58,7 @@ describe("App frame", () => {
       "#/overview",
       "#/flows",
       "#/payments",
+      "#/failures",
       "#/connections",
       "#/audit",
       "#/settings",
@@ -86,7 +90,7 @@ describe("App frame", () => {
     renderWithProviders(<AppFrame />, { hash: "#/settings" });
     expect(await screen.findByTestId("screen-settings")).toBeTruthy();
 
-    fireEvent.keyDown(document.documentElement, { key: "5", code: "Digit5", altKey: true });
+    fireEvent.keyDown(document.documentElement, { key: "6", code: "Digit6", altKey: true });
     await waitFor(() => expect(window.location.hash).toBe("#/audit"));
     expect(await screen.findByTestId("screen-audit")).toBeTruthy();
 
@@ -102,6 +106,16 @@ describe("App frame", () => {
 
     fireEvent.keyDown(document.documentElement, { key: "3", code: "Digit3", altKey: true });
     await waitFor(() => expect(window.location.hash).toBe("#/payments"));
+
+    fireEvent.keyDown(window, { key: "g" });
+    fireEvent.keyDown(window, { key: "d" });
+    await waitFor(() => expect(window.location.hash).toBe("#/failures"));
+    expect(await screen.findByTestId("screen-failures")).toBeTruthy();
+
+    fireEvent.keyDown(document.documentElement, { key: "7", code: "Digit7", altKey: true });
+    await waitFor(() => expect(window.location.hash).toBe("#/settings"));
+    fireEvent.keyDown(document.documentElement, { key: "4", code: "Digit4", altKey: true });
+    await waitFor(() => expect(window.location.hash).toBe("#/failures"));
   });
 
   it("applies the saved theme at start", async () => {

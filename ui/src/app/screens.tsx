@@ -1,4 +1,5 @@
 import {
+  IconAlertTriangle,
   IconCreditCard,
   IconLayoutDashboard,
   IconListCheck,
@@ -28,6 +29,9 @@ const FlowsScreen = lazy(() =>
 const PaymentsScreen = lazy(() =>
   import("../screens/Payments/PaymentsScreen").then((m) => ({ default: m.PaymentsScreen })),
 );
+const FailuresScreen = lazy(() =>
+  import("../screens/Failures/FailuresScreen").then((m) => ({ default: m.FailuresScreen })),
+);
 const ConnectionsScreen = lazy(() =>
   import("../screens/Connections/ConnectionsScreen").then((m) => ({
     default: m.ConnectionsScreen,
@@ -51,6 +55,13 @@ export const screens: readonly ScreenDef[] = [
   },
   { id: "flows", label: "Flows", icon: IconRoute, key: "f", component: FlowsScreen },
   { id: "payments", label: "Payments", icon: IconCreditCard, key: "p", component: PaymentsScreen },
+  {
+    id: "failures",
+    label: "Failures",
+    icon: IconAlertTriangle,
+    key: "d",
+    component: FailuresScreen,
+  },
   {
     id: "connections",
     label: "Connections",

@@ -1,7 +1,13 @@
 import { Badge, type BadgeProps } from "@mantine/core";
 
 import type { Health } from "../bindings";
-import { healthLook, outcomeLook, paymentStatusLook, type StatusLook } from "../lib/status";
+import {
+  failureStatusLook,
+  healthLook,
+  outcomeLook,
+  paymentStatusLook,
+  type StatusLook,
+} from "../lib/status";
 
 type StatusBadgeProps = Omit<BadgeProps, "color" | "children"> & {
   look: StatusLook;
@@ -45,4 +51,11 @@ export function PaymentStatusBadge({
   ...props
 }: Omit<StatusBadgeProps, "look"> & { status: string }) {
   return <StatusBadge look={paymentStatusLook(status)} {...props} />;
+}
+
+export function FailureStatusBadge({
+  status,
+  ...props
+}: Omit<StatusBadgeProps, "look"> & { status: string }) {
+  return <StatusBadge look={failureStatusLook(status)} {...props} />;
 }

@@ -43,6 +43,8 @@ export function useEngineActivity() {
           void queryClient.invalidateQueries({ queryKey: queryKeys.audit.pages });
           // Provider pulls add payments and Salesforce writes add to their timelines.
           void queryClient.invalidateQueries({ queryKey: queryKeys.payments.all });
+          // Runs park failures and run replayed ones again.
+          void queryClient.invalidateQueries({ queryKey: queryKeys.failures.all });
           break;
         case "runProgress": {
           const now = Date.now();
@@ -54,6 +56,8 @@ export function useEngineActivity() {
         }
         case "deadLettersChanged":
           void queryClient.invalidateQueries({ queryKey: queryKeys.overview });
+          // A failure was parked, replayed or discarded: groups, pages and details change.
+          void queryClient.invalidateQueries({ queryKey: queryKeys.failures.all });
           break;
         case "breakerChanged":
           void queryClient.invalidateQueries({ queryKey: queryKeys.overview });

@@ -12,6 +12,7 @@ import {
   type AppInfo,
   type ConnectInput,
   type ConnectionCard,
+  type FailureDetail,
   type FlowRow,
   type Preferences,
 } from "../bindings";
@@ -221,5 +222,50 @@ export function useDisconnect() {
     },
     onError: (error, card) => notifyError(`${card.label} was not disconnected`, error),
     onSettled: () => refreshConnections(queryClient),
+  });
+}
+
+/** A failure was replayed or discarded: its detail in place at once, then groups and pages again. */
+function settleFailure(queryClient: QueryClient, detail: FailureDetail) {
+  queryClient.setQueryData(queryKeys.failures.detail(detail.failure.id), detail);
+}
+
+function refreshFailures(queryClient: QueryClient) {
+  return Promise.all([
+    queryClient.invalidateQueries({ queryKey: queryKeys.failures.all }),
+    queryClient.invalidateQueries({ queryKey: queryKeys.overview }),
+  ]);
+}
+
+/**
+ * Replays a failure, with a corrected payload (JSON text) or as it was (`null`). The engine's
+ * refusal (invalid JSON names the field "payload") is shown in the drawer, so no toast for errors.
+ */
+export function useReplayFailure() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, corrected }: { id: number; corrected: string | null }) =>
+      call(commands.replayFailure(id, corrected)),
+    onSuccess: (detail) => {
+      settleFailure(queryClient, detail);
+      notifySuccess(
+        `Failure ${detail.failure.id} replayed — it runs again with its original idempotency key`,
+      );
+    },
+    onSettled: () => refreshFailures(queryClient),
+  });
+}
+
+/** Discards a failure with a reason (audited); a refusal is shown in the drawer. */
+export function useDiscardFailure() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, reason }: { id: number; reason: string }) =>
+      call(commands.discardFailure(id, reason)),
+    onSuccess: (detail, { reason }) => {
+      settleFailure(queryClient, detail);
+      notifySuccess(`Failure ${detail.failure.id} discarded`, reason);
+    },
+    onSettled: () => refreshFailures(queryClient),
   });
 }

@@ -1,6 +1,6 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 
-import { commands, type AuditQuery, type PaymentQuery } from "../bindings";
+import { commands, type AuditQuery, type FailureQuery, type PaymentQuery } from "../bindings";
 import { call } from "./ipc";
 import { queryKeys } from "./queryKeys";
 
@@ -73,6 +73,34 @@ export function usePayment(which: { provider: string; providerId: string } | nul
         ? call(commands.getPayment(which.provider, which.providerId))
         : Promise.reject(new Error("no payment picked")),
     enabled: which !== null,
+  });
+}
+
+/** Failures of one status (`open`, `replayed`, `discarded` or `all`) grouped by root cause. */
+export function useFailureGroups(status: string) {
+  return useQuery({
+    queryKey: queryKeys.failures.groups(status),
+    queryFn: () => call(commands.listFailureGroups(status)),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** One page of failures; the previous page stays on screen while the next one loads. */
+export function useFailuresPage(query: FailureQuery) {
+  return useQuery({
+    queryKey: queryKeys.failures.page(query),
+    queryFn: () => call(commands.listFailures(query)),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** A failure with its payload and attempts; nothing is asked while no failure is picked. */
+export function useFailure(id: number | null) {
+  return useQuery({
+    queryKey: queryKeys.failures.detail(id ?? -1),
+    queryFn: () =>
+      id !== null ? call(commands.getFailure(id)) : Promise.reject(new Error("no failure picked")),
+    enabled: id !== null,
   });
 }
 

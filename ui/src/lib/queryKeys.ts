@@ -1,4 +1,4 @@
-import type { AuditQuery, PaymentQuery } from "../bindings";
+import type { AuditQuery, FailureQuery, PaymentQuery } from "../bindings";
 
 /** Every query key in one place, so invalidation after an event cannot miss a spelling. */
 export const queryKeys = {
@@ -21,6 +21,13 @@ export const queryKeys = {
     page: (query: PaymentQuery) => ["payments", "page", query] as const,
     detail: (provider: string, providerId: string) =>
       ["payments", "detail", { provider, providerId }] as const,
+  },
+  failures: {
+    all: ["failures"] as const,
+    groups: (status: string) => ["failures", "groups", status] as const,
+    pages: ["failures", "page"] as const,
+    page: (query: FailureQuery) => ["failures", "page", query] as const,
+    detail: (id: number) => ["failures", "detail", id] as const,
   },
   search: (text: string) => ["search", text] as const,
   connections: ["connections"] as const,

@@ -31,6 +31,17 @@ export function paymentStatusLook(status: string): StatusLook {
   return PAYMENT_STATUSES[status] ?? { label: humanize(status), color: "gray" };
 }
 
+const FAILURE_STATUSES: Record<string, StatusLook> = {
+  open: { label: "Open", color: "red" },
+  replayed: { label: "Replayed", color: "green" },
+  discarded: { label: "Discarded", color: "gray" },
+};
+
+/** A dead letter's status: open needs someone, replayed and discarded are settled. */
+export function failureStatusLook(status: string): StatusLook {
+  return FAILURE_STATUSES[status] ?? { label: humanize(status), color: "gray" };
+}
+
 const HEALTH: Record<Health, StatusLook> = {
   healthy: { label: "Healthy", color: "green" },
   degraded: { label: "Degraded", color: "yellow" },

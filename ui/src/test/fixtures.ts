@@ -3,6 +3,10 @@ import type {
   AuditPage,
   AuditRow,
   ConnectionCard,
+  FailureDetail,
+  FailureGroup,
+  FailurePage,
+  FailureRow,
   FlowRow,
   IpcError,
   Overview,
@@ -180,6 +184,82 @@ export function paymentDetail(overrides: Partial<PaymentDetail> = {}): PaymentDe
         detail: "refund re_1: succeeded, 20.00 EUR",
       },
     ],
+    ...overrides,
+  };
+}
+
+export function failureGroup(overrides: Partial<FailureGroup> = {}): FailureGroup {
+  return {
+    kind: "stripe.salesforce.record",
+    errorCode: "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+    count: 37,
+    oldestAt: "2025-11-19T09:00:00Z",
+    sample: "Payment__c a01Demo07: Amount__c must be positive",
+    ...overrides,
+  };
+}
+
+/** The open queue of the demo: a Salesforce validation rule, then an ambiguous customer match. */
+export function failureGroups(): FailureGroup[] {
+  return [
+    failureGroup(),
+    failureGroup({
+      kind: "salesforce.stripe.subscription",
+      errorCode: "match.ambiguous",
+      count: 4,
+      oldestAt: "2025-11-20T15:00:00Z",
+      sample: "2 Stripe customers have the email finance@acme.test",
+    }),
+  ];
+}
+
+export function failureRow(id: number, overrides: Partial<FailureRow> = {}): FailureRow {
+  return {
+    id,
+    kind: "stripe.salesforce.record",
+    errorClass: "terminal",
+    errorCode: "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+    errorMessage: `Payment__c for ch_${id}: Amount__c must be positive`,
+    status: "open",
+    attempts: 3,
+    firstFailedAt: "2025-11-21T09:00:00Z",
+    createdAt: "2025-11-21T09:10:00Z",
+    ...overrides,
+  };
+}
+
+/** A page of newest-first failures for any offset and limit, out of `total`: ids from `total` down. */
+export function failurePage(
+  total: number,
+  offset: number,
+  limit: number,
+  overrides: Partial<FailureRow> = {},
+): FailurePage {
+  const rows: FailureRow[] = [];
+  for (let i = offset; i < Math.min(total, offset + limit); i++) {
+    rows.push(failureRow(total - i, overrides));
+  }
+  return { total, rows };
+}
+
+/** A Stripe event whose Salesforce write failed three times on a validation rule. */
+export function failureDetail(overrides: Partial<FailureDetail> = {}): FailureDetail {
+  return {
+    failure: failureRow(12),
+    payload: JSON.stringify(
+      { id: "evt_1", type: "charge.succeeded", data: { object: { id: "ch_12", amount: -100 } } },
+      null,
+      2,
+    ),
+    attemptLog: [1, 2, 3].map((number) => ({
+      number,
+      startedAt: `2025-11-21T09:0${number}:00Z`,
+      finishedAt: `2025-11-21T09:0${number}:01Z`,
+      outcome: number < 3 ? "retry" : "dead",
+      errorCode: "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+      errorMessage: "Amount__c must be positive",
+    })),
+    resolution: null,
     ...overrides,
   };
 }

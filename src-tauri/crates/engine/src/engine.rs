@@ -381,6 +381,15 @@ impl Engine {
         Ok(self.store.dead_letters().list(filter, limit, offset).await?)
     }
 
+    /// Dead-letter entries grouped by root cause (job kind and error code), largest first.
+    pub async fn dead_letter_groups(
+        &self,
+        status: Option<paysync_store::DeadLetterStatus>,
+        limit: u32,
+    ) -> Result<Vec<paysync_store::DeadLetterGroup>, EngineError> {
+        Ok(self.store.dead_letters().groups(status, limit).await?)
+    }
+
     /// One dead-letter entry with its payload and every attempt.
     pub async fn dead_letter(&self, id: i64) -> Result<DeadLetter, EngineError> {
         self.store

@@ -41,6 +41,21 @@ pub struct DeadLetterFilter {
     pub error_code: Option<String>,
 }
 
+/// Dead letters that share a root cause: the same job kind and error code.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DeadLetterGroup {
+    /// The job kind (which flow's records).
+    pub kind: String,
+    /// The error code.
+    pub error_code: String,
+    /// How many.
+    pub count: u64,
+    /// When the oldest was parked.
+    pub oldest: DateTime<Utc>,
+    /// One of their messages.
+    pub sample_message: String,
+}
+
 /// A dead letter: the failed job's evidence and its review.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DeadLetter {
@@ -120,6 +135,26 @@ impl<'a> DeadLetters<'a> {
             total: to_u64(total, "dead letter count")?,
             items,
         })
+    }
+
+    /// Dead letters grouped by root cause (kind and error code), largest group first: of one
+    /// status, or all.
+    pub async fn groups(&self, status: Option<DeadLetterStatus>, limit: u32) -> Result<Vec<DeadLetterGroup>> {
+        let status = status.map(DeadLetterStatus::as_str);
+        let rows = sqlx::query_file!("queries/dead_letters/groups.sql", status, i64::from(limit))
+            .fetch_all(self.store.pool())
+            .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(DeadLetterGroup {
+                    kind: r.kind,
+                    error_code: r.error_code,
+                    count: to_u64(r.count, "dead letter group count")?,
+                    oldest: at(r.oldest),
+                    sample_message: r.sample,
+                })
+            })
+            .collect()
     }
 
     /// The dead letter, if it exists.

@@ -46,7 +46,7 @@ pub use audit::{
 };
 pub use connections::{Connection, Connections, NewConnection};
 pub use cursors::Cursors;
-pub use dead_letters::{DeadLetter, DeadLetterFilter, DeadLetterStatus, DeadLetters};
+pub use dead_letters::{DeadLetter, DeadLetterFilter, DeadLetterGroup, DeadLetterStatus, DeadLetters};
 pub use error::{Result, StoreError};
 pub use ids::{AuditSeq, DeadLetterId, InboxId, JobId, LinkId, RunId};
 pub use inbox::{Inbox, InboxEvent, InboxOutcome, NewInboxEvent, ObjectEvent};

@@ -382,6 +382,110 @@ pub struct PaymentDetail {
     pub timeline: Vec<TimelineRow>,
 }
 
+/// Failures that share a root cause.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct FailureGroup {
+    /// The job kind (whose records: `stripe.salesforce.record`, …).
+    pub kind: String,
+    /// The error code (`FIELD_CUSTOM_VALIDATION_EXCEPTION`, `match.ambiguous`, …).
+    pub error_code: String,
+    /// How many.
+    pub count: u64,
+    /// When the oldest was parked.
+    pub oldest_at: DateTime<Utc>,
+    /// One of their messages.
+    pub sample: String,
+}
+
+/// What the Failures screen asks for.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct FailureQuery {
+    /// `open` (also when absent), `replayed`, `discarded`, or `all` for every status.
+    pub status: Option<String>,
+    /// Only this job kind.
+    pub kind: Option<String>,
+    /// Only this error code.
+    pub error_code: Option<String>,
+    /// Rows to skip.
+    pub offset: u32,
+    /// Rows to return (at most 500).
+    pub limit: u32,
+}
+
+/// A failure's row.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct FailureRow {
+    /// The dead letter's id.
+    pub id: i64,
+    /// The job kind.
+    pub kind: String,
+    /// `retriable`, `terminal` or `in_doubt`.
+    pub error_class: String,
+    /// The error code.
+    pub error_code: String,
+    /// The message, naming the record and field where there is one.
+    pub error_message: String,
+    /// `open`, `replayed` or `discarded`.
+    pub status: String,
+    /// How many attempts were made.
+    pub attempts: u32,
+    /// When it first failed.
+    pub first_failed_at: DateTime<Utc>,
+    /// When it was parked.
+    pub created_at: DateTime<Utc>,
+}
+
+/// One page of failures.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct FailurePage {
+    /// Failures that match, across all pages.
+    pub total: u64,
+    /// This page.
+    pub rows: Vec<FailureRow>,
+}
+
+/// One attempt of a failed job.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct AttemptRow {
+    /// Its number.
+    pub number: u32,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// When it ended.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// `succeeded`, `retry`, `dead`, `in_doubt`, …
+    pub outcome: String,
+    /// The error code, when it failed.
+    pub error_code: Option<String>,
+    /// The error message, when it failed.
+    pub error_message: Option<String>,
+}
+
+/// A failure with its whole evidence.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct FailureDetail {
+    /// The row.
+    pub failure: FailureRow,
+    /// The job's input (for a record: the whole provider event), as pretty JSON.
+    pub payload: String,
+    /// Every attempt, oldest first.
+    pub attempt_log: Vec<AttemptRow>,
+    /// Who replayed or discarded it, and why.
+    pub resolution: Option<String>,
+}
+
 /// What the audit screen asks for.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

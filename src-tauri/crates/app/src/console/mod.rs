@@ -24,8 +24,9 @@ use crate::connections::{Connections, KeyCredentials, PROVIDERS, Profile as Conn
 use crate::keychain::OsKeychain;
 use api::{
     AppInfo, AuditPage, AuditQuery, AuditStatus, ConnectInput, ConnectMethod, ConnectionCard, ConnectionTest,
-    ConsoleEvent, DemoSummary, FlowRow, Overview, PaymentDetail, PaymentPage, PaymentQuery, Preferences,
-    Profile, RunRow, SandboxInfo, Screen, SearchHit, Simulator, Theme,
+    ConsoleEvent, DemoSummary, FailureDetail, FailureGroup, FailurePage, FailureQuery, FlowRow, Overview,
+    PaymentDetail, PaymentPage, PaymentQuery, Preferences, Profile, RunRow, SandboxInfo, Screen, SearchHit,
+    Simulator, Theme,
 };
 pub use error::ConsoleError;
 
@@ -448,6 +449,70 @@ impl Console {
         })
     }
 
+    /// Failures (dead letters) grouped by root cause, largest group first.
+    pub async fn failure_groups(&self, status: Option<String>) -> Result<Vec<FailureGroup>, ConsoleError> {
+        let status = failure_status(status.as_deref())?;
+        let groups = self.engine.dead_letter_groups(status, MAX_PAGE).await?;
+        Ok(groups.iter().map(views::failure_group).collect())
+    }
+
+    /// One page of failures, newest first.
+    pub async fn failures(&self, query: FailureQuery) -> Result<FailurePage, ConsoleError> {
+        let filter = paysync_store::DeadLetterFilter {
+            status: failure_status(query.status.as_deref())?,
+            kind: query.kind.filter(|k| !k.is_empty()),
+            error_code: query.error_code.filter(|c| !c.is_empty()),
+        };
+        let page = self
+            .engine
+            .dead_letters(&filter, query.limit.clamp(1, MAX_PAGE), query.offset)
+            .await?;
+        Ok(FailurePage {
+            total: page.total,
+            rows: page.items.iter().map(views::failure_row).collect(),
+        })
+    }
+
+    /// One failure with its payload and every attempt.
+    pub async fn failure(&self, id: i64) -> Result<FailureDetail, ConsoleError> {
+        Ok(views::failure_detail(&self.engine.dead_letter(id).await?))
+    }
+
+    /// Replays a failure, with a corrected payload (JSON text) when given; it keeps its original
+    /// idempotency key, so a replay of something that in fact succeeded cannot write twice.
+    /// Audited with the signed-in user.
+    pub async fn replay_failure(
+        &self,
+        id: i64,
+        corrected: Option<String>,
+    ) -> Result<FailureDetail, ConsoleError> {
+        let corrected = corrected
+            .filter(|text| !text.trim().is_empty())
+            .map(|text| {
+                serde_json::from_str::<serde_json::Value>(&text).map_err(|e| {
+                    ConsoleError::Engine(paysync_engine::EngineError::Invalid {
+                        field: "payload",
+                        message: format!("the corrected payload is not JSON: {e}"),
+                    })
+                })
+            })
+            .transpose()?;
+        self.engine.replay_dead_letter(id, corrected.as_ref()).await?;
+        self.failure(id).await
+    }
+
+    /// Closes a failure without replaying it; the reason is required and audited.
+    pub async fn discard_failure(&self, id: i64, reason: &str) -> Result<FailureDetail, ConsoleError> {
+        if reason.trim().is_empty() {
+            return Err(ConsoleError::Engine(paysync_engine::EngineError::Invalid {
+                field: "reason",
+                message: "say why this failure is discarded".to_owned(),
+            }));
+        }
+        self.engine.discard_dead_letter(id, reason.trim()).await?;
+        self.failure(id).await
+    }
+
     /// One page of the audit log.
     pub async fn audit(&self, query: AuditQuery) -> Result<AuditPage, ConsoleError> {
         let filter = AuditFilter {
@@ -769,4 +834,38 @@ fn session_http() -> Result<reqwest::Client, ConsoleError> {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| ConsoleError::Http(e.to_string()))
+}
+
+/// A failure status from the UI: `open` unless told otherwise, `all` for every status.
+fn failure_status(status: Option<&str>) -> Result<Option<paysync_store::DeadLetterStatus>, ConsoleError> {
+    match status.unwrap_or("open") {
+        "all" | "" => Ok(None),
+        other => other.parse().map(Some).map_err(|_| {
+            ConsoleError::Engine(paysync_engine::EngineError::Invalid {
+                field: "status",
+                message: format!("{other:?} is not open, replayed, discarded or all"),
+            })
+        }),
+    }
+}
+
+#[cfg(test)]
+mod failure_status_tests {
+    use super::failure_status;
+    use paysync_store::DeadLetterStatus;
+
+    #[test]
+    fn open_is_the_default_all_means_every_status_and_others_are_refused() {
+        assert_eq!(failure_status(None).ok(), Some(Some(DeadLetterStatus::Open)));
+        assert_eq!(failure_status(Some("all")).ok(), Some(None));
+        assert_eq!(
+            failure_status(Some("discarded")).ok(),
+            Some(Some(DeadLetterStatus::Discarded))
+        );
+        let refused = failure_status(Some("lost"))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(refused.contains("status"), "{refused}");
+    }
 }

@@ -6,9 +6,9 @@ use paysync_engine::{EngineEvent, FlowStatus, StatusReport};
 use paysync_store::{AuditEntry, AuditSortColumn as StoreSort, Run};
 
 use super::api::{
-    ApiUsage, AuditRow, AuditSortColumn, AuditStatus, BreakerPosition, ConnectionHealth, ConsoleEvent,
-    DailyVolume, DeadLetterDepth, FlowRow, Overview, PaymentRow, PaymentSortColumn, Profile, QueueDepth,
-    RunRow, TimelineRow,
+    ApiUsage, AttemptRow, AuditRow, AuditSortColumn, AuditStatus, BreakerPosition, ConnectionHealth,
+    ConsoleEvent, DailyVolume, DeadLetterDepth, FailureDetail, FailureGroup, FailureRow, FlowRow, Overview,
+    PaymentRow, PaymentSortColumn, Profile, QueueDepth, RunRow, TimelineRow,
 };
 
 pub(crate) fn run_row(r: &Run) -> RunRow {
@@ -74,6 +74,61 @@ pub(crate) fn payment_sort(c: PaymentSortColumn) -> paysync_store::PaymentSortCo
         PaymentSortColumn::Status => Store::Status,
         PaymentSortColumn::Customer => Store::Customer,
         PaymentSortColumn::ProviderId => Store::ProviderId,
+    }
+}
+
+pub(crate) fn failure_group(g: &paysync_store::DeadLetterGroup) -> FailureGroup {
+    FailureGroup {
+        kind: g.kind.clone(),
+        error_code: g.error_code.clone(),
+        count: g.count,
+        oldest_at: g.oldest,
+        sample: g.sample_message.clone(),
+    }
+}
+
+pub(crate) fn failure_row(d: &paysync_store::DeadLetter) -> FailureRow {
+    FailureRow {
+        id: d.id,
+        kind: d.kind.clone(),
+        error_class: d.error_class.to_string(),
+        error_code: d.error_code.clone(),
+        error_message: d.error_message.clone(),
+        status: d.status.as_str().to_owned(),
+        attempts: u32::try_from(d.attempts.len()).unwrap_or(u32::MAX),
+        first_failed_at: d.first_failed_at,
+        created_at: d.created_at,
+    }
+}
+
+pub(crate) fn failure_detail(d: &paysync_store::DeadLetter) -> FailureDetail {
+    FailureDetail {
+        failure: failure_row(d),
+        payload: serde_json::to_string_pretty(&d.payload).unwrap_or_default(),
+        attempt_log: d
+            .attempts
+            .iter()
+            .map(|a| AttemptRow {
+                number: a.attempt_no,
+                started_at: a.started_at,
+                finished_at: a.finished_at,
+                outcome: a.outcome.as_str().to_owned(),
+                error_code: a.error_code.clone(),
+                error_message: a.error_message.clone(),
+            })
+            .collect(),
+        resolution: d.resolved_at.map(|at| {
+            format!(
+                "{} by {} at {}{}",
+                d.status.as_str(),
+                d.resolved_by.as_deref().unwrap_or("?"),
+                at.format("%Y-%m-%d %H:%M UTC"),
+                d.resolution_reason
+                    .as_deref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default()
+            )
+        }),
     }
 }
 

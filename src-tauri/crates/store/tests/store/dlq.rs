@@ -295,6 +295,42 @@ async fn list_filters_and_pages_newest_first() {
 }
 
 #[tokio::test]
+async fn dead_letters_are_grouped_by_root_cause_largest_first() {
+    let store = mem().await;
+    let mut ids = Vec::new();
+    for (i, (kind, code)) in [("a", "x"), ("a", "y"), ("b", "x"), ("a", "x"), ("a", "x")]
+        .into_iter()
+        .enumerate()
+    {
+        ids.push(dead(&store, kind, &format!("g{i}"), code).await.1);
+    }
+    store
+        .dead_letters()
+        .discard(ids[0], "noise", "ops", t0())
+        .await
+        .expect("discard");
+    let dlq = store.dead_letters();
+    let open = dlq
+        .groups(Some(DeadLetterStatus::Open), 10)
+        .await
+        .expect("groups");
+    let got: Vec<(&str, &str, u64)> = open
+        .iter()
+        .map(|g| (g.kind.as_str(), g.error_code.as_str(), g.count))
+        .collect();
+    assert_eq!(got, [("a", "x", 2), ("a", "y", 1), ("b", "x", 1)]);
+    assert!(open[0].sample_message.contains('x'), "{:?}", open[0]);
+    let all = dlq.groups(None, 10).await.expect("groups");
+    assert_eq!(all[0].count, 3, "the discarded one counts in all");
+    let discarded = dlq
+        .groups(Some(DeadLetterStatus::Discarded), 10)
+        .await
+        .expect("groups");
+    assert_eq!(discarded.len(), 1);
+    assert_eq!(dlq.groups(None, 1).await.expect("groups").len(), 1, "limited");
+}
+
+#[tokio::test]
 async fn dead_letters_are_never_deleted_nor_their_evidence_changed() {
     let fs = file_store().await;
     let (_, dl_id) = dead(&fs.store, "k", "nodelete", "e").await;

@@ -1,0 +1,309 @@
+import {
+  Button,
+  Drawer,
+  Group,
+  SimpleGrid,
+  Skeleton,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Textarea,
+} from "@mantine/core";
+import { IconPlayerPlay, IconTrash } from "@tabler/icons-react";
+import { useState, type ReactNode } from "react";
+
+import type { AttemptRow, FailureDetail, FailureRow } from "../../bindings";
+import { ErrorNotice } from "../../components/ErrorNotice";
+import { FailureStatusBadge } from "../../components/StatusBadge";
+import { formatDateTime, humanize } from "../../lib/format";
+import { useDiscardFailure, useReplayFailure } from "../../lib/mutations";
+import { useFailure } from "../../lib/queries";
+
+function Field({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <Stack gap={2}>
+      <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
+        {label}
+      </Text>
+      <Text size="sm" component="div" style={{ wordBreak: "break-word" }}>
+        {children}
+      </Text>
+    </Stack>
+  );
+}
+
+function SectionTitle({ children }: { children: ReactNode }) {
+  return (
+    <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
+      {children}
+    </Text>
+  );
+}
+
+function Facts({ failure, resolution }: { failure: FailureRow; resolution: string | null }) {
+  return (
+    <Stack gap="md" data-testid="failure-facts">
+      <SimpleGrid cols={2} spacing="md">
+        <Field label="Kind">
+          <Text size="sm" ff="monospace" style={{ wordBreak: "break-all" }}>
+            {failure.kind}
+          </Text>
+        </Field>
+        <Field label="Status">
+          <FailureStatusBadge status={failure.status} data-testid="failure-status" />
+        </Field>
+        <Field label="Error code">
+          <Text size="sm" ff="monospace" style={{ wordBreak: "break-all" }}>
+            {failure.errorCode}
+          </Text>
+        </Field>
+        <Field label="Class">{humanize(failure.errorClass)}</Field>
+        <Field label="First failed">{formatDateTime(failure.firstFailedAt, true)}</Field>
+        <Field label="Attempts">{failure.attempts}</Field>
+      </SimpleGrid>
+      <Field label="Message">
+        <span data-testid="failure-message">{failure.errorMessage}</span>
+      </Field>
+      {resolution && (
+        <Field label="Resolution">
+          <span data-testid="failure-resolution">{resolution}</span>
+        </Field>
+      )}
+    </Stack>
+  );
+}
+
+function AttemptLog({ attempts }: { attempts: AttemptRow[] }) {
+  if (attempts.length === 0) {
+    return (
+      <Text size="sm" c="dimmed">
+        No attempts recorded.
+      </Text>
+    );
+  }
+  return (
+    <Table.ScrollContainer minWidth={480}>
+      <Table
+        striped
+        verticalSpacing={4}
+        fz="sm"
+        data-testid="failure-attempts"
+        aria-label="Attempts, oldest first"
+      >
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th style={{ textAlign: "right" }}>#</Table.Th>
+            <Table.Th>Started</Table.Th>
+            <Table.Th>Outcome</Table.Th>
+            <Table.Th>Error</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {attempts.map((attempt) => (
+            <Table.Tr key={attempt.number} data-testid="failure-attempt">
+              <Table.Td style={{ textAlign: "right", fontVariantNumeric: "tabular-nums" }}>
+                {attempt.number}
+              </Table.Td>
+              <Table.Td style={{ whiteSpace: "nowrap" }}>
+                {formatDateTime(attempt.startedAt, true)}
+              </Table.Td>
+              <Table.Td>{humanize(attempt.outcome)}</Table.Td>
+              <Table.Td style={{ wordBreak: "break-word" }}>
+                {attempt.errorCode && (
+                  <Text size="xs" ff="monospace">
+                    {attempt.errorCode}
+                  </Text>
+                )}
+                {attempt.errorMessage && <Text size="sm">{attempt.errorMessage}</Text>}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
+
+/**
+ * The payload support can correct, and what to do with the failure. Only an open failure can be
+ * replayed or discarded; the corrected text is sent only when it differs from the original.
+ */
+function Resolve({ detail }: { detail: FailureDetail }) {
+  const { failure, payload } = detail;
+  const open = failure.status === "open";
+  const [text, setText] = useState(payload);
+  const [discarding, setDiscarding] = useState(false);
+  const [reason, setReason] = useState("");
+  const replay = useReplayFailure();
+  const discard = useDiscardFailure();
+  const edited = text !== payload;
+  const busy = replay.isPending || discard.isPending;
+
+  return (
+    <Stack gap="sm">
+      <Textarea
+        label="Payload"
+        description={
+          open
+            ? "The job's input. Correct it here before replaying; only a changed payload is sent."
+            : "The job's input."
+        }
+        data-testid="failure-payload"
+        value={text}
+        onChange={(event) => setText(event.currentTarget.value)}
+        readOnly={!open}
+        autosize
+        minRows={8}
+        maxRows={24}
+        spellCheck={false}
+        styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)", fontSize: 12 } }}
+      />
+
+      {replay.isError && (
+        <ErrorNotice title={`Failure ${failure.id} was not replayed`} error={replay.error} />
+      )}
+      {discard.isError && (
+        <ErrorNotice title={`Failure ${failure.id} was not discarded`} error={discard.error} />
+      )}
+
+      {open ? (
+        discarding ? (
+          <Stack gap="xs">
+            <TextInput
+              label="Why discard it?"
+              description="Required; kept in the audit log. The record is not written."
+              placeholder="e.g. Test charge, refunded by hand"
+              data-testid="failure-discard-reason"
+              value={reason}
+              onChange={(event) => setReason(event.currentTarget.value)}
+              data-autofocus
+            />
+            <Group gap="sm">
+              <Button
+                color="red"
+                leftSection={<IconTrash size={16} />}
+                disabled={reason.trim() === ""}
+                loading={discard.isPending}
+                data-testid="failure-discard-confirm"
+                onClick={() => {
+                  replay.reset();
+                  discard.mutate({ id: failure.id, reason: reason.trim() });
+                }}
+              >
+                Discard failure
+              </Button>
+              <Button
+                variant="subtle"
+                disabled={discard.isPending}
+                onClick={() => {
+                  setDiscarding(false);
+                  setReason("");
+                  discard.reset();
+                }}
+              >
+                Cancel
+              </Button>
+            </Group>
+          </Stack>
+        ) : (
+          <Group gap="sm">
+            <Button
+              leftSection={<IconPlayerPlay size={16} />}
+              loading={replay.isPending}
+              disabled={busy}
+              data-testid="failure-replay"
+              onClick={() => {
+                discard.reset();
+                replay.mutate({ id: failure.id, corrected: edited ? text : null });
+              }}
+            >
+              {edited ? "Replay with corrections" : "Replay"}
+            </Button>
+            <Button
+              variant="default"
+              leftSection={<IconTrash size={16} />}
+              disabled={busy}
+              data-testid="failure-discard"
+              onClick={() => {
+                replay.reset();
+                setDiscarding(true);
+              }}
+            >
+              Discard
+            </Button>
+            {edited && (
+              <Button variant="subtle" disabled={busy} onClick={() => setText(payload)}>
+                Undo corrections
+              </Button>
+            )}
+          </Group>
+        )
+      ) : (
+        <Text size="sm" c="dimmed" data-testid="failure-settled">
+          This failure is {failure.status}; only open failures can be replayed or discarded.
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+interface FailureDrawerProps {
+  failure: FailureRow | null;
+  onClose: () => void;
+}
+
+/** One failure: why it failed, every attempt, and its payload to correct and replay or discard. */
+export function FailureDrawer({ failure, onClose }: FailureDrawerProps) {
+  const detail = useFailure(failure?.id ?? null);
+  // The engine's fresh read once it is in; the table's row until then.
+  const shown = detail.data?.failure ?? failure;
+
+  let body: ReactNode;
+  if (detail.isError) {
+    body = (
+      <ErrorNotice
+        title="This failure could not be loaded"
+        error={detail.error}
+        onRetry={() => void detail.refetch()}
+      />
+    );
+  } else if (!detail.data) {
+    body = (
+      <Stack gap="sm" aria-busy aria-label="Loading the failure">
+        {Array.from({ length: 3 }, (_, i) => (
+          <Skeleton key={i} height={40} radius="sm" />
+        ))}
+      </Stack>
+    );
+  } else {
+    body = (
+      <>
+        <Stack gap="sm">
+          <SectionTitle>Attempts</SectionTitle>
+          <AttemptLog attempts={detail.data.attemptLog} />
+        </Stack>
+        {/* A new payload from the engine (after a replay) starts the editor afresh. */}
+        <Resolve key={`${detail.data.failure.id}:${detail.data.payload}`} detail={detail.data} />
+      </>
+    );
+  }
+
+  return (
+    <Drawer
+      opened={failure !== null}
+      onClose={onClose}
+      position="right"
+      size="xl"
+      title={failure ? <Text fw={700}>Failure {failure.id}</Text> : null}
+      data-testid="failure-drawer"
+    >
+      {failure && shown && (
+        <Stack gap="xl">
+          <Facts failure={shown} resolution={detail.data?.resolution ?? null} />
+          {body}
+        </Stack>
+      )}
+    </Drawer>
+  );
+}

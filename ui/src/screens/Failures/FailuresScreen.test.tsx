@@ -1,0 +1,291 @@
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+
+import type { FailureQuery } from "../../bindings";
+import type { Handlers } from "../../test/backend";
+import { emitEngineEvent, mockBackend } from "../../test/backend";
+import {
+  failureDetail,
+  failureGroups,
+  failurePage,
+  failureRow,
+  ipcError,
+} from "../../test/fixtures";
+import { useEngineActivity } from "../../lib/engineActivity";
+import { renderWithProviders } from "../../test/render";
+import { FailuresScreen } from "./FailuresScreen";
+
+const TOTAL = 120;
+
+/** The screen as the frame hosts it: reloading on engine events. */
+function WithEngineEvents() {
+  useEngineActivity();
+  return <FailuresScreen />;
+}
+
+function renderFailures(handlers: Handlers = {}) {
+  // What the engine holds: a replay or discard settles the failure for every later read.
+  const settled = new Map<number, { status: string; resolution: string }>();
+  const detailOf = (id: number) =>
+    failureDetail({
+      failure: failureRow(id, { status: settled.get(id)?.status ?? "open" }),
+      resolution: settled.get(id)?.resolution ?? null,
+    });
+  const ipc = mockBackend({
+    list_failure_groups: () => failureGroups(),
+    list_failures: (args) => {
+      const q = args.query as FailureQuery;
+      return failurePage(TOTAL, q.offset, q.limit, { status: q.status ?? "open" });
+    },
+    get_failure: (args) => detailOf(Number(args.id)),
+    replay_failure: (args) => {
+      settled.set(Number(args.id), { status: "replayed", resolution: "replayed by the console" });
+      return detailOf(Number(args.id));
+    },
+    discard_failure: (args) => {
+      settled.set(Number(args.id), {
+        status: "discarded",
+        resolution: `discarded by the console: ${String(args.reason)}`,
+      });
+      return detailOf(Number(args.id));
+    },
+    ...handlers,
+  });
+  renderWithProviders(<WithEngineEvents />);
+  const queries = () => ipc.callsOf("list_failures").map((a) => a.query as FailureQuery);
+  const lastQuery = () => queries().at(-1);
+  return { ipc, queries, lastQuery };
+}
+
+async function openFailure(id: number) {
+  const user = userEvent.setup();
+  await user.click(await screen.findByTestId(`failure-row-${id}`));
+  const drawer = await screen.findByTestId("failure-drawer");
+  await within(drawer).findByTestId("failure-payload");
+  return { user, drawer };
+}
+
+describe("Failures", () => {
+  it("shows the open failures by root cause, then the newest 50", async () => {
+    const { ipc, queries } = renderFailures();
+    const row = await screen.findByTestId("failure-row-120");
+    const groups = await screen.findByTestId("failure-groups");
+    await waitFor(() =>
+      expect(screen.getByTestId("screen-failures").getAttribute("data-ready")).toBe("true"),
+    );
+    expect(queries()[0]).toEqual({
+      status: "open",
+      kind: null,
+      errorCode: null,
+      offset: 0,
+      limit: 50,
+    });
+    expect(ipc.callsOf("list_failure_groups")).toEqual([{ status: "open" }]);
+
+    const group = within(groups).getByTestId(
+      "failure-group-stripe.salesforce.record-FIELD_CUSTOM_VALIDATION_EXCEPTION",
+    );
+    expect(group.textContent).toContain(
+      "37 × FIELD_CUSTOM_VALIDATION_EXCEPTION — stripe.salesforce.record",
+    );
+    expect(group.textContent).toContain("Amount__c must be positive");
+    expect(
+      within(groups).getByTestId("failure-group-salesforce.stripe.subscription-match.ambiguous")
+        .textContent,
+    ).toContain("4 × match.ambiguous");
+
+    expect(within(screen.getByTestId("failures-table")).getAllByRole("row")).toHaveLength(51);
+    expect(screen.getByTestId("failures-table-range").textContent).toBe("1–50 of 120");
+    expect(row.textContent).toContain("FIELD_CUSTOM_VALIDATION_EXCEPTION");
+    expect(within(row).getByText("Open")).toBeTruthy();
+    // The message is clamped in the table; the whole of it is in the title.
+    expect(
+      within(row).getByTitle("Payment__c for ch_120: Amount__c must be positive"),
+    ).toBeTruthy();
+  });
+
+  it("narrows the list to a group's cause, from the first page, and clears it", async () => {
+    const user = userEvent.setup();
+    const { lastQuery } = renderFailures();
+    await screen.findByTestId("failure-row-120");
+    await user.click(screen.getByTestId("failures-table-next"));
+    await waitFor(() => expect(lastQuery()?.offset).toBe(50));
+
+    const group = screen.getByTestId(
+      "failure-group-salesforce.stripe.subscription-match.ambiguous",
+    );
+    await user.click(group);
+    await waitFor(() =>
+      expect(lastQuery()).toEqual({
+        status: "open",
+        kind: "salesforce.stripe.subscription",
+        errorCode: "match.ambiguous",
+        offset: 0,
+        limit: 50,
+      }),
+    );
+    expect(group.getAttribute("aria-pressed")).toBe("true");
+
+    await user.click(screen.getByTestId("failures-group-clear"));
+    await waitFor(() => expect(lastQuery()).toMatchObject({ kind: null, errorCode: null }));
+    expect(screen.queryByTestId("failures-group-filter")).toBeNull();
+  });
+
+  it("shows discarded failures when asked, in both the groups and the list", async () => {
+    const user = userEvent.setup();
+    const { ipc, lastQuery } = renderFailures();
+    await screen.findByTestId("failure-row-120");
+    await user.click(within(screen.getByTestId("failures-status")).getByLabelText("Discarded"));
+    await waitFor(() => expect(lastQuery()).toMatchObject({ status: "discarded", offset: 0 }));
+    await waitFor(() =>
+      expect(ipc.callsOf("list_failure_groups").at(-1)).toEqual({ status: "discarded" }),
+    );
+    await waitFor(() =>
+      expect(within(screen.getByTestId("failure-row-120")).getByText("Discarded")).toBeTruthy(),
+    );
+  });
+
+  it("opens a failure with its facts, attempts and payload, and replays it as it was", async () => {
+    const { ipc } = renderFailures();
+    const { user, drawer } = await openFailure(100);
+    expect(ipc.callsOf("get_failure")).toEqual([{ id: 100 }]);
+    expect(within(drawer).getByText("Failure 100")).toBeTruthy();
+    expect(within(drawer).getByTestId("failure-message").textContent).toBe(
+      "Payment__c for ch_100: Amount__c must be positive",
+    );
+    expect(within(drawer).getAllByTestId("failure-attempt")).toHaveLength(3);
+    const payload = within(drawer).getByTestId("failure-payload") as HTMLTextAreaElement;
+    expect(payload.value).toContain('"type": "charge.succeeded"');
+
+    await user.click(within(drawer).getByTestId("failure-replay"));
+    await waitFor(() =>
+      expect(ipc.callsOf("replay_failure")).toEqual([{ id: 100, corrected: null }]),
+    );
+    expect(await screen.findByText(/Failure 100 replayed/)).toBeTruthy();
+    // Settled: the status changes and it cannot be replayed or discarded again.
+    await waitFor(() =>
+      expect(within(drawer).getByTestId("failure-status").textContent).toBe("Replayed"),
+    );
+    expect(within(drawer).queryByTestId("failure-replay")).toBeNull();
+    expect(within(drawer).queryByTestId("failure-discard")).toBeNull();
+    expect(within(drawer).getByTestId("failure-resolution").textContent).toBe(
+      "replayed by the console",
+    );
+    // The groups and the list are read again.
+    await waitFor(() => expect(ipc.callsOf("list_failure_groups").length).toBeGreaterThan(1));
+    expect(ipc.callsOf("list_failures").length).toBeGreaterThan(1);
+  });
+
+  it("opens a failure from the keyboard and replays it with a corrected payload", async () => {
+    const user = userEvent.setup();
+    const { ipc } = renderFailures();
+    const row = await screen.findByTestId("failure-row-119");
+    row.focus();
+    await user.keyboard("{Enter}");
+    const drawer = await screen.findByTestId("failure-drawer");
+    const payload = (await within(drawer).findByTestId("failure-payload")) as HTMLTextAreaElement;
+    expect(ipc.callsOf("get_failure")).toEqual([{ id: 119 }]);
+
+    const corrected = payload.value.replace("-100", "100");
+    fireEvent.change(payload, { target: { value: corrected } });
+    await user.click(within(drawer).getByTestId("failure-replay"));
+    await waitFor(() => expect(ipc.callsOf("replay_failure")).toEqual([{ id: 119, corrected }]));
+  });
+
+  it("discards a failure only with a reason", async () => {
+    const { ipc } = renderFailures();
+    const { user, drawer } = await openFailure(100);
+    await user.click(within(drawer).getByTestId("failure-discard"));
+    const confirm = within(drawer).getByTestId("failure-discard-confirm") as HTMLButtonElement;
+    expect(confirm.disabled).toBe(true);
+    await user.type(within(drawer).getByTestId("failure-discard-reason"), "   ");
+    expect(confirm.disabled).toBe(true);
+    await user.type(within(drawer).getByTestId("failure-discard-reason"), "Test charge");
+    expect(confirm.disabled).toBe(false);
+    await user.click(confirm);
+    await waitFor(() =>
+      expect(ipc.callsOf("discard_failure")).toEqual([{ id: 100, reason: "Test charge" }]),
+    );
+    await waitFor(() =>
+      expect(within(drawer).getByTestId("failure-status").textContent).toBe("Discarded"),
+    );
+    expect(ipc.callsOf("replay_failure")).toEqual([]);
+  });
+
+  it("shows the engine's refusal in the drawer and keeps the corrections", async () => {
+    const { ipc } = renderFailures({
+      replay_failure: () => {
+        throw ipcError({
+          code: "validation",
+          message: "payload: expected `,` or `}` at line 3 column 5",
+          detail: null,
+          retryable: false,
+        });
+      },
+    });
+    const { user, drawer } = await openFailure(100);
+    const payload = within(drawer).getByTestId("failure-payload") as HTMLTextAreaElement;
+    fireEvent.change(payload, { target: { value: "{ not json" } });
+    await user.click(within(drawer).getByTestId("failure-replay"));
+
+    const notice = await within(drawer).findByTestId("error-notice");
+    expect(notice.textContent).toContain("Failure 100 was not replayed");
+    expect(notice.textContent).toContain("payload: expected `,` or `}` at line 3 column 5");
+    expect(ipc.callsOf("replay_failure")).toEqual([{ id: 100, corrected: "{ not json" }]);
+    expect(payload.value).toBe("{ not json");
+    // Still open: it can be corrected and replayed again.
+    expect(within(drawer).getByTestId("failure-replay")).toBeTruthy();
+  });
+
+  it("offers no replay or discard for a failure that is settled", async () => {
+    renderFailures({
+      get_failure: (args) =>
+        failureDetail({
+          failure: failureRow(Number(args.id), { status: "replayed" }),
+          resolution: "replayed by finance@acme.test",
+        }),
+    });
+    const { drawer } = await openFailure(100);
+    await waitFor(() =>
+      expect(within(drawer).getByTestId("failure-status").textContent).toBe("Replayed"),
+    );
+    expect(within(drawer).queryByTestId("failure-replay")).toBeNull();
+    expect(within(drawer).queryByTestId("failure-discard")).toBeNull();
+    expect((within(drawer).getByTestId("failure-payload") as HTMLTextAreaElement).readOnly).toBe(
+      true,
+    );
+  });
+
+  it("reads the groups and the list again when the queue changes or a run finishes", async () => {
+    const { ipc } = renderFailures();
+    await screen.findByTestId("failure-row-120");
+    const before = ipc.callsOf("list_failures").length;
+    await emitEngineEvent({ type: "deadLettersChanged", jobKind: "stripe.salesforce.record" });
+    await waitFor(() => expect(ipc.callsOf("list_failures").length).toBe(before + 1));
+    expect(ipc.callsOf("list_failure_groups")).toHaveLength(2);
+    await emitEngineEvent({
+      type: "runFinished",
+      runId: 8,
+      flow: "stripe.pull",
+      outcome: "partial",
+    });
+    await waitFor(() => expect(ipc.callsOf("list_failures").length).toBe(before + 2));
+    expect(ipc.callsOf("list_failure_groups")).toHaveLength(3);
+  });
+
+  it("says when nothing failed", async () => {
+    renderFailures({
+      list_failure_groups: () => [],
+      list_failures: () => ({ total: 0, rows: [] }),
+    });
+    const empty = await screen.findByTestId("failures-empty");
+    expect(empty.textContent).toContain("No failures");
+    expect(empty.textContent).toContain("Everything Paysync read was written.");
+    await waitFor(() =>
+      expect(screen.getByTestId("screen-failures").getAttribute("data-ready")).toBe("true"),
+    );
+    expect(screen.queryByTestId("failure-groups")).toBeNull();
+    expect(screen.getByTestId("failures-table-range").textContent).toBe("0–0 of 0");
+  });
+});
