@@ -513,3 +513,87 @@ async fn a_webhook_signing_secret_rolls_with_an_overlap_and_leaves_with_the_conn
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(held(&f).await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_flows_salesforce_session_is_renewed_through_the_keychain_and_a_refused_renewal_asks_to_reconnect()
+ {
+    let Some(f) = fixture("salesforce-renew").await else {
+        return;
+    };
+    f.connections
+        .connect_salesforce(allow_in_browser)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (instance, first) = f
+        .connections
+        .salesforce_session()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    // A flow whose session Salesforce ended asks for a new one: it is kept for the next start.
+    let renewed = f
+        .connections
+        .renew_salesforce_session()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_ne!(renewed.expose(), first.expose());
+    let (_, kept) = f
+        .connections
+        .salesforce_session()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        kept.expose(),
+        renewed.expose(),
+        "the new session is in the keychain"
+    );
+    let limits = reqwest::Client::new()
+        .get(format!("{instance}/services/data/v66.0/limits"))
+        .bearer_auth(renewed.expose())
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or_default();
+    assert_eq!(limits, 200, "the renewed session works");
+
+    // Someone revokes Paysync's access in Salesforce: the next renewal is refused, and the
+    // connection says to reconnect.
+    let reference = f
+        .connections
+        .get("salesforce")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .and_then(|c| c.keychain_ref)
+        .unwrap_or_default();
+    let entry = f
+        .keychain
+        .get(&reference)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no tokens in the keychain"));
+    let tokens: serde_json::Value = serde_json::from_str(entry.expose()).unwrap_or_default();
+    let revoked = reqwest::Client::new()
+        .post(format!("{}/services/oauth2/revoke", f._sandbox.urls.salesforce))
+        .form(&[("token", tokens["refresh_token"].as_str().unwrap_or_default())])
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or_default();
+    assert_eq!(revoked, 200);
+    let refused = f.connections.renew_salesforce_session().await;
+    let why = refused.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(why.contains("Reconnect needed"), "{why}");
+    let conn = f
+        .connections
+        .get("salesforce")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("the connection is kept"));
+    assert!(
+        conn.last_error.as_deref().unwrap_or_default().contains("Reconnect needed"),
+        "the card says to reconnect: {conn:?}"
+    );
+    f.connections
+        .disconnect("salesforce")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+}

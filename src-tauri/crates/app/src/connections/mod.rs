@@ -356,6 +356,22 @@ impl Connections {
         let _serialized = self.salesforce_refresh.lock().await;
         let conn = self.require("salesforce").await?;
         let mut tokens = self.salesforce_tokens(&conn).await?;
+        match self.renew_tokens(&conn, &mut tokens).await? {
+            Ok(()) => Ok(tokens.access_token),
+            Err(reason) => Err(ConnectError::Refused {
+                provider: "salesforce".to_owned(),
+                reason,
+            }),
+        }
+    }
+
+    /// Renews `tokens` with their refresh token (the caller holds the renewal lock) and keeps the
+    /// new ones; a refusal marks the connection and answers why, for the caller to report.
+    async fn renew_tokens(
+        &self,
+        conn: &Connection,
+        tokens: &mut salesforce::StoredTokens,
+    ) -> Result<Result<(), String>, ConnectError> {
         let refreshed = match &tokens.refresh_token {
             Some(refresh) => self.salesforce_oauth()?.refresh(refresh).await,
             None => Err(paysync_connectors::oauth::OAuthError::ReconnectNeeded {
@@ -370,8 +386,8 @@ impl Connections {
                 }
                 tokens.instance_url = fresh.instance_url;
                 tokens.issued_at = fresh.issued_at;
-                self.save_salesforce_tokens(&conn, &tokens).await?;
-                Ok(tokens.access_token)
+                self.save_salesforce_tokens(conn, tokens).await?;
+                Ok(Ok(()))
             }
             Err(e) => {
                 let reason = format!("Reconnect needed: Salesforce refused to renew the session ({e}).");
@@ -379,10 +395,7 @@ impl Connections {
                     .connections()
                     .mark_error(&conn.id, &reason, self.clock.now())
                     .await?;
-                Err(ConnectError::Refused {
-                    provider: "salesforce".to_owned(),
-                    reason,
-                })
+                Ok(Err(reason))
             }
         }
     }
@@ -414,21 +427,8 @@ impl Connections {
             salesforce::read_limits(&self.http, &tokens.instance_url, tokens.access_token.expose()).await;
         if matches!(limits, Ok(None)) {
             // The session expired: refresh once, keep the new tokens, and try again.
-            let refreshed = match &tokens.refresh_token {
-                Some(refresh) => self.salesforce_oauth()?.refresh(refresh).await,
-                None => Err(paysync_connectors::oauth::OAuthError::ReconnectNeeded {
-                    reason: "no refresh token was granted".to_owned(),
-                }),
-            };
-            match refreshed {
-                Ok(fresh) => {
-                    tokens.access_token = fresh.access_token;
-                    if let Some(rotated) = fresh.refresh_token {
-                        tokens.refresh_token = Some(rotated);
-                    }
-                    tokens.instance_url = fresh.instance_url;
-                    tokens.issued_at = fresh.issued_at;
-                    self.save_salesforce_tokens(&conn, &tokens).await?;
+            match self.renew_tokens(&conn, &mut tokens).await? {
+                Ok(()) => {
                     limits = salesforce::read_limits(
                         &self.http,
                         &tokens.instance_url,
@@ -436,12 +436,7 @@ impl Connections {
                     )
                     .await;
                 }
-                Err(e) => {
-                    let message = format!("Reconnect needed: Salesforce refused to renew the session ({e}).");
-                    self.store
-                        .connections()
-                        .mark_error(&conn.id, &message, now)
-                        .await?;
+                Err(message) => {
                     return Ok(TestVerdict {
                         provider: "salesforce".to_owned(),
                         ok: false,

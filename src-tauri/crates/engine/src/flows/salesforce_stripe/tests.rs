@@ -113,6 +113,20 @@ impl Setup {
             .unwrap_or_else(|e| panic!("{object}: {e}"))
     }
 
+    /// A Stripe customer named `name` and an Account already linked to it (with `fields` besides);
+    /// returns (customer, account).
+    fn linked_account(&self, name: &str, mut fields: Value) -> (String, String) {
+        let cus = self.stripe.insert_customer(NewCustomer {
+            name: Some(name.to_owned()),
+            created: start(),
+            ..NewCustomer::default()
+        });
+        fields["Name"] = json!(name);
+        fields["Stripe_Customer_Id__c"] = json!(cus);
+        let account = self.insert("Account", fields);
+        (cus, account)
+    }
+
     fn change(&self, object: &str, id: &str, value: Value) {
         self.salesforce
             .update_record(object, id, fields(value), self.clock.now())
@@ -348,15 +362,7 @@ async fn the_billing_contacts_email_reaches_the_customer() {
 #[tokio::test]
 async fn a_change_behind_a_live_job_waits_for_a_later_poll_and_is_not_lost() {
     let s = Setup::new().await;
-    let cus = s.stripe.insert_customer(NewCustomer {
-        name: Some("Acme GmbH".to_owned()),
-        created: start(),
-        ..NewCustomer::default()
-    });
-    let account = s.insert(
-        "Account",
-        json!({"Name": "Acme GmbH", "Phone": "+49 1", "Stripe_Customer_Id__c": cus}),
-    );
+    let (cus, account) = s.linked_account("Acme GmbH", json!({"Phone": "+49 1"}));
     s.clock.advance(Duration::minutes(1));
     s.engine()
         .run_flow_now(NAME)
@@ -437,15 +443,7 @@ async fn closed_won_makes_one_subscription_from_its_products_and_links_it_back()
 async fn a_subscription_an_earlier_attempt_made_is_found_not_made_again() {
     let s = Setup::new().await;
     let price = s.stripe_price();
-    let cus = s.stripe.insert_customer(NewCustomer {
-        name: Some("Acme GmbH".to_owned()),
-        created: start(),
-        ..NewCustomer::default()
-    });
-    let account = s.insert(
-        "Account",
-        json!({"Name": "Acme GmbH", "Stripe_Customer_Id__c": cus}),
-    );
+    let (cus, account) = s.linked_account("Acme GmbH", json!({}));
     let deal = s.won_deal(&account, Some(&price));
     // An attempt that died after Stripe answered and before anything was recorded.
     let made = s
@@ -475,15 +473,7 @@ async fn a_subscription_an_earlier_attempt_made_is_found_not_made_again() {
 #[tokio::test]
 async fn a_product_without_a_stripe_price_is_dead_lettered_naming_the_price_book_entry() {
     let s = Setup::new().await;
-    let cus = s.stripe.insert_customer(NewCustomer {
-        name: Some("Acme GmbH".to_owned()),
-        created: start(),
-        ..NewCustomer::default()
-    });
-    let account = s.insert(
-        "Account",
-        json!({"Name": "Acme GmbH", "Stripe_Customer_Id__c": cus}),
-    );
+    let (_, account) = s.linked_account("Acme GmbH", json!({}));
     let deal = s.won_deal(&account, None);
     s.run().await;
     assert!(s.subscriptions_of(&deal).is_empty());
@@ -518,15 +508,7 @@ async fn closed_won_makes_exactly_one_subscription_when_the_worker_is_killed_and
     let mut deals = Vec::new();
     let mut killed_mid_job = 0;
     for round in 0..rounds {
-        let cus = s.stripe.insert_customer(NewCustomer {
-            name: Some(format!("Customer {round}")),
-            created: start(),
-            ..NewCustomer::default()
-        });
-        let account = s.insert(
-            "Account",
-            json!({"Name": format!("Customer {round}"), "Stripe_Customer_Id__c": cus}),
-        );
+        let (_, account) = s.linked_account(&format!("Customer {round}"), json!({}));
         let deal = s.won_deal(&account, Some(&price));
         deals.push(deal.clone());
         s.clock.advance(Duration::minutes(1));
