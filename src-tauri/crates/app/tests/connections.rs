@@ -589,7 +589,10 @@ async fn the_flows_salesforce_session_is_renewed_through_the_keychain_and_a_refu
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("the connection is kept"));
     assert!(
-        conn.last_error.as_deref().unwrap_or_default().contains("Reconnect needed"),
+        conn.last_error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("Reconnect needed"),
         "the card says to reconnect: {conn:?}"
     );
     f.connections
