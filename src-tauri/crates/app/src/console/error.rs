@@ -33,6 +33,16 @@ pub enum ConsoleError {
     },
 }
 
+impl ConsoleError {
+    /// A request the console refuses, naming the field (shown like the engine's own refusals).
+    pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Self::Engine(EngineError::Invalid {
+            field,
+            message: message.into(),
+        })
+    }
+}
+
 impl From<paysync_sandbox::SandboxError> for ConsoleError {
     fn from(e: paysync_sandbox::SandboxError) -> Self {
         Self::Sandbox(StartError::Sandbox(e))

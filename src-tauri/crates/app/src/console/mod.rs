@@ -399,9 +399,7 @@ impl Console {
         let currency = blank(&query.currency).map(|c| c.to_ascii_uppercase());
         let bound = |field: &'static str, text: Option<String>| -> Result<Option<i64>, ConsoleError> {
             let Some(text) = text else { return Ok(None) };
-            let invalid = |message: String| {
-                ConsoleError::Engine(paysync_engine::EngineError::Invalid { field, message })
-            };
+            let invalid = |message: String| ConsoleError::invalid(field, message);
             let code = currency
                 .as_deref()
                 .ok_or_else(|| invalid("choose a currency to filter by amount".to_owned()))?;
@@ -490,10 +488,7 @@ impl Console {
             .filter(|text| !text.trim().is_empty())
             .map(|text| {
                 serde_json::from_str::<serde_json::Value>(&text).map_err(|e| {
-                    ConsoleError::Engine(paysync_engine::EngineError::Invalid {
-                        field: "payload",
-                        message: format!("the corrected payload is not JSON: {e}"),
-                    })
+                    ConsoleError::invalid("payload", format!("the corrected payload is not JSON: {e}"))
                 })
             })
             .transpose()?;
@@ -504,10 +499,10 @@ impl Console {
     /// Closes a failure without replaying it; the reason is required and audited.
     pub async fn discard_failure(&self, id: i64, reason: &str) -> Result<FailureDetail, ConsoleError> {
         if reason.trim().is_empty() {
-            return Err(ConsoleError::Engine(paysync_engine::EngineError::Invalid {
-                field: "reason",
-                message: "say why this failure is discarded".to_owned(),
-            }));
+            return Err(ConsoleError::invalid(
+                "reason",
+                "say why this failure is discarded",
+            ));
         }
         self.engine.discard_dead_letter(id, reason.trim()).await?;
         self.failure(id).await
@@ -841,10 +836,10 @@ fn failure_status(status: Option<&str>) -> Result<Option<paysync_store::DeadLett
     match status.unwrap_or("open") {
         "all" | "" => Ok(None),
         other => other.parse().map(Some).map_err(|_| {
-            ConsoleError::Engine(paysync_engine::EngineError::Invalid {
-                field: "status",
-                message: format!("{other:?} is not open, replayed, discarded or all"),
-            })
+            ConsoleError::invalid(
+                "status",
+                format!("{other:?} is not open, replayed, discarded or all"),
+            )
         }),
     }
 }

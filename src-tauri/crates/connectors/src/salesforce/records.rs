@@ -27,6 +27,16 @@ pub struct QueryPage {
     pub records: Vec<Map<String, Value>>,
 }
 
+impl QueryPage {
+    /// The call for the next page, or `None` when this one was the last.
+    pub fn next_request(&self) -> Option<Request> {
+        self.next_records_url
+            .as_deref()
+            .filter(|_| !self.done)
+            .map(query_more)
+    }
+}
+
 /// `GET /services/data/vXX.X/query?q=…`.
 pub fn query(soql: &str) -> Request {
     Request::get(
@@ -166,6 +176,15 @@ mod tests {
         }))
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(page.total_size, 3);
+        assert_eq!(
+            page.next_request().map(|r| r.path).as_deref(),
+            Some("/services/data/v66.0/query/01g-2000")
+        );
+        let last = QueryPage {
+            done: true,
+            ..page.clone()
+        };
+        assert!(last.next_request().is_none(), "a done page has no next");
         assert_eq!(
             page.next_records_url.as_deref(),
             Some("/services/data/v66.0/query/01g-2000")

@@ -27,7 +27,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use paysync_connectors::http::{Executor, HttpError, Response};
 use paysync_connectors::salesforce::QueryPage;
-use paysync_connectors::salesforce::records::{query, query_more};
+use paysync_connectors::salesforce::records::query;
 use paysync_store::RunCounts;
 
 pub use customer_job::CustomerJobHandler;
@@ -82,14 +82,13 @@ impl Writer {
         soql: &str,
     ) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, HttpError> {
         let mut records = Vec::new();
-        let mut page: QueryPage = self.send_sf(query(soql)).await?.json()?;
-        loop {
+        let mut request = Some(query(soql));
+        while let Some(req) = request.take() {
+            let mut page: QueryPage = self.send_sf(req).await?.json()?;
+            request = page.next_request();
             records.append(&mut page.records);
-            match page.next_records_url.filter(|_| !page.done) {
-                Some(next) => page = self.send_sf(query_more(&next)).await?.json()?,
-                None => return Ok(records),
-            }
         }
+        Ok(records)
     }
 
     pub async fn send_sf(&self, req: paysync_connectors::http::Request) -> Result<Response, HttpError> {

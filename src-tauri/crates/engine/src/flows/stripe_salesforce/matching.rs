@@ -299,7 +299,7 @@ impl Applier {
     /// use the same daily allocation: each is checked against the flow's share first, and its
     /// answer's `Sforce-Limit-Info` is kept.
     async fn query(&self, soql: &str, applied: &mut Applied) -> Result<Vec<Map<String, Value>>, HttpError> {
-        use paysync_connectors::salesforce::records::{query, query_more};
+        use paysync_connectors::salesforce::records::query;
         use paysync_connectors::salesforce::{ApiUsage, QueryPage};
         let mut request = Some(query(soql));
         let mut records = Vec::new();
@@ -319,11 +319,8 @@ impl Applier {
                 *last = Some(usage);
             }
             let mut page: QueryPage = response.json()?;
+            request = page.next_request();
             records.append(&mut page.records);
-            request = page
-                .next_records_url
-                .filter(|_| !page.done)
-                .map(|next| query_more(&next));
         }
         Ok(records)
     }
