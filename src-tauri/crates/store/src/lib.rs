@@ -32,6 +32,7 @@ mod names;
 pub mod object_versions;
 pub mod open;
 pub mod payments;
+pub mod payouts;
 pub mod runs;
 pub mod settings;
 mod time;
@@ -60,6 +61,10 @@ pub use object_versions::{AppliedVersion, ObjectVersion, ObjectVersions};
 pub use open::{Pragmas, StoreOptions};
 pub use payments::{
     DailyVolume, PaymentFilter, PaymentSort, PaymentSortColumn, Payments, ProviderPayment, StoredPayment,
+};
+pub use payouts::{
+    BatchStatus, IntakeOutcome, ItemOutcome, ItemState, NewPayoutItem, PayoutApproval, PayoutBatch,
+    PayoutItem, Payouts, StateTotal,
 };
 pub use runs::{Run, RunCounts, RunOutcome, RunTrigger, Runs};
 pub use settings::Settings;
@@ -114,6 +119,11 @@ impl Store {
     /// The provider payments.
     pub fn payments(&self) -> Payments<'_> {
         Payments::new(self)
+    }
+
+    /// Payout items, batches and their approvals.
+    pub fn payouts(&self) -> Payouts<'_> {
+        Payouts::new(self)
     }
 
     /// Sync runs.

@@ -10,5 +10,6 @@ mod misc;
 mod object_versions;
 mod open;
 mod payments;
+mod payouts;
 mod queries;
 mod runs;

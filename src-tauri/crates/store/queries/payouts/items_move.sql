@@ -1,0 +1,3 @@
+-- Moves a batch's items from one state to another.
+UPDATE payout_items SET state = ?3, updated_at = ?4
+WHERE batch_id = ?1 AND state = ?2
