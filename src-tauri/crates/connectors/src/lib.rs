@@ -13,9 +13,12 @@
 //! - [`salesforce`]: Salesforce REST: sObject Collections upserts by External ID, each record's
 //!   outcome, and the org's API usage from `Sforce-Limit-Info`.
 //!
-//! The other provider clients (`checkout/`, `payoneer/`, `maldopay/`) come later.
+//! - [`payoneer`]: Payoneer Mass Payouts: payees, batches, payout status and the balance.
+//!
+//! The other provider clients (`checkout/`, `maldopay/`) come later.
 
 pub mod http;
 pub mod oauth;
+pub mod payoneer;
 pub mod salesforce;
 pub mod stripe;

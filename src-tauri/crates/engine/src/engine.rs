@@ -120,6 +120,9 @@ pub struct Extensions {
     /// The HTTP executors the flows call through; their breaker transitions become
     /// [`EngineEvent::BreakerChanged`] events.
     pub executors: Vec<paysync_connectors::http::Executor>,
+    /// Payouts, when Payoneer and Salesforce are both there: the flow (scheduled `every 1m`),
+    /// its job handlers and the desk people act through are all registered from it.
+    pub payouts: Option<crate::payouts::PayoutsFlow>,
 }
 
 impl std::fmt::Debug for Extensions {
@@ -148,6 +151,7 @@ pub struct Engine {
     scheduler: Scheduler,
     schedules: Arc<HashMap<String, Option<String>>>,
     options: Arc<EngineOptions>,
+    payouts: Option<crate::payouts::PayoutDesk>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -194,10 +198,15 @@ impl Engine {
         extensions: Extensions,
     ) -> Result<Self, EngineError> {
         let Extensions {
-            handlers: extra_handlers,
-            flows: extra_flows,
+            handlers: mut extra_handlers,
+            flows: mut extra_flows,
             executors,
+            payouts,
         } = extensions;
+        if let Some(flow) = &payouts {
+            extra_handlers.extend(flow.handlers());
+            extra_flows.push((Arc::new(flow.clone()), "every 1m".to_owned()));
+        }
         let dir = &options.data_dir;
         create_private_dir(dir)?;
         let audit_key = load_or_create_audit_key(&dir.join(AUDIT_KEY_FILE), rng.as_ref())?;
@@ -246,6 +255,7 @@ impl Engine {
             schedules.insert(name, schedule.is_some().then_some(text));
             specs.push(FlowSpec { flow, schedule });
         }
+        let payouts = payouts.map(|flow| flow.desk(store.clone(), clock.clone(), rng.clone()));
         let scheduler = Scheduler::new(
             specs,
             store.clone(),
@@ -263,6 +273,16 @@ impl Engine {
             scheduler,
             schedules: Arc::new(schedules),
             options: Arc::new(options),
+            payouts,
+        })
+    }
+
+    /// The payout desk, when Payoneer and Salesforce are both connected.
+    pub fn payouts(&self) -> Result<&crate::payouts::PayoutDesk, EngineError> {
+        self.payouts.as_ref().ok_or_else(|| {
+            EngineError::Unavailable(
+                "Payouts need Payoneer and Salesforce connected (and a Payoneer program id)".to_owned(),
+            )
         })
     }
 

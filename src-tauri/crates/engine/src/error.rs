@@ -31,6 +31,16 @@ pub enum EngineError {
         /// The flow.
         flow: String,
     },
+    /// The action is not allowed as things stand (four eyes, a batch already sent); the message
+    /// says why.
+    #[error("{0}")]
+    Refused(String),
+    /// A provider call the action needs failed; nothing was changed locally.
+    #[error("{0}")]
+    Provider(String),
+    /// The feature needs an account that is not connected.
+    #[error("{0}")]
+    Unavailable(String),
     /// The audit log failed verification: someone or something changed it.
     #[error("the audit log failed verification: {0}")]
     AuditTampered(String),

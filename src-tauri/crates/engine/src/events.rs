@@ -73,6 +73,20 @@ pub enum EngineEvent {
         /// The entry.
         dead_letter_id: i64,
     },
+    /// New payout batches wait for approval.
+    PayoutApprovalsNeeded {
+        /// How many batches were drafted.
+        batches: u64,
+        /// How many items they hold.
+        items: u64,
+    },
+    /// A payout batch is held (insufficient funds); it is sent again when the balance allows.
+    PayoutBatchHeld {
+        /// The batch.
+        batch_id: String,
+        /// Payoneer's reason.
+        reason: String,
+    },
     /// A flow run started.
     RunStarted {
         /// The run.
@@ -152,6 +166,8 @@ impl EngineEvent {
             Self::AuditVerified { .. } => "audit_verified",
             Self::AuditTampered { .. } => "audit_tampered",
             Self::BreakerChanged { .. } => "breaker_changed",
+            Self::PayoutApprovalsNeeded { .. } => "payout_approvals_needed",
+            Self::PayoutBatchHeld { .. } => "payout_batch_held",
         }
     }
 }
@@ -244,6 +260,7 @@ impl EventBus {
             EngineEvent::JobDeadLettered { .. }
             | EngineEvent::JobInDoubt { .. }
             | EngineEvent::RunSkipped { .. }
+            | EngineEvent::PayoutBatchHeld { .. }
             | EngineEvent::BreakerChanged { .. } => {
                 tracing::warn!(event = event.name(), details = ?event, "Engine event.");
             }

@@ -7,6 +7,7 @@
 //! - [`flows`]: provider pulls into the local store (`stripe.payments`, `stripe.events`).
 //! - [`webhooks`]: verified webhook deliveries into the inbox.
 //! - [`mappings`]: the default field mappings shipped as data (Stripe objects → Salesforce).
+//! - [`payouts`]: Payoneer payouts from Salesforce requests, with four-eyes approval.
 //! - [`events`]: typed events that logs, counters and the console share.
 //! - [`engine`]: the [`Engine`] façade, the only API that the CLI, the desktop shell and tests call.
 
@@ -19,6 +20,7 @@ pub mod handler;
 pub mod keys;
 pub mod mappings;
 pub mod payment_timeline;
+pub mod payouts;
 pub mod runner;
 pub mod scheduler;
 pub mod selftest;

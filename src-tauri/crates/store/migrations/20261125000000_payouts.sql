@@ -35,6 +35,8 @@ CREATE TABLE payout_items (
     payee_id            TEXT,
     email               TEXT,
     country             TEXT,
+    -- The Contact's Payout_Blocked__c: never paid while set.
+    blocked             INTEGER NOT NULL DEFAULT 0 CHECK (blocked IN (0, 1)),
     amount_minor        INTEGER NOT NULL CHECK (amount_minor > 0),
     currency            TEXT    NOT NULL,
     description         TEXT,

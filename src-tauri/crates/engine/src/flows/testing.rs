@@ -47,6 +47,54 @@ pub(crate) fn salesforce_executor(instance_url: &str, access_token: &str, clock:
     )
 }
 
+/// A Payoneer simulator on `clock` and an executor that authenticates to it with client
+/// credentials (tokens renew as the clock moves).
+pub(crate) async fn start_payoneer(
+    clock: SharedClock,
+) -> (SimHandle, Arc<paysync_sandbox::payoneer::PayoneerSim>, Executor) {
+    use paysync_connectors::oauth::{ClientCredentials, ClientCredentialsConfig, oauth_http_client};
+    use paysync_sandbox::payoneer::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, PayoneerSim};
+    let (handle, sim) = serve(
+        ServeOptions::loopback(),
+        clock.clone(),
+        Arc::new(SeededRandom::new(6)),
+        PayoneerSim::new,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("simulator: {e}"));
+    let config = ClientCredentialsConfig::payoneer(
+        &handle.base_url,
+        DEFAULT_CLIENT_ID,
+        Secret::new(DEFAULT_CLIENT_SECRET.to_owned()),
+    );
+    let http = oauth_http_client(StdDuration::from_secs(10)).unwrap_or_else(|e| panic!("{e}"));
+    let auth = ClientCredentials::new(config, http, clock.clone()).unwrap_or_else(|e| panic!("{e}"));
+    let provider = ProviderConfig {
+        name: paysync_connectors::payoneer::PROVIDER.to_owned(),
+        base_url: handle.base_url.clone(),
+        idempotency_header: None,
+        policy: ProviderPolicy {
+            rate: RateLimit::per_second(500),
+            max_attempts: 2,
+            backoff: RetryPolicy {
+                base: StdDuration::from_millis(10),
+                cap: StdDuration::from_millis(50),
+            },
+            breaker: BreakerPolicy::default(),
+            timeout: StdDuration::from_secs(5),
+        },
+        auth: Arc::new(auth),
+    };
+    let executor = Executor::new(
+        &ExecutorConfig::default(),
+        vec![provider],
+        clock,
+        Arc::new(SeededRandom::new(7)),
+    )
+    .unwrap_or_else(|e| panic!("executor: {e}"));
+    (handle, sim, executor)
+}
+
 fn provider_executor(
     name: &str,
     base_url: &str,

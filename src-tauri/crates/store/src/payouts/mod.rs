@@ -83,7 +83,7 @@ async fn rehash(
     } else {
         1
     };
-    let count = items.len() as i64;
+    let count = i64::try_from(items.len()).map_err(|_| StoreError::validation("items", "too many items"))?;
     sqlx::query_file!(
         "queries/payouts/batch_set_content.sql",
         batch.id,
@@ -138,7 +138,8 @@ impl<'a> Payouts<'a> {
                     new.currency,
                     new.description,
                     new.source_modstamp,
-                    ms(now)
+                    ms(now),
+                    new.blocked
                 )
                 .fetch_one(&mut *tx)
                 .await?;
@@ -169,14 +170,15 @@ impl<'a> Payouts<'a> {
                         new.currency,
                         new.description,
                         new.source_modstamp,
-                        ms(now)
+                        ms(now),
+                        new.blocked
                     )
                     .execute(&mut *tx)
                     .await
                     .map_err(refused)?;
                     IntakeOutcome::Updated(item.id)
                 } else {
-                    IntakeOutcome::Frozen(item)
+                    IntakeOutcome::Frozen(Box::new(item))
                 }
             }
         };
@@ -281,9 +283,9 @@ impl<'a> Payouts<'a> {
         &self,
         program_id: &str,
         max_items: usize,
-        two_approvals_from_minor: &dyn Fn(&str) -> Option<i64>,
+        two_approvals_from_minor: &(dyn Fn(&str) -> Option<i64> + Sync),
         created_by: &str,
-        new_id: &mut dyn FnMut() -> String,
+        new_id: &mut (dyn FnMut() -> String + Send),
         now: DateTime<Utc>,
     ) -> Result<Vec<PayoutBatch>> {
         require("program_id", program_id)?;
@@ -333,7 +335,7 @@ impl<'a> Payouts<'a> {
     /// Hashes again every draft batch an item change made stale (their old approvals stay void).
     pub async fn rehash_stale(
         &self,
-        two_approvals_from_minor: &dyn Fn(&str) -> Option<i64>,
+        two_approvals_from_minor: &(dyn Fn(&str) -> Option<i64> + Sync),
         now: DateTime<Utc>,
     ) -> Result<u64> {
         let mut tx = self.store.begin_write().await?;
@@ -727,7 +729,7 @@ impl<'a> Payouts<'a> {
                 Ok(StateTotal {
                     state: r.state.parse()?,
                     currency: r.currency,
-                    count: r.count as u64,
+                    count: u64::try_from(r.count).map_err(|_| StoreError::corrupt("a negative count"))?,
                     amount_minor: r.amount_minor,
                 })
             })

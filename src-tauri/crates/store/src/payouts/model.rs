@@ -80,6 +80,8 @@ pub struct NewPayoutItem {
     pub email: Option<String>,
     /// The payee's country (as written on the Contact).
     pub country: Option<String>,
+    /// Whether the Contact is blocked from payouts.
+    pub blocked: bool,
     /// The amount in the currency's minor units.
     pub amount_minor: i64,
     /// The ISO currency code.
@@ -100,7 +102,7 @@ pub enum IntakeOutcome {
     /// Nothing changed.
     Unchanged(i64),
     /// The request changed after its batch was approved or sent: the approved values stay.
-    Frozen(PayoutItem),
+    Frozen(Box<PayoutItem>),
 }
 
 /// One payout item.
@@ -124,6 +126,8 @@ pub struct PayoutItem {
     pub email: Option<String>,
     /// The payee's country.
     pub country: Option<String>,
+    /// Whether the Contact is blocked from payouts.
+    pub blocked: bool,
     /// Minor units.
     pub amount_minor: i64,
     /// ISO code.
@@ -166,6 +170,7 @@ impl PayoutItem {
             && self.payee_id == new.payee_id
             && self.email == new.email
             && self.country == new.country
+            && self.blocked == new.blocked
             && self.amount_minor == new.amount_minor
             && self.currency == new.currency
             && self.description == new.description
@@ -274,6 +279,7 @@ pub(crate) struct ItemRow {
     pub payee_id: Option<String>,
     pub email: Option<String>,
     pub country: Option<String>,
+    pub blocked: bool,
     pub amount_minor: i64,
     pub currency: String,
     pub description: Option<String>,
@@ -305,6 +311,7 @@ impl TryFrom<ItemRow> for PayoutItem {
             payee_id: r.payee_id,
             email: r.email,
             country: r.country,
+            blocked: r.blocked,
             amount_minor: r.amount_minor,
             currency: r.currency,
             description: r.description,

@@ -16,6 +16,7 @@ fn request(n: u32, maker: &str, minor: i64) -> NewPayoutItem {
         payee_id: Some(format!("payee-{n}")),
         email: Some(format!("payee{n}@example.com")),
         country: Some("DE".to_owned()),
+        blocked: false,
         amount_minor: minor,
         currency: "EUR".to_owned(),
         description: None,
@@ -421,8 +422,8 @@ proptest! {
     ) {
         let items: Vec<paysync_store::PayoutItem> = amounts
             .iter()
-            .enumerate()
-            .map(|(n, minor)| sample_item(n as i64 + 1, *minor))
+            .zip(1i64..)
+            .map(|(minor, id)| sample_item(id, *minor))
             .collect();
         let base = paysync_store::payouts::content_hash("pb_1", "100010001", "EUR", &items);
         let mut edited = items.clone();
@@ -449,6 +450,7 @@ fn sample_item(id: i64, minor: i64) -> paysync_store::PayoutItem {
         payee_id: Some(format!("payee-{id}")),
         email: None,
         country: None,
+        blocked: false,
         amount_minor: minor,
         currency: "EUR".into(),
         description: None,
