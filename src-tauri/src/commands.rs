@@ -6,6 +6,9 @@ use paysync_app::console::api::{
     FailureGroup, FailurePage, FailureQuery, FlowRow, Overview, PaymentDetail, PaymentPage, PaymentQuery,
     Preferences, RunRow, SearchHit,
 };
+use paysync_app::console::payouts::{
+    DryRunReport, PayoutBatchDetail, PayoutBatchRow, PayoutCorrection, PayoutItemRow,
+};
 use tauri::State;
 
 use crate::ipc_error::IpcError;
@@ -207,4 +210,71 @@ pub async fn test_connection(
 #[specta::specta]
 pub async fn disconnect(state: State<'_, AppState>, provider: String) -> Result<ConnectionCard, IpcError> {
     Ok(state.console().await?.disconnect(&provider).await?)
+}
+
+/// Payout batches: unfinished ones by default, `all`, or one status.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_payout_batches(
+    state: State<'_, AppState>,
+    status: Option<String>,
+) -> Result<Vec<PayoutBatchRow>, IpcError> {
+    Ok(state.console().await?.payout_batches(status).await?)
+}
+
+/// One payout batch with its items, decisions, and whether you may approve it.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_payout_batch(state: State<'_, AppState>, id: String) -> Result<PayoutBatchDetail, IpcError> {
+    Ok(state.console().await?.payout_batch(&id).await?)
+}
+
+/// What sending the batch now would do, without sending anything.
+#[tauri::command]
+#[specta::specta]
+pub async fn dry_run_payout_batch(state: State<'_, AppState>, id: String) -> Result<DryRunReport, IpcError> {
+    Ok(state.console().await?.dry_run_payout_batch(&id).await?)
+}
+
+/// Approves the batch as it was shown (`content_hash`), as the Salesforce user signed in.
+#[tauri::command]
+#[specta::specta]
+pub async fn approve_payout_batch(
+    state: State<'_, AppState>,
+    id: String,
+    content_hash: String,
+) -> Result<PayoutBatchRow, IpcError> {
+    Ok(state
+        .console()
+        .await?
+        .approve_payout_batch(&id, &content_hash)
+        .await?)
+}
+
+/// Rejects the batch with a reason; its requests go back to Salesforce with it.
+#[tauri::command]
+#[specta::specta]
+pub async fn reject_payout_batch(
+    state: State<'_, AppState>,
+    id: String,
+    reason: String,
+) -> Result<PayoutBatchRow, IpcError> {
+    Ok(state.console().await?.reject_payout_batch(&id, &reason).await?)
+}
+
+/// Payout items whose recipient support must correct.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_payout_corrections(state: State<'_, AppState>) -> Result<Vec<PayoutItemRow>, IpcError> {
+    Ok(state.console().await?.payout_corrections().await?)
+}
+
+/// Corrects a recipient: written to the Salesforce Contact, then checked again.
+#[tauri::command]
+#[specta::specta]
+pub async fn correct_payout_item(
+    state: State<'_, AppState>,
+    correction: PayoutCorrection,
+) -> Result<PayoutItemRow, IpcError> {
+    Ok(state.console().await?.correct_payout_item(correction).await?)
 }

@@ -137,6 +137,9 @@ fn from_engine(e: EngineError, detail: String) -> IpcError {
             true,
         ),
         EngineError::AuditTampered(_) => IpcError::new(ErrorCode::AuditTampered, TAMPERED, detail, false),
+        EngineError::Refused(why) => IpcError::new(ErrorCode::Conflict, why, detail, false),
+        EngineError::Provider(why) => IpcError::new(ErrorCode::Unavailable, why, detail, true),
+        EngineError::Unavailable(why) => IpcError::new(ErrorCode::Unavailable, why, detail, false),
         EngineError::Store(s) => from_store(s, detail),
         EngineError::Io { .. } => IpcError::new(
             ErrorCode::Internal,

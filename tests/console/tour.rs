@@ -1,6 +1,6 @@
 //! The tour: launch, see the Overview with sandbox data, visit every screen, run a flow and
-//! watch it finish, open a payment's timeline, filter the audit log, change the theme — with a
-//! screenshot of each screen.
+//! watch it finish, open a payment's timeline, dry-run and approve a payout batch, correct a
+//! payout recipient, filter the audit log, change the theme — with a screenshot of each screen.
 
 use crate::driver::App;
 
@@ -79,6 +79,61 @@ async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
     app.wait_text("[data-testid=screen-failures]", "Records Paysync could not write")
         .await;
     app.screenshot("failures").await;
+    // Payouts: the demo's approved payment requests were drafted into batches at start-up. A
+    // checker (the sandbox's user, not the maker who approved the requests in Salesforce) dry-runs
+    // one and approves it; support corrects a recipient whose Contact has no e-mail.
+    app.click("[data-testid=nav-payouts]").await;
+    app.wait_css("[data-testid=payouts-screen][data-ready=true]")
+        .await;
+    app.wait_css("[data-testid=payout-batches-table] tbody tr td")
+        .await;
+    app.wait_text("[data-testid=payout-batches-table]", "Draft").await;
+    app.screenshot("payouts").await;
+    app.client
+        .execute(
+            "const row = [...document.querySelectorAll('[data-testid=payout-batches-table] tbody tr')]\
+               .find(r => r.textContent.includes('Draft')); row.querySelector('td').click();",
+            vec![],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("open a draft batch: {e}"));
+    app.wait_css("[data-testid=payout-batch-drawer]").await;
+    app.wait_text("[data-testid=payout-batch-makers]", "005").await;
+    app.click("[data-testid=payout-dry-run]").await;
+    app.wait_text("[data-testid=dry-run-report]", "would").await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    app.screenshot("payout-dry-run").await;
+    app.click("[data-testid=payout-approve]").await;
+    // One approval is recorded under the checker's name (a large batch then needs a second
+    // approver, so the status may still be Draft).
+    app.wait_css("[data-testid=payout-approval]").await;
+    app.wait_text("[data-testid=payout-batch-approvals]", "1 /").await;
+    app.screenshot("payout-approved").await;
+    if let Ok(focused) = app.client.active_element().await {
+        let _ = focused.send_keys("\u{e00c}").await;
+    }
+    app.click("[data-testid=payouts-tab-corrections]").await;
+    app.wait_css("[data-testid=payout-corrections-table] tbody tr td")
+        .await;
+    let filter = app.wait_css("[data-testid=payout-corrections-filter]").await;
+    filter
+        .send_keys("Email is empty")
+        .await
+        .unwrap_or_else(|e| panic!("type the filter: {e}"));
+    app.wait_text("[data-testid=payout-corrections-table]", "Email is empty")
+        .await;
+    app.screenshot("payout-corrections").await;
+    app.click("[data-testid=payout-corrections-table] tbody tr td")
+        .await;
+    let email = app.wait_css("[data-testid=correction-email]").await;
+    email
+        .send_keys("corrected.vendor@freelance.example")
+        .await
+        .unwrap_or_else(|e| panic!("type the e-mail: {e}"));
+    app.click("[data-testid=correction-save]").await;
+    // Written to the Salesforce Contact and checked again: the item leaves the queue.
+    app.wait_text("body", "Recipient corrected").await;
+    app.screenshot("payout-corrected").await;
 
     // Connections: the sandbox banner leads there; connect Stripe with the sandbox's test key
     // (checked against the simulator, kept in the OS keychain), test it, then disconnect.

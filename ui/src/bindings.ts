@@ -33,6 +33,20 @@ export const commands = {
 	replayFailure: (id: number, corrected: string | null) => typedError<FailureDetail, IpcError>(__TAURI_INVOKE("replay_failure", { id, corrected })),
 	/**  Discards a failure with a reason. */
 	discardFailure: (id: number, reason: string) => typedError<FailureDetail, IpcError>(__TAURI_INVOKE("discard_failure", { id, reason })),
+	/**  Payout batches: unfinished ones by default, `all`, or one status. */
+	listPayoutBatches: (status: string | null) => typedError<PayoutBatchRow[], IpcError>(__TAURI_INVOKE("list_payout_batches", { status })),
+	/**  One payout batch with its items, decisions, and whether you may approve it. */
+	getPayoutBatch: (id: string) => typedError<PayoutBatchDetail, IpcError>(__TAURI_INVOKE("get_payout_batch", { id })),
+	/**  What sending the batch now would do, without sending anything. */
+	dryRunPayoutBatch: (id: string) => typedError<DryRunReport, IpcError>(__TAURI_INVOKE("dry_run_payout_batch", { id })),
+	/**  Approves the batch as it was shown (`content_hash`), as the Salesforce user signed in. */
+	approvePayoutBatch: (id: string, contentHash: string) => typedError<PayoutBatchRow, IpcError>(__TAURI_INVOKE("approve_payout_batch", { id, contentHash })),
+	/**  Rejects the batch with a reason; its requests go back to Salesforce with it. */
+	rejectPayoutBatch: (id: string, reason: string) => typedError<PayoutBatchRow, IpcError>(__TAURI_INVOKE("reject_payout_batch", { id, reason })),
+	/**  Payout items whose recipient support must correct. */
+	listPayoutCorrections: () => typedError<PayoutItemRow[], IpcError>(__TAURI_INVOKE("list_payout_corrections")),
+	/**  Corrects a recipient: written to the Salesforce Contact, then checked again. */
+	correctPayoutItem: (correction: PayoutCorrection) => typedError<PayoutItemRow, IpcError>(__TAURI_INVOKE("correct_payout_item", { correction })),
 	/**  One page of the audit log. */
 	listAudit: (query: AuditQuery) => typedError<AuditPage, IpcError>(__TAURI_INVOKE("list_audit", { query })),
 	/**  Verifies the audit chain now. */
@@ -322,7 +336,19 @@ endpoint: string;
 /**  The new state. */
 state: BreakerPosition; 
 /**  While open: when the next trial call may go. */
-until: string | null };
+until: string | null } | 
+/**  New payout batches wait for a checker's approval. */
+{ type: "payoutApprovalsNeeded"; 
+/**  Batches drafted. */
+batches: number; 
+/**  Items they hold. */
+items: number } | 
+/**  A payout batch is held (insufficient funds) until the balance allows. */
+{ type: "payoutBatchHeld"; 
+/**  The batch. */
+batchId: string; 
+/**  Payoneer's reason. */
+reason: string };
 
 /**  Money synced on one day in one currency. */
 export type DailyVolume = {
@@ -356,6 +382,40 @@ export type DemoSummary = {
 	paymentRequests: number,
 	/**  Deliberate differences for reconciliation to find. */
 	discrepancies: number,
+};
+
+/**  A problem a dry run found. */
+export type DryRunProblem = {
+	/**  The item. */
+	itemId: number,
+	/**  Its request. */
+	requestId: string,
+	/**  The field at fault. */
+	field: string,
+	/**  What is wrong. */
+	message: string,
+};
+
+/**  What sending the batch now would do. */
+export type DryRunReport = {
+	/**  The batch. */
+	batchId: string,
+	/**  Items that would be sent. */
+	wouldSend: number,
+	/**  Their total. */
+	total: string,
+	/**  Fees known ahead. */
+	fees: string,
+	/**  ISO code. */
+	currency: string,
+	/**  The program's balance in that currency, when known. */
+	balance: string | null,
+	/**  Whether the balance covers the total. */
+	enoughFunds: boolean,
+	/**  What would fail validation. */
+	problems: DryRunProblem[],
+	/**  Exactly the request body, pretty JSON. */
+	payload: string,
 };
 
 /**  Something the engine did (run progress, DLQ changes, audit alarms). */
@@ -585,6 +645,128 @@ export type PaymentSortColumn =
 "customer" | 
 /**  The provider id. */
 "providerId";
+
+/**  One decision. */
+export type PayoutApprovalRow = {
+	/**  Who decided. */
+	actor: string,
+	/**  approve or reject. */
+	decision: string,
+	/**  A rejection's reason. */
+	reason: string | null,
+	/**  When. */
+	at: string,
+	/**  Whether it was given for the current content. */
+	current: boolean,
+};
+
+/**  A batch with its items, its decisions and whether you may approve it. */
+export type PayoutBatchDetail = {
+	/**  The batch. */
+	batch: PayoutBatchRow,
+	/**  Its items, in the order they are sent. */
+	items: PayoutItemRow[],
+	/**  Every decision, oldest first. */
+	approvalLog: PayoutApprovalRow[],
+	/**  The approver signed in (a Salesforce user id). */
+	you: string,
+	/**  Whether you may approve it now. */
+	canApprove: boolean,
+	/**  Why not. */
+	whyNot: string | null,
+};
+
+/**  One batch in the list. */
+export type PayoutBatchRow = {
+	/**  `pb_…`. */
+	id: string,
+	/**  draft, approved, submitting, held, submitted, completed or rejected. */
+	status: string,
+	/**  ISO code. */
+	currency: string,
+	/**  The Payoneer program. */
+	programId: string,
+	/**  How many items. */
+	itemCount: number,
+	/**  Total, major units. */
+	total: string,
+	/**  Known fees, major units. */
+	fees: string | null,
+	/**  Who drafted it. */
+	createdBy: string,
+	/**  The Salesforce users who approved its requests (they cannot approve the batch). */
+	makers: string[],
+	/**  Drafted at. */
+	createdAt: string,
+	/**  Approvals bound to the current content. */
+	approvals: number,
+	/**  1, or 2 above the threshold. */
+	approvalsNeeded: number,
+	/**  Why it is held. */
+	heldReason: string | null,
+	/**  Items paid. */
+	paid: number,
+	/**  Items failed. */
+	failed: number,
+	/**  Items cancelled. */
+	cancelled: number,
+	/**  Items being sent or settling. */
+	inFlight: number,
+	/**  What an approval is bound to. */
+	contentHash: string,
+};
+
+/**  Support's correction of a recipient (null: unchanged). */
+export type PayoutCorrection = {
+	/**  The item. */
+	itemId: number,
+	/**  A new e-mail. */
+	email: string | null,
+	/**  A new country (ISO alpha-2). */
+	country: string | null,
+	/**  A new Payoneer payee id. */
+	payeeId: string | null,
+};
+
+/**  One item. */
+export type PayoutItemRow = {
+	/**  Local id. */
+	id: number,
+	/**  Its batch. */
+	batchId: string | null,
+	/**  The `Payment_Request__c` id. */
+	requestId: string,
+	/**  `PR-000123`. */
+	requestName: string | null,
+	/**  The payee's name. */
+	payeeName: string | null,
+	/**  The Payoneer payee id. */
+	payeeId: string | null,
+	/**  The payee's Contact. */
+	contactId: string | null,
+	/**  The payee's e-mail. */
+	email: string | null,
+	/**  The payee's country. */
+	country: string | null,
+	/**  Major units. */
+	amount: string,
+	/**  ISO code. */
+	currency: string,
+	/**  Where it is. */
+	state: string,
+	/**  Why it needs correction, failed or was rejected. */
+	reason: string | null,
+	/**  Payoneer's payout id. */
+	payoutId: string | null,
+	/**  Payoneer's fee, major units. */
+	fee: string | null,
+	/**  The amount received after FX. */
+	targetAmount: string | null,
+	/**  Its currency. */
+	targetCurrency: string | null,
+	/**  Last changed. */
+	updatedAt: string,
+};
 
 /**  The user's preferences. */
 export type Preferences = {

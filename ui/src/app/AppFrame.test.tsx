@@ -17,6 +17,8 @@ function backend(info = appInfo()) {
     list_payments: () => ({ total: 0, rows: [] }),
     list_failure_groups: () => [],
     list_failures: () => ({ total: 0, rows: [] }),
+    list_payout_batches: () => [],
+    list_payout_corrections: () => [],
     verify_audit: () => overview().audit,
     set_preferences: (args) => args.preferences,
     search: (args) =>
@@ -50,6 +52,7 @@ describe("App frame", () => {
       "Flows",
       "Payments",
       "Failures",
+      "Payouts",
       "Connections",
       "Audit",
       "Settings",
@@ -59,6 +62,7 @@ describe("App frame", () => {
       "#/flows",
       "#/payments",
       "#/failures",
+      "#/payouts",
       "#/connections",
       "#/audit",
       "#/settings",
@@ -90,7 +94,7 @@ describe("App frame", () => {
     renderWithProviders(<AppFrame />, { hash: "#/settings" });
     expect(await screen.findByTestId("screen-settings")).toBeTruthy();
 
-    fireEvent.keyDown(document.documentElement, { key: "6", code: "Digit6", altKey: true });
+    fireEvent.keyDown(document.documentElement, { key: "7", code: "Digit7", altKey: true });
     await waitFor(() => expect(window.location.hash).toBe("#/audit"));
     expect(await screen.findByTestId("screen-audit")).toBeTruthy();
 
@@ -112,8 +116,15 @@ describe("App frame", () => {
     await waitFor(() => expect(window.location.hash).toBe("#/failures"));
     expect(await screen.findByTestId("screen-failures")).toBeTruthy();
 
-    fireEvent.keyDown(document.documentElement, { key: "7", code: "Digit7", altKey: true });
+    fireEvent.keyDown(window, { key: "g" });
+    fireEvent.keyDown(window, { key: "y" });
+    await waitFor(() => expect(window.location.hash).toBe("#/payouts"));
+    expect(await screen.findByTestId("screen-payouts")).toBeTruthy();
+
+    fireEvent.keyDown(document.documentElement, { key: "8", code: "Digit8", altKey: true });
     await waitFor(() => expect(window.location.hash).toBe("#/settings"));
+    fireEvent.keyDown(document.documentElement, { key: "5", code: "Digit5", altKey: true });
+    await waitFor(() => expect(window.location.hash).toBe("#/payouts"));
     fireEvent.keyDown(document.documentElement, { key: "4", code: "Digit4", altKey: true });
     await waitFor(() => expect(window.location.hash).toBe("#/failures"));
   });

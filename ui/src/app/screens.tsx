@@ -1,5 +1,6 @@
 import {
   IconAlertTriangle,
+  IconCash,
   IconCreditCard,
   IconLayoutDashboard,
   IconListCheck,
@@ -32,6 +33,9 @@ const PaymentsScreen = lazy(() =>
 const FailuresScreen = lazy(() =>
   import("../screens/Failures/FailuresScreen").then((m) => ({ default: m.FailuresScreen })),
 );
+const PayoutsScreen = lazy(() =>
+  import("../screens/Payouts/PayoutsScreen").then((m) => ({ default: m.PayoutsScreen })),
+);
 const ConnectionsScreen = lazy(() =>
   import("../screens/Connections/ConnectionsScreen").then((m) => ({
     default: m.ConnectionsScreen,
@@ -62,6 +66,7 @@ export const screens: readonly ScreenDef[] = [
     key: "d",
     component: FailuresScreen,
   },
+  { id: "payouts", label: "Payouts", icon: IconCash, key: "y", component: PayoutsScreen },
   {
     id: "connections",
     label: "Connections",

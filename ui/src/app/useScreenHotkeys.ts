@@ -5,7 +5,7 @@ import { navigate } from "./router";
 import { screens } from "./screens";
 
 /** How long after `g` the second key of a `g <key>` shortcut is accepted. */
-const CHORD_MS = 1500;
+export const CHORD_MS = 1500;
 
 function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;

@@ -6,6 +6,8 @@ import {
   healthLook,
   outcomeLook,
   paymentStatusLook,
+  payoutBatchStatusLook,
+  payoutItemStateLook,
   type StatusLook,
 } from "../lib/status";
 
@@ -58,4 +60,18 @@ export function FailureStatusBadge({
   ...props
 }: Omit<StatusBadgeProps, "look"> & { status: string }) {
   return <StatusBadge look={failureStatusLook(status)} {...props} />;
+}
+
+export function PayoutBatchStatusBadge({
+  status,
+  ...props
+}: Omit<StatusBadgeProps, "look"> & { status: string }) {
+  return <StatusBadge look={payoutBatchStatusLook(status)} {...props} />;
+}
+
+export function PayoutItemStateBadge({
+  status,
+  ...props
+}: Omit<StatusBadgeProps, "look"> & { status: string }) {
+  return <StatusBadge look={payoutItemStateLook(status)} {...props} />;
 }

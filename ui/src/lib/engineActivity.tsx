@@ -45,6 +45,8 @@ export function useEngineActivity() {
           void queryClient.invalidateQueries({ queryKey: queryKeys.payments.all });
           // Runs park failures and run replayed ones again.
           void queryClient.invalidateQueries({ queryKey: queryKeys.failures.all });
+          // Payout flows draft, submit and settle batches, and re-check recipients.
+          void queryClient.invalidateQueries({ queryKey: queryKeys.payouts.all });
           break;
         case "runProgress": {
           const now = Date.now();
@@ -62,6 +64,21 @@ export function useEngineActivity() {
         case "breakerChanged":
           void queryClient.invalidateQueries({ queryKey: queryKeys.overview });
           notifyBreaker(event);
+          break;
+        case "payoutApprovalsNeeded":
+          void queryClient.invalidateQueries({ queryKey: queryKeys.overview });
+          void queryClient.invalidateQueries({ queryKey: queryKeys.payouts.all });
+          notifyResult(
+            event.batches === 1
+              ? "A payout batch needs approval"
+              : `${event.batches} payout batches need approval`,
+            `${event.items} payments wait for a checker on the Payouts screen.`,
+            "yellow",
+          );
+          break;
+        case "payoutBatchHeld":
+          void queryClient.invalidateQueries({ queryKey: queryKeys.payouts.all });
+          notifyResult(`Payout batch ${event.batchId} is held`, event.reason, "yellow");
           break;
         case "auditTampered":
           void queryClient.invalidateQueries({ queryKey: queryKeys.audit.status });

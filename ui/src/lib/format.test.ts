@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import {
   LOCALE,
+  compareDecimal,
   currencyChoices,
   displayLocale,
   formatDuration,
@@ -143,5 +144,25 @@ describe("currencyChoices", () => {
     expect(codes).toEqual(expect.arrayContaining(["EUR", "USD", "GBP", "JPY"]));
     expect(codes.every((c) => /^[A-Z]{3}$/.test(c))).toBe(true);
     expect(choices.find((c) => c.value === "EUR")?.label).toMatch(/^EUR — \S/);
+  });
+});
+
+describe("compareDecimal", () => {
+  it("orders decimal strings by value, exactly", () => {
+    const sorted = ["10.25", "9.5", "1234.50", "0.01", "-3", "1234.5", "90071992547409931.01"].sort(
+      compareDecimal,
+    );
+    expect(sorted).toEqual([
+      "-3",
+      "0.01",
+      "9.5",
+      "10.25",
+      "1234.50",
+      "1234.5",
+      "90071992547409931.01",
+    ]);
+    expect(compareDecimal("1234.50", "1234.5")).toBe(0);
+    expect(compareDecimal("90071992547409931.02", "90071992547409931.01")).toBe(1);
+    expect(compareDecimal("n/a", "1")).toBe(1);
   });
 });

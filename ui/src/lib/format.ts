@@ -70,6 +70,21 @@ export function formatMoney(amount: string, currency: string): string {
     .join("");
 }
 
+/**
+ * Orders two decimal strings by value without floating point ("9.5" before "10.25"); text that is
+ * not a decimal sorts after every number, as text.
+ */
+export function compareDecimal(a: string, b: string): number {
+  const x = DECIMAL.exec(a.trim());
+  const y = DECIMAL.exec(b.trim());
+  if (!x || !y) return x ? -1 : y ? 1 : a.localeCompare(b);
+  const digits = Math.max(x[3]?.length ?? 0, y[3]?.length ?? 0);
+  const scaled = (m: RegExpExecArray) =>
+    BigInt(`${m[1] ?? ""}${m[2] ?? "0"}${(m[3] ?? "").padEnd(digits, "0")}`);
+  const [p, q] = [scaled(x), scaled(y)];
+  return p < q ? -1 : p > q ? 1 : 0;
+}
+
 /** A short axis label ("12K"); charts only, never a figure someone reconciles against. */
 export function formatCompact(value: number): string {
   return new Intl.NumberFormat(LOCALE, { notation: "compact", maximumFractionDigits: 1 }).format(

@@ -14,12 +14,14 @@ import {
   type ConnectionCard,
   type FailureDetail,
   type FlowRow,
+  type PayoutCorrection,
   type Preferences,
 } from "../bindings";
-import { call } from "./ipc";
+import { call, toAppError } from "./ipc";
 import { notifyError, notifyResult, notifySuccess } from "./notify";
 import { queryKeys } from "./queryKeys";
 import { notifyRunFinished } from "./runNotice";
+import { payoutItemStateLook } from "./status";
 
 const RUN_FLOW_KEY = ["runFlow"] as const;
 
@@ -267,5 +269,91 @@ export function useDiscardFailure() {
       notifySuccess(`Failure ${detail.failure.id} discarded`, reason);
     },
     onSettled: () => refreshFailures(queryClient),
+  });
+}
+
+/** A batch was decided: every list of batches, its detail and the Overview's count read again. */
+function refreshPayoutBatch(queryClient: QueryClient, id: string) {
+  return Promise.all([
+    queryClient.invalidateQueries({ queryKey: queryKeys.payouts.batchLists }),
+    queryClient.invalidateQueries({ queryKey: queryKeys.payouts.batch(id) }),
+    queryClient.invalidateQueries({ queryKey: queryKeys.overview }),
+  ]);
+}
+
+/**
+ * A refused decision. `conflict` means the batch is no longer what the person saw (its content or
+ * its status changed): the detail is read again, so what is on screen is what they decide on next.
+ */
+function notifyDecisionRefused(id: string, verb: "approved" | "rejected", error: unknown) {
+  if (toAppError(error).code === "conflict") {
+    notifyError(`Batch ${id} changed and was reloaded: check it again before deciding`, error);
+  } else {
+    notifyError(`Batch ${id} was not ${verb}`, error);
+  }
+}
+
+/** What submitting a batch would send; nothing is sent. A refusal is shown in the drawer. */
+export function useDryRunPayoutBatch() {
+  return useMutation({
+    mutationFn: (id: string) => call(commands.dryRunPayoutBatch(id)),
+  });
+}
+
+/**
+ * Approves a batch as it was shown: the approval is bound to the content hash of what the approver
+ * saw, and the engine refuses it (`conflict`) if the batch changed since.
+ */
+export function useApprovePayoutBatch() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, contentHash }: { id: string; contentHash: string }) =>
+      call(commands.approvePayoutBatch(id, contentHash)),
+    onSuccess: (row) => {
+      const complete = row.approvals >= row.approvalsNeeded;
+      notifySuccess(
+        complete ? `Batch ${row.id} approved` : `Your approval of batch ${row.id} is recorded`,
+        complete
+          ? `${row.approvals} of ${row.approvalsNeeded} approvals: it can be sent to Payoneer.`
+          : `${row.approvals} of ${row.approvalsNeeded} approvals: it needs another approver.`,
+      );
+    },
+    onError: (error, { id }) => notifyDecisionRefused(id, "approved", error),
+    onSettled: (_row, _error, { id }) => refreshPayoutBatch(queryClient, id),
+  });
+}
+
+/** Rejects a batch with a reason (audited); none of its items is sent. */
+export function useRejectPayoutBatch() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, reason }: { id: string; reason: string }) =>
+      call(commands.rejectPayoutBatch(id, reason)),
+    onSuccess: (row, { reason }) => notifySuccess(`Batch ${row.id} rejected`, reason),
+    onError: (error, { id }) => notifyDecisionRefused(id, "rejected", error),
+    onSettled: (_row, _error, { id }) => refreshPayoutBatch(queryClient, id),
+  });
+}
+
+/**
+ * Corrects a payout item's recipient: the engine writes it to Salesforce and checks the item again.
+ * A refusal is shown in the form (its message names the field), so no toast for errors.
+ */
+export function useCorrectPayoutItem() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (correction: PayoutCorrection) => call(commands.correctPayoutItem(correction)),
+    onSuccess: (row) =>
+      notifySuccess(
+        "Recipient corrected: written to Salesforce and re-checked",
+        row.state === "needs_correction"
+          ? `It still needs correction${row.reason ? `: ${row.reason}` : "."}`
+          : `It is now ${payoutItemStateLook(row.state).label.toLowerCase()}.`,
+      ),
+    onSettled: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: queryKeys.payouts.corrections }),
+        queryClient.invalidateQueries({ queryKey: queryKeys.payouts.batchLists }),
+      ]),
   });
 }

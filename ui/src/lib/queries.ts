@@ -1,6 +1,12 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 
-import { commands, type AuditQuery, type FailureQuery, type PaymentQuery } from "../bindings";
+import {
+  commands,
+  type AuditQuery,
+  type FailureQuery,
+  type PaymentQuery,
+  type PayoutBatchRow,
+} from "../bindings";
 import { call } from "./ipc";
 import { queryKeys } from "./queryKeys";
 
@@ -101,6 +107,51 @@ export function useFailure(id: number | null) {
     queryFn: () =>
       id !== null ? call(commands.getFailure(id)) : Promise.reject(new Error("no failure picked")),
     enabled: id !== null,
+  });
+}
+
+/** While money is on its way to Payoneer, the payout screens look again this often. */
+export const PAYOUT_LIVE_MS = 2_000;
+
+/** A batch whose items are being sent or settled: its counts change by themselves. */
+export function isPayoutLive(batch: Pick<PayoutBatchRow, "status">): boolean {
+  return batch.status === "submitting" || batch.status === "submitted";
+}
+
+/**
+ * Payout batches: `null` for every batch not finished, `"all"`, or one status. The list is a live
+ * view while any batch on it is being sent or settled.
+ */
+export function usePayoutBatches(status: string | null) {
+  return useQuery({
+    queryKey: queryKeys.payouts.batches(status),
+    queryFn: () => call(commands.listPayoutBatches(status)),
+    placeholderData: keepPreviousData,
+    refetchInterval: (query) => (query.state.data?.some(isPayoutLive) ? PAYOUT_LIVE_MS : false),
+  });
+}
+
+/** A batch with its items and approvals; nothing is asked while no batch is picked. */
+export function usePayoutBatch(id: string | null) {
+  return useQuery({
+    queryKey: queryKeys.payouts.batch(id ?? ""),
+    queryFn: () =>
+      id !== null
+        ? call(commands.getPayoutBatch(id))
+        : Promise.reject(new Error("no batch picked")),
+    enabled: id !== null,
+    refetchInterval: (query) => {
+      const batch = query.state.data?.batch;
+      return batch && isPayoutLive(batch) ? PAYOUT_LIVE_MS : false;
+    },
+  });
+}
+
+/** Payout items whose recipient support must correct. */
+export function usePayoutCorrections() {
+  return useQuery({
+    queryKey: queryKeys.payouts.corrections,
+    queryFn: () => call(commands.listPayoutCorrections()),
   });
 }
 

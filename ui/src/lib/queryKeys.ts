@@ -29,6 +29,14 @@ export const queryKeys = {
     page: (query: FailureQuery) => ["failures", "page", query] as const,
     detail: (id: number) => ["failures", "detail", id] as const,
   },
+  payouts: {
+    all: ["payouts"] as const,
+    /** Every list of batches, whatever its status filter. */
+    batchLists: ["payouts", "batches"] as const,
+    batches: (status: string | null) => ["payouts", "batches", status] as const,
+    batch: (id: string) => ["payouts", "batch", id] as const,
+    corrections: ["payouts", "corrections"] as const,
+  },
   search: (text: string) => ["search", text] as const,
   connections: ["connections"] as const,
 };

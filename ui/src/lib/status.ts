@@ -1,10 +1,13 @@
 import type { ConnectionCard, Health } from "../bindings";
 import { humanize } from "./format";
 
-/** One colour language everywhere: green good, yellow partial, red broken, blue running, gray idle. */
+/**
+ * One colour language everywhere: green good, yellow partial, red broken, blue running, gray idle.
+ * Payouts add orange (held: needs someone) and cyan/teal (money on its way).
+ */
 export interface StatusLook {
   label: string;
-  color: "green" | "yellow" | "red" | "blue" | "gray";
+  color: "green" | "yellow" | "red" | "blue" | "gray" | "orange" | "cyan" | "teal";
 }
 
 const OUTCOMES: Record<string, StatusLook> = {
@@ -40,6 +43,40 @@ const FAILURE_STATUSES: Record<string, StatusLook> = {
 /** A dead letter's status: open needs someone, replayed and discarded are settled. */
 export function failureStatusLook(status: string): StatusLook {
   return FAILURE_STATUSES[status] ?? { label: humanize(status), color: "gray" };
+}
+
+const PAYOUT_BATCH_STATUSES: Record<string, StatusLook> = {
+  draft: { label: "Draft", color: "gray" },
+  approved: { label: "Approved", color: "blue" },
+  submitting: { label: "Submitting", color: "cyan" },
+  held: { label: "Held", color: "orange" },
+  submitted: { label: "Submitted", color: "teal" },
+  completed: { label: "Completed", color: "green" },
+  rejected: { label: "Rejected", color: "red" },
+};
+
+/** A payout batch: waiting (gray), approved (blue), on its way (cyan/teal), held, done, rejected. */
+export function payoutBatchStatusLook(status: string): StatusLook {
+  return PAYOUT_BATCH_STATUSES[status] ?? { label: humanize(status), color: "gray" };
+}
+
+const PAYOUT_ITEM_STATES: Record<string, StatusLook> = {
+  new: { label: "New", color: "gray" },
+  ready: { label: "Ready", color: "gray" },
+  needs_correction: { label: "Needs correction", color: "orange" },
+  batched: { label: "Batched", color: "blue" },
+  submitting: { label: "Submitting", color: "cyan" },
+  in_doubt: { label: "In doubt", color: "yellow" },
+  submitted: { label: "Submitted", color: "teal" },
+  paid: { label: "Paid", color: "green" },
+  failed: { label: "Failed", color: "red" },
+  cancelled: { label: "Cancelled", color: "gray" },
+  rejected: { label: "Rejected", color: "red" },
+};
+
+/** One payout item's state. */
+export function payoutItemStateLook(state: string): StatusLook {
+  return PAYOUT_ITEM_STATES[state] ?? { label: humanize(state), color: "gray" };
 }
 
 const HEALTH: Record<Health, StatusLook> = {

@@ -1,5 +1,6 @@
 import type {
   AppInfo,
+  DryRunReport,
   AuditPage,
   AuditRow,
   ConnectionCard,
@@ -13,6 +14,9 @@ import type {
   PaymentDetail,
   PaymentPage,
   PaymentRow,
+  PayoutBatchDetail,
+  PayoutBatchRow,
+  PayoutItemRow,
   RunRow,
 } from "../bindings";
 
@@ -310,4 +314,88 @@ export function notConnected(
     lastSuccessAt: null,
     ...overrides,
   });
+}
+
+/** A draft EUR batch of three payouts drafted by Paysync, needing one approval. */
+export function payoutBatch(id: string, overrides: Partial<PayoutBatchRow> = {}): PayoutBatchRow {
+  return {
+    id,
+    status: "draft",
+    currency: "EUR",
+    programId: "100010001",
+    itemCount: 3,
+    total: "1234.50",
+    fees: null,
+    createdBy: "paysync",
+    makers: ["maker@acme.test"],
+    createdAt: "2025-11-21T10:00:00Z",
+    approvals: 0,
+    approvalsNeeded: 1,
+    heldReason: null,
+    paid: 0,
+    failed: 0,
+    cancelled: 0,
+    inFlight: 0,
+    contentHash: `hash-of-${id}`,
+    ...overrides,
+  };
+}
+
+/** A batched payout of 411.50 EUR to a German payee. */
+export function payoutItem(id: number, overrides: Partial<PayoutItemRow> = {}): PayoutItemRow {
+  const n = String(id).padStart(6, "0");
+  return {
+    id,
+    batchId: "pb_1",
+    requestId: `a0Q${n}`,
+    requestName: `PR-${n}`,
+    payeeName: `Payee ${id}`,
+    payeeId: `payee_${id}`,
+    contactId: `003${n}`,
+    email: `payee${id}@example.com`,
+    country: "DE",
+    amount: "411.50",
+    currency: "EUR",
+    state: "batched",
+    reason: null,
+    payoutId: null,
+    fee: null,
+    targetAmount: null,
+    targetCurrency: null,
+    updatedAt: "2025-11-21T10:00:00Z",
+    ...overrides,
+  };
+}
+
+/** A batch as its approver sees it: approvable, three items, nobody has decided yet. */
+export function payoutBatchDetail(overrides: Partial<PayoutBatchDetail> = {}): PayoutBatchDetail {
+  return {
+    batch: payoutBatch("pb_1"),
+    items: [1, 2, 3].map((id) => payoutItem(id)),
+    approvalLog: [],
+    you: "checker@acme.test",
+    canApprove: true,
+    whyNot: null,
+    ...overrides,
+  };
+}
+
+/** What submitting pb_1 would send: everything, with funds to spare. */
+export function dryRunReport(overrides: Partial<DryRunReport> = {}): DryRunReport {
+  return {
+    batchId: "pb_1",
+    wouldSend: 3,
+    total: "1234.50",
+    fees: "6.00",
+    currency: "EUR",
+    balance: "50000.00",
+    enoughFunds: true,
+    problems: [],
+    payload: JSON.stringify(
+      { payments: [{ client_reference_id: "pi_1", amount: 411.5 }] },
+      null,
+      2,
+    ),
+    ...overrides,
+  };
 }

@@ -46,6 +46,32 @@ pub struct SyncSection {
     pub stripe_to_salesforce: StripeToSalesforceSection,
     /// `salesforce.stripe`.
     pub salesforce_to_stripe: SalesforceToStripeSection,
+    /// `payoneer.payouts`.
+    pub payouts: PayoutsSection,
+}
+
+/// `[sync.payouts]`: how payment requests become Payoneer payouts (the program is the connected
+/// Payoneer program).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PayoutsSection {
+    /// Items per batch (at most 500, Payoneer's limit).
+    pub max_batch: usize,
+    /// A batch above this many major units of its currency needs two different approvers.
+    pub two_approvers_above: rust_decimal::Decimal,
+    /// The `Payment_Request__c.Status__c` Paysync picks up.
+    pub request_status: String,
+}
+
+impl Default for PayoutsSection {
+    fn default() -> Self {
+        let d = paysync_engine::payouts::PayoutOptions::default();
+        Self {
+            max_batch: d.max_batch,
+            two_approvers_above: d.two_approvers_above,
+            request_status: d.request_status,
+        }
+    }
 }
 
 /// `[sync.stripe_to_salesforce]`
@@ -105,6 +131,18 @@ impl SyncSection {
             write_concurrency: s.write_concurrency.max(1),
             match_existing_accounts: s.match_existing_accounts,
             ..paysync_engine::flows::stripe_salesforce::ApplyOptions::default()
+        }
+    }
+
+    /// The options of `payoneer.payouts` for `program_id`.
+    pub fn payout_options(&self, program_id: &str) -> paysync_engine::payouts::PayoutOptions {
+        let s = &self.payouts;
+        paysync_engine::payouts::PayoutOptions {
+            program_id: program_id.to_owned(),
+            max_batch: s.max_batch.clamp(1, 500),
+            two_approvers_above: s.two_approvers_above.max(rust_decimal::Decimal::ZERO),
+            request_status: s.request_status.clone(),
+            ..paysync_engine::payouts::PayoutOptions::default()
         }
     }
 

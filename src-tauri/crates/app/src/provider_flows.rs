@@ -15,6 +15,7 @@ use paysync_engine::flows::salesforce_stripe::SalesforceToStripeFlow;
 use paysync_engine::flows::stripe_events::StripeEventsFlow;
 use paysync_engine::flows::stripe_payments::StripePaymentsFlow;
 use paysync_engine::flows::stripe_salesforce::{StripeMappings, StripeToSalesforceFlow};
+use paysync_engine::payouts::PayoutsFlow;
 
 use crate::config::SyncSection;
 use crate::connections::{Connections, KeyCredentials};
@@ -57,18 +58,63 @@ pub fn salesforce_provider<S: TokenSource + 'static>(
     }
 }
 
+/// Payoneer at `base_url` (API and token host), with a program's client credentials.
+pub fn payoneer_provider(
+    base_url: &str,
+    client_id: &str,
+    client_secret: Secret<String>,
+    clock: SharedClock,
+) -> Result<ProviderConfig, FlowSetupError> {
+    use paysync_connectors::oauth::{ClientCredentials, ClientCredentialsConfig, oauth_http_client};
+    let config = ClientCredentialsConfig::payoneer(base_url, client_id, client_secret);
+    let http =
+        oauth_http_client(std::time::Duration::from_secs(30)).map_err(|e| FlowSetupError(e.to_string()))?;
+    let auth = ClientCredentials::new(config, http, clock).map_err(|e| FlowSetupError(e.to_string()))?;
+    Ok(ProviderConfig {
+        name: paysync_connectors::payoneer::PROVIDER.to_owned(),
+        base_url: base_url.to_owned(),
+        // Payoneer has no idempotency header: it deduplicates on client_reference_id.
+        idempotency_header: None,
+        policy: ProviderPolicy::default(),
+        auth: Arc::new(auth),
+    })
+}
+
+/// The provider accounts a profile has.
+#[derive(Debug, Default)]
+pub struct Providers {
+    /// Stripe.
+    pub stripe: Option<ProviderConfig>,
+    /// Salesforce.
+    pub salesforce: Option<ProviderConfig>,
+    /// Payoneer, with the program paid from.
+    pub payoneer: Option<(ProviderConfig, String)>,
+}
+
 /// The flows (with their default schedules), handlers and executor for the providers given:
-/// Stripe's pulls when Stripe is there, and both directions between Stripe and Salesforce when
-/// both are.
+/// Stripe's pulls when Stripe is there, both directions between Stripe and Salesforce when both
+/// are, and payouts when Payoneer and Salesforce are.
 pub fn assemble(
-    stripe: Option<ProviderConfig>,
-    salesforce: Option<ProviderConfig>,
+    given: Providers,
     sync: &SyncSection,
     (clock, rng): (SharedClock, SharedRandom),
 ) -> Result<Extensions, FlowSetupError> {
+    let Providers {
+        stripe,
+        salesforce,
+        payoneer,
+    } = given;
     let both = stripe.is_some() && salesforce.is_some();
     let has_stripe = stripe.is_some();
-    let providers: Vec<ProviderConfig> = stripe.into_iter().chain(salesforce).collect();
+    let payouts_program = payoneer
+        .as_ref()
+        .filter(|_| salesforce.is_some())
+        .map(|(_, program)| program.clone());
+    let providers: Vec<ProviderConfig> = stripe
+        .into_iter()
+        .chain(salesforce)
+        .chain(payoneer.map(|(p, _)| p))
+        .collect();
     if providers.is_empty() {
         return Ok(Extensions::default());
     }
@@ -86,6 +132,13 @@ pub fn assemble(
         extensions.flows.push((
             Arc::new(StripeEventsFlow::new(executor.clone(), PAGE_SIZE)),
             "every 5m".to_owned(),
+        ));
+    }
+    if let Some(program) = payouts_program {
+        extensions.payouts = Some(PayoutsFlow::new(
+            executor.clone(),
+            executor.clone(),
+            sync.payout_options(&program),
         ));
     }
     if both {
@@ -164,5 +217,35 @@ pub async fn connected(
             None
         }
     };
-    assemble(stripe, salesforce, sync, (clock, rng))
+    let payoneer = match (connections.get("payoneer").await, profile.url("payoneer")) {
+        (Ok(Some(conn)), Some(url)) => match connections.credentials(&conn).await {
+            Ok(KeyCredentials::Payoneer {
+                client_id,
+                client_secret,
+                program_id,
+            }) => Some((
+                payoneer_provider(url, &client_id, client_secret, clock.clone())?,
+                program_id,
+            )),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "Payoneer is connected but its client secret cannot be read; payouts are off.");
+                None
+            }
+        },
+        (Ok(_), _) => None,
+        (Err(e), _) => {
+            tracing::warn!(error = %e, "Payoneer's connection cannot be read; payouts are off.");
+            None
+        }
+    };
+    assemble(
+        Providers {
+            stripe,
+            salesforce,
+            payoneer,
+        },
+        sync,
+        (clock, rng),
+    )
 }

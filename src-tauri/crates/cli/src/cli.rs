@@ -56,6 +56,13 @@ pub enum Command {
         #[command(subcommand)]
         command: DlqCommand,
     },
+    /// Payoneer payout batches: list, inspect, dry-run, approve (four eyes) or reject, and the
+    /// recipients waiting for a correction.
+    Payouts {
+        /// What to do.
+        #[command(subcommand)]
+        command: PayoutsCommand,
+    },
     /// The tamper-evident audit log.
     Audit {
         /// What to do with the audit log.
@@ -230,6 +237,61 @@ pub enum DlqCommand {
         /// Why (mandatory; recorded in the audit log).
         #[arg(long)]
         reason: String,
+    },
+}
+
+/// `paysync payouts …`. Approvals and rejections are made as the Salesforce user connected in
+/// the profile.
+#[derive(Debug, Subcommand)]
+pub enum PayoutsCommand {
+    /// Batches, newest first.
+    List {
+        /// `open` (unfinished), `all`, or one status (draft, approved, held, submitted, …).
+        #[arg(long, default_value = "open")]
+        status: String,
+    },
+    /// One batch: totals, approvals, the content hash to approve, and every item.
+    Show {
+        /// The batch id (`pb_…`).
+        id: String,
+    },
+    /// What sending the batch now would do, without sending anything.
+    DryRun {
+        /// The batch id.
+        id: String,
+    },
+    /// Approve a batch as reviewed: `--hash` is the content hash `show` printed, so an approval
+    /// never covers content you did not see.
+    Approve {
+        /// The batch id.
+        id: String,
+        /// The content hash you reviewed.
+        #[arg(long)]
+        hash: String,
+    },
+    /// Reject a batch; its requests go back to Salesforce with the reason.
+    Reject {
+        /// The batch id.
+        id: String,
+        /// Why (mandatory).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Items waiting for support to correct their recipient.
+    Corrections,
+    /// Correct an item's recipient (written to the Salesforce Contact, then checked again).
+    Correct {
+        /// The item id.
+        item: i64,
+        /// A new e-mail.
+        #[arg(long)]
+        email: Option<String>,
+        /// A new country (ISO alpha-2).
+        #[arg(long)]
+        country: Option<String>,
+        /// A new Payoneer payee id.
+        #[arg(long)]
+        payee_id: Option<String>,
     },
 }
 

@@ -24,7 +24,8 @@ pub fn code_for(err: &anyhow::Error) -> u8 {
         return match e {
             EngineError::AuditTampered(_) => AUDIT_TAMPERED,
             EngineError::NotFound { .. } => NOT_FOUND,
-            EngineError::Invalid { .. } => INVALID,
+            EngineError::Invalid { .. } | EngineError::Refused(_) => INVALID,
+            EngineError::Provider(_) | EngineError::Unavailable(_) => FAILURE,
             EngineError::AlreadyRunning { .. } => ALREADY_RUNNING,
             EngineError::Store(s) => store_code(s),
             EngineError::Io { .. } => FAILURE,

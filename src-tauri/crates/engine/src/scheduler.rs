@@ -272,8 +272,14 @@ impl Scheduler {
                 continue;
             }
             let last = latest.iter().find(|r| r.flow == name);
-            if last.is_some_and(|r| r.finished_at.is_none()) {
-                continue; // live; the store guard would refuse anyway
+            if let Some(live) = last.filter(|r| r.finished_at.is_none()) {
+                // A live run holding its lease is left alone. One whose lease ran out (its process
+                // died) never finished its work: the flow is due again at once, and starting the
+                // next run finishes the dead one as abandoned.
+                if live.lease_expires_at < now {
+                    due.push(name.to_owned());
+                }
+                continue;
             }
             if schedule
                 .next_due(last.map(|r| r.started_at), self.started_at)
@@ -497,5 +503,53 @@ mod run_guard_tests {
                 .unwrap_or_default(),
             vec!["test.slow"]
         );
+    }
+
+    /// A run whose process died (its lease ran out) never blocks its flow: the flow is due at
+    /// once, and the next run finishes the dead one as abandoned.
+    #[tokio::test]
+    async fn a_dead_owners_run_does_not_block_the_flow() {
+        let key = AuditKey::new(vec![1; 32]).unwrap_or_else(|e| panic!("key: {e}"));
+        let store = Store::open_in_memory(key)
+            .await
+            .unwrap_or_else(|e| panic!("store: {e}"));
+        let clock = Arc::new(ManualClock::at_fixed_origin());
+        let now = paysync_core::Clock::now(clock.as_ref());
+        // A daemon started a run and was killed: the row stays live with its lease.
+        store
+            .runs()
+            .try_start(
+                "test.slow",
+                RunTrigger::Schedule,
+                "dead-daemon",
+                chrono::Duration::seconds(5),
+                now,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let scheduler = Scheduler::new(
+            vec![FlowSpec {
+                flow: Arc::new(Slow),
+                schedule: Some(Schedule::Every(Duration::from_secs(3600))),
+            }],
+            store.clone(),
+            clock.clone(),
+            Arc::new(SeededRandom::new(1)),
+            EventBus::new(),
+            "test".into(),
+            Duration::from_secs(30),
+        );
+        assert!(
+            scheduler.due(now).await.unwrap_or_default().is_empty(),
+            "its lease still holds"
+        );
+        let later = now + chrono::Duration::seconds(6);
+        assert_eq!(scheduler.due(later).await.unwrap_or_default(), vec!["test.slow"]);
+        clock.advance(chrono::Duration::seconds(6));
+        let run = scheduler
+            .run_now("test.slow", RunTrigger::Schedule)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(run.outcome, "succeeded");
     }
 }

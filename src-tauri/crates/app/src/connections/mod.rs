@@ -221,6 +221,12 @@ impl Connections {
                 .set(&signed_in_user_key(&self.profile.name), &actor, now)
                 .await?;
         }
+        // The Salesforce user id is who approves payout batches (four eyes compare it with the
+        // users who approved the requests in Salesforce).
+        self.store
+            .settings()
+            .set(&signed_in_user_id_key(&self.profile.name), &tokens.user_id, now)
+            .await?;
         Ok(conn)
     }
 
@@ -323,6 +329,10 @@ impl Connections {
             self.store
                 .settings()
                 .set(&signed_in_user_key(&self.profile.name), "", self.clock.now())
+                .await?;
+            self.store
+                .settings()
+                .set(&signed_in_user_id_key(&self.profile.name), "", self.clock.now())
                 .await?;
         }
         self.store
@@ -557,6 +567,20 @@ impl Connections {
 
 fn signed_in_user_key(profile: &str) -> String {
     format!("connections.{profile}.salesforce_user")
+}
+
+fn signed_in_user_id_key(profile: &str) -> String {
+    format!("connections.{profile}.salesforce_user_id")
+}
+
+/// The Salesforce user id (`005…`) of who connected `profile`, if one did: the approver of payout
+/// batches.
+pub async fn signed_in_user_id(store: &Store, profile: &str) -> Result<Option<String>, ConnectError> {
+    Ok(store
+        .settings()
+        .get(&signed_in_user_id_key(profile))
+        .await?
+        .filter(|id| !id.is_empty()))
 }
 
 /// The email of the Salesforce user who connected `profile`, if one did: the console names them

@@ -637,6 +637,20 @@ pub enum ConsoleEvent {
         /// While open: when the next trial call may go.
         until: Option<DateTime<Utc>>,
     },
+    /// New payout batches wait for a checker's approval.
+    PayoutApprovalsNeeded {
+        /// Batches drafted.
+        batches: u64,
+        /// Items they hold.
+        items: u64,
+    },
+    /// A payout batch is held (insufficient funds) until the balance allows.
+    PayoutBatchHeld {
+        /// The batch.
+        batch_id: String,
+        /// Payoneer's reason.
+        reason: String,
+    },
 }
 
 /// Where a circuit breaker stands.

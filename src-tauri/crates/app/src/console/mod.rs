@@ -5,6 +5,7 @@
 pub mod api;
 mod error;
 mod health;
+pub mod payouts;
 pub use health::provider_label;
 mod sandbox_flows;
 mod views;
@@ -65,6 +66,8 @@ enum Seeding {
 
 struct RunningSandbox {
     urls: SandboxUrls,
+    /// The simulated org's user: the sandbox's approver of payout batches.
+    approver: String,
     seeding: watch::Receiver<Seeding>,
     /// The simulators, handed back by the seeding task when it is done; stopped on shutdown.
     sandbox: Mutex<Option<Sandbox>>,
@@ -157,6 +160,7 @@ impl Console {
             let executors = extensions.executors.clone();
             let engine = Engine::open_extended(engine_options, clock.clone(), rng, extensions).await?;
             let urls = simulators.urls.clone();
+            let approver = simulators.salesforce.user().user_id;
             let (tx, seeding) = watch::channel(Seeding::InProgress);
             let (section, data_dir, seed_clock) = (section.clone(), options.data_dir.clone(), clock.clone());
             let seeder = tokio::task::spawn_blocking(move || {
@@ -184,6 +188,7 @@ impl Console {
             });
             let running = RunningSandbox {
                 urls,
+                approver,
                 seeding,
                 sandbox: Mutex::new(None),
                 seeder: Mutex::new(Some(seeder)),
@@ -302,6 +307,19 @@ impl Console {
         })
     }
 
+    /// Who approves payout batches here: the Salesforce user signed in (in the sandbox, the
+    /// simulated org's user); empty when nobody is.
+    pub async fn approver(&self) -> Result<String, ConsoleError> {
+        if let Some(sandbox) = &self.sandbox {
+            return Ok(sandbox.approver.clone());
+        }
+        Ok(
+            crate::connections::signed_in_user_id(self.engine.store(), "production")
+                .await?
+                .unwrap_or_default(),
+        )
+    }
+
     /// Everything on the Overview.
     pub async fn overview(&self) -> Result<Overview, ConsoleError> {
         let status = self.engine.status().await?;
@@ -333,6 +351,7 @@ impl Console {
                 salesforce_api,
                 volume: volume.iter().map(views::daily_volume).collect(),
                 audit,
+                payouts_awaiting_approval: self.payouts_awaiting_approval().await?,
             },
             self.clock.now(),
         ))

@@ -12,7 +12,7 @@ use paysync_sandbox::salesforce::{SANDBOX_CLIENT_ID, SalesforceSim};
 use paysync_sandbox::sandbox::Sandbox;
 
 use super::ConsoleError;
-use crate::provider_flows::{assemble, salesforce_provider, stripe_provider};
+use crate::provider_flows::{Providers, assemble, payoneer_provider, salesforce_provider, stripe_provider};
 
 /// Sessions for the simulated org, minted for the sandbox's user whenever one expires (the
 /// sandbox's stand-in for a connected account's refresh token).
@@ -46,6 +46,17 @@ pub(crate) fn extensions(
         Secret::new(paysync_sandbox::stripe::DEFAULT_TEST_KEY.to_owned()),
     );
     let salesforce = salesforce_provider(&urls.salesforce, SandboxSession(sandbox.salesforce.clone()), None);
-    assemble(Some(stripe), Some(salesforce), sync, (clock, rng))
-        .map_err(|e| ConsoleError::Http(e.to_string()))
+    let payoneer = payoneer_provider(
+        &urls.payoneer,
+        paysync_sandbox::payoneer::DEFAULT_CLIENT_ID,
+        Secret::new(paysync_sandbox::payoneer::DEFAULT_CLIENT_SECRET.to_owned()),
+        clock.clone(),
+    )
+    .map_err(|e| ConsoleError::Http(e.to_string()))?;
+    let providers = Providers {
+        stripe: Some(stripe),
+        salesforce: Some(salesforce),
+        payoneer: Some((payoneer, paysync_sandbox::payoneer::DEFAULT_PROGRAM_ID.to_owned())),
+    };
+    assemble(providers, sync, (clock, rng)).map_err(|e| ConsoleError::Http(e.to_string()))
 }

@@ -158,6 +158,7 @@ pub(crate) struct Extras {
     pub salesforce_api: Option<ApiUsage>,
     pub volume: Vec<DailyVolume>,
     pub audit: AuditStatus,
+    pub payouts_awaiting_approval: Option<u64>,
 }
 
 pub(crate) fn daily_volume(v: &paysync_store::DailyVolume) -> DailyVolume {
@@ -181,6 +182,7 @@ pub(crate) fn overview(
         salesforce_api,
         volume,
         audit,
+        payouts_awaiting_approval,
     } = extras;
     let q = &status.queue;
     Overview {
@@ -199,8 +201,7 @@ pub(crate) fn overview(
             open: status.dead_letters.open,
             oldest_open_at: status.dead_letters.oldest_open_at,
         },
-        // Payout batches arrive with the payouts flow; until then there is nothing to approve.
-        payouts_awaiting_approval: None,
+        payouts_awaiting_approval,
         salesforce_api,
         volume,
         audit,
@@ -267,6 +268,14 @@ pub(crate) fn console_event(e: &EngineEvent) -> Option<ConsoleEvent> {
                 until,
             }
         }
+        EngineEvent::PayoutApprovalsNeeded { batches, items } => ConsoleEvent::PayoutApprovalsNeeded {
+            batches: *batches,
+            items: *items,
+        },
+        EngineEvent::PayoutBatchHeld { batch_id, reason } => ConsoleEvent::PayoutBatchHeld {
+            batch_id: batch_id.clone(),
+            reason: reason.clone(),
+        },
         EngineEvent::JobSucceeded { .. }
         | EngineEvent::JobRetryScheduled { .. }
         | EngineEvent::JobInDoubt { .. }

@@ -7,6 +7,7 @@ mod connect;
 mod daemon;
 mod dlq;
 mod init;
+mod payouts;
 mod sandbox;
 mod selftest;
 mod status;
@@ -102,6 +103,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Pause { flow } => set_paused(&ctx, &flow, true).await,
         Command::Resume { flow } => set_paused(&ctx, &flow, false).await,
         Command::Dlq { command } => dlq::run(&ctx, command).await,
+        Command::Payouts { command } => payouts::run(&ctx, command).await,
         Command::Audit { command } => audit::run(&ctx, command).await,
         Command::Selftest { command } => selftest::run(&ctx, command).await,
         Command::Sandbox { no_demo, seed } => sandbox::run(&ctx, no_demo, seed).await,

@@ -398,7 +398,16 @@ impl PayoutDesk {
                 self.clock.now(),
             )
             .await?;
-        let verdict = check_item(&self.payouts, &self.store, &self.clock, &corrected, true).await;
+        let mut answers = super::readiness::PayeeAnswers::new();
+        let verdict = check_item(
+            &self.payouts,
+            &self.store,
+            &self.clock,
+            &corrected,
+            true,
+            &mut answers,
+        )
+        .await;
         audit(
             &self.store,
             &self.clock,

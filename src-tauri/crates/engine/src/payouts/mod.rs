@@ -205,12 +205,26 @@ impl Flow for PayoutsFlow {
     async fn run(&self, ctx: &FlowContext) -> Result<RunCounts, FlowError> {
         let mut tally = Tally::default();
         let p = &self.payouts;
+        let started = std::time::Instant::now();
+        let lap = |step: &str| {
+            tracing::debug!(
+                step,
+                elapsed_ms = started.elapsed().as_millis(),
+                "Payouts step done."
+            )
+        };
         intake::poll(p, ctx, &mut tally).await?;
+        lap("intake");
         readiness::check_pending(p, &ctx.store, &ctx.clock, &mut tally).await?;
+        lap("readiness");
         submit::draft(p, ctx, &mut tally).await?;
+        lap("draft");
         submit::send_ready_batches(p, ctx, &mut tally).await?;
+        lap("send");
         tracking::track(p, ctx, &mut tally).await?;
+        lap("track");
         writeback::enqueue(p, ctx, &mut tally).await?;
+        lap("write-back");
         let read = tally.steps.get("requests").copied().unwrap_or(0);
         let counts = RunCounts {
             read,

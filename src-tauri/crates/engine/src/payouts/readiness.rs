@@ -148,18 +148,30 @@ async fn invite(
     ))
 }
 
-/// Checks one item and records the verdict. `invite` lets a recipient without a payee be invited.
+/// Payoneer's answers about payees within one pass (many items usually share a payee).
+pub(crate) type PayeeAnswers = std::collections::HashMap<String, Option<String>>;
+
+/// Checks one item and records the verdict. `may_invite` lets a recipient without a payee be
+/// invited.
 pub(crate) async fn check_item(
     p: &Payouts,
     store: &Store,
     clock: &SharedClock,
     item: &PayoutItem,
     may_invite: bool,
+    answers: &mut PayeeAnswers,
 ) -> Result<Option<String>, HttpError> {
     let problem = match local_problem(item) {
         Some(problem) => Some(problem),
         None => match item.payee_id.as_deref() {
-            Some(payee) => payee_problem(p, payee).await?,
+            Some(payee) => match answers.get(payee) {
+                Some(known) => known.clone(),
+                None => {
+                    let answer = payee_problem(p, payee).await?;
+                    answers.insert(payee.to_owned(), answer.clone());
+                    answer
+                }
+            },
             None if may_invite => Some(invite(p, store, clock, item).await?),
             None => Some(format!(
                 "Contact {}: no Payoneer payee id (Payoneer_Payee_Id__c)",
@@ -198,8 +210,9 @@ pub(super) async fn check_pending(
         // Only what Payoneer may have changed since: a payee's status. A wrong field waits for
         // support, so checking it again would only cost a call.
         .filter(|i| i.payee_id.is_some() && local_problem(i).is_none());
+    let mut answers = PayeeAnswers::new();
     for item in fresh.iter().cloned().chain(waiting) {
-        match check_item(p, store, clock, &item, true).await {
+        match check_item(p, store, clock, &item, true, &mut answers).await {
             Ok(None) => tally.add("ready", 1),
             Ok(Some(_)) => tally.add("needs_correction", 1),
             Err(e) => tally.errors.push(format!(

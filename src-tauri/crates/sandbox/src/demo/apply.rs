@@ -565,6 +565,68 @@ fn seed_payees(
     }
     let mut approved: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     let mut approved_totals: BTreeMap<&str, i64> = BTreeMap::new();
+    // The requests are approved in Salesforce by a finance maker, not by the sandbox's own user
+    // (who checks payout batches in the console).
+    let admin = sf.user();
+    sf.set_user(crate::salesforce::OrgUser {
+        user_id: super::DEMO_MAKER_USER_ID.to_owned(),
+        name: "Finance Maker".to_owned(),
+        email: "maker@paysync-sandbox.example".to_owned(),
+        username: "maker@paysync-sandbox.example".to_owned(),
+        ..admin.clone()
+    });
+    let requests = seed_requests(
+        sf,
+        plan,
+        &contacts,
+        &vendors,
+        counts,
+        &mut approved,
+        &mut approved_totals,
+    );
+    sf.set_user(admin);
+    requests?;
+    // Enough money for everything approved, except in the deliberately underfunded currency.
+    for code in plan::PAYOUT_CURRENCIES {
+        let total = approved_totals.get(code).copied().unwrap_or(0);
+        let funded = if code == UNDERFUNDED { total / 4 } else { total * 3 };
+        po.set_balance(code, Decimal::new(funded, exponent(code)));
+        po.set_fee(code, Decimal::new(150, 2));
+    }
+    for (from, to, rate) in [
+        ("USD", "EUR", 92),
+        ("USD", "GBP", 79),
+        ("EUR", "USD", 109),
+        ("GBP", "USD", 127),
+    ] {
+        po.set_fx_rate(from, to, Decimal::new(rate, 2));
+    }
+    let invalid = plan
+        .payees
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            p.problem.map(|problem| InvalidRecipient {
+                problem,
+                contact_id: contacts[i].clone(),
+                payee_id: Some(p.payee_id.clone()),
+                payment_request_ids: approved.get(&i).cloned().unwrap_or_default(),
+            })
+        })
+        .collect();
+    Ok((invalid, by_status))
+}
+
+/// The demo's payment requests, as the current Salesforce user.
+fn seed_requests<'p>(
+    sf: &crate::salesforce::SalesforceSim,
+    plan: &'p DemoPlan,
+    contacts: &[String],
+    vendors: &str,
+    counts: &mut DemoCounts,
+    approved: &mut BTreeMap<usize, Vec<String>>,
+    approved_totals: &mut BTreeMap<&'p str, i64>,
+) -> Result<(), SandboxError> {
     for (n, r) in plan.payment_requests.iter().enumerate() {
         let e = exponent(r.currency);
         let id = sf.insert_record(
@@ -597,35 +659,7 @@ fn seed_payees(
             *approved_totals.entry(r.currency).or_default() += r.amount_minor;
         }
     }
-    // Enough money for everything approved, except in the deliberately underfunded currency.
-    for code in plan::PAYOUT_CURRENCIES {
-        let total = approved_totals.get(code).copied().unwrap_or(0);
-        let funded = if code == UNDERFUNDED { total / 4 } else { total * 3 };
-        po.set_balance(code, Decimal::new(funded, exponent(code)));
-        po.set_fee(code, Decimal::new(150, 2));
-    }
-    for (from, to, rate) in [
-        ("USD", "EUR", 92),
-        ("USD", "GBP", 79),
-        ("EUR", "USD", 109),
-        ("GBP", "USD", 127),
-    ] {
-        po.set_fx_rate(from, to, Decimal::new(rate, 2));
-    }
-    let invalid = plan
-        .payees
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| {
-            p.problem.map(|problem| InvalidRecipient {
-                problem,
-                contact_id: contacts[i].clone(),
-                payee_id: Some(p.payee_id.clone()),
-                payment_request_ids: approved.get(&i).cloned().unwrap_or_default(),
-            })
-        })
-        .collect();
-    Ok((invalid, by_status))
+    Ok(())
 }
 
 fn seed_vendor_contact(sandbox: &Sandbox, p: &PlanPayee, vendors: &str) -> Result<String, SandboxError> {

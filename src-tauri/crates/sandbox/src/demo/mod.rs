@@ -13,6 +13,11 @@ use serde::{Deserialize, Serialize};
 
 pub use apply::{already_seeded, seed};
 
+/// The Salesforce user who approves the demo's payment requests for payout (the maker). The
+/// sandbox's own user, who approves payout batches in the console, is someone else, so the demo's
+/// batches can be approved under four eyes.
+pub const DEMO_MAKER_USER_ID: &str = "005SBXMAKER0001";
+
 /// How much demo data to make.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
