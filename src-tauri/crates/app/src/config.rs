@@ -397,6 +397,20 @@ mod tests {
         assert!(!apply.match_existing_accounts);
         assert_eq!(cfg.sync.reverse_options().days_until_due, 14);
         assert!(Config::from_toml_str("[sync.stripe_to_salesforce]\nshare = 5\n").is_err());
+        let payouts =
+            Config::from_toml_str("[sync.payouts]\nmax_batch = 5000\ntwo_approvers_above = \"2500.50\"\n")
+                .unwrap_or_else(|e| panic!("{e}"))
+                .sync
+                .payout_options("100010001");
+        assert_eq!(
+            payouts.max_batch, 500,
+            "Payoneer takes at most 500 payments a call"
+        );
+        assert_eq!(
+            payouts.two_approvers_above,
+            rust_decimal::Decimal::new(250_050, 2)
+        );
+        assert_eq!(payouts.program_id, "100010001");
     }
 
     #[test]

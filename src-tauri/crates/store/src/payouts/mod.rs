@@ -116,6 +116,15 @@ impl<'a> Payouts<'a> {
                 format!("request {}: the amount must be above zero", new.request_id),
             ));
         }
+        // A request read again unchanged (the poll's overlap) costs a read, not a write lock.
+        let known = sqlx::query_file_as!(ItemRow, "queries/payouts/item_by_request.sql", new.request_id)
+            .fetch_optional(self.store.pool())
+            .await?
+            .map(PayoutItem::try_from)
+            .transpose()?;
+        if let Some(item) = known.filter(|i| i.same_request(new)) {
+            return Ok(IntakeOutcome::Unchanged(item.id));
+        }
         let mut tx = self.store.begin_write().await?;
         let existing = sqlx::query_file_as!(ItemRow, "queries/payouts/item_by_request.sql", new.request_id)
             .fetch_optional(&mut *tx)
