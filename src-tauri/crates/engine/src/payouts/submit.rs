@@ -18,6 +18,10 @@ use serde_json::json;
 use super::tracking::record_status;
 use super::{DRAFTER, Payouts, SYSTEM_ACTOR, Tally, audit, major_text, store_failed};
 use crate::events::EngineEvent;
+
+/// The item error Payoneer gives a reference it already holds: never a refusal to release (the
+/// payout exists), always a question to ask.
+const DUPLICATE_CODE: &str = "client_reference_id_already_exists";
 use crate::scheduler::{FlowContext, FlowError};
 
 /// Groups ready items into draft batches and announces that approvals are needed.
@@ -166,7 +170,9 @@ async fn send_batch(
     if batch.status == BatchStatus::Held && !funds_cover(p, batch).await.map_err(|e| e.to_string())? {
         return Ok(());
     }
-    let resuming = batch.status == BatchStatus::Submitting;
+    // A batch that may have reached Payoneer before (interrupted, or held after an attempt) is
+    // resolved by asking first: only what Payoneer does not know is sent.
+    let resuming = matches!(batch.status, BatchStatus::Submitting | BatchStatus::Held);
     // The intent: committed before any call, with the content checked against the approvals.
     let (batch, items) = store
         .payouts()
@@ -218,7 +224,14 @@ async fn send_batch(
                     tally.add("held", 1);
                     Ok(())
                 }
-                Some(api) if api.status == 400 && api.sub_code != Some(SUB_DUPLICATE_REFERENCE) => {
+                Some(api)
+                    if api.status == 400
+                        && api.sub_code != Some(SUB_DUPLICATE_REFERENCE)
+                        && !api
+                            .errors
+                            .iter()
+                            .any(|e| e.code.as_deref() == Some(DUPLICATE_CODE)) =>
+                {
                     // Refused whole: nothing was created. Each item Payoneer names waits for a
                     // correction; the others are checked again; all need a new approval.
                     let problems: Vec<(i64, String)> = api
