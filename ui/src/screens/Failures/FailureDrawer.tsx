@@ -19,27 +19,7 @@ import { FailureStatusBadge } from "../../components/StatusBadge";
 import { formatDateTime, humanize } from "../../lib/format";
 import { useDiscardFailure, useReplayFailure } from "../../lib/mutations";
 import { useFailure } from "../../lib/queries";
-
-function Field({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <Stack gap={2}>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
-        {label}
-      </Text>
-      <Text size="sm" component="div" style={{ wordBreak: "break-word" }}>
-        {children}
-      </Text>
-    </Stack>
-  );
-}
-
-function SectionTitle({ children }: { children: ReactNode }) {
-  return (
-    <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
-      {children}
-    </Text>
-  );
-}
+import { Field, SectionTitle } from "../../components/DrawerField";
 
 function Facts({ failure, resolution }: { failure: FailureRow; resolution: string | null }) {
   return (

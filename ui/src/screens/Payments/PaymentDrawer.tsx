@@ -30,19 +30,7 @@ import { PaymentStatusBadge } from "../../components/StatusBadge";
 import { formatDateTime, formatMoney, humanize, providerLabel } from "../../lib/format";
 import { usePayment } from "../../lib/queries";
 import { TABULAR } from "./paymentColumns";
-
-function Field({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <Stack gap={2}>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
-        {label}
-      </Text>
-      <Text size="sm" component="div" style={{ wordBreak: "break-word" }}>
-        {children}
-      </Text>
-    </Stack>
-  );
-}
+import { Field } from "../../components/DrawerField";
 
 function CopyId({ value, label }: { value: string; label: string }) {
   return (

@@ -44,30 +44,10 @@ import { isPayoutLive, usePayoutBatch } from "../../lib/queries";
 import { DryRunReport } from "./DryRunReport";
 import { Money, OrNone, OutcomeBar, TABULAR, hasOutcomes, outcomeWords } from "./payoutColumns";
 import { RejectBatchModal } from "./RejectBatchModal";
+import { Field, SectionTitle } from "../../components/DrawerField";
 
 /** A batch not sent yet: it can still be dry-run or rejected. */
 const UNSENT = new Set(["draft", "approved", "held"]);
-
-function Field({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <Stack gap={2}>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
-        {label}
-      </Text>
-      <Text size="sm" component="div" style={{ wordBreak: "break-word" }}>
-        {children}
-      </Text>
-    </Stack>
-  );
-}
-
-function SectionTitle({ children }: { children: ReactNode }) {
-  return (
-    <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
-      {children}
-    </Text>
-  );
-}
 
 function Facts({ batch, you }: { batch: PayoutBatchRow; you: string | null }) {
   return (
