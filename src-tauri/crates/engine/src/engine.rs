@@ -255,7 +255,7 @@ impl Engine {
             schedules.insert(name, schedule.is_some().then_some(text));
             specs.push(FlowSpec { flow, schedule });
         }
-        let payouts = payouts.map(|flow| flow.desk(store.clone(), clock.clone(), rng.clone()));
+        let payouts = payouts.map(|flow| flow.desk(store.clone(), clock.clone()));
         let scheduler = Scheduler::new(
             specs,
             store.clone(),

@@ -4,7 +4,7 @@
 
 use paysync_connectors::payoneer::{self, Balance, Envelope, PayoutPayment, parse_amount};
 use paysync_connectors::salesforce::records::update;
-use paysync_core::{Currency, Money, SharedClock, SharedRandom};
+use paysync_core::{Currency, Money, SharedClock};
 use paysync_store::{BatchStatus, ItemState, PayoutApproval, PayoutBatch, PayoutItem, Store};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -80,7 +80,6 @@ pub struct PayoutDesk {
     payouts: Payouts,
     store: Store,
     clock: SharedClock,
-    _rng: SharedRandom,
 }
 
 fn field_of(problem: &str) -> &'static str {
@@ -98,12 +97,11 @@ fn field_of(problem: &str) -> &'static str {
 }
 
 impl PayoutDesk {
-    pub(crate) fn new(payouts: Payouts, store: Store, clock: SharedClock, rng: SharedRandom) -> Self {
+    pub(crate) fn new(payouts: Payouts, store: Store, clock: SharedClock) -> Self {
         Self {
             payouts,
             store,
             clock,
-            _rng: rng,
         }
     }
 

@@ -206,16 +206,8 @@ pub(super) async fn poll(p: &Payouts, ctx: &FlowContext, tally: &mut Tally) -> R
 /// Runs a request that could not be taken in: the same reading as the poll, so a corrected
 /// payload replayed from the DLQ becomes an item, and an uncorrected one fails again with the
 /// request and field named.
-#[derive(Debug, Clone)]
-pub struct RequestJobHandler {
-    _payouts: Payouts,
-}
-
-impl RequestJobHandler {
-    pub(crate) fn new(payouts: Payouts) -> Self {
-        Self { _payouts: payouts }
-    }
-}
+#[derive(Debug, Clone, Copy)]
+pub struct RequestJobHandler;
 
 #[async_trait]
 impl JobHandler for RequestJobHandler {

@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use paysync_connectors::http::{Executor, HttpError, Request, Response};
-use paysync_core::{Currency, Money, SharedClock, SharedRandom};
+use paysync_core::{Currency, Money, SharedClock};
 use paysync_store::{NewAuditEntry, RunCounts, Store};
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -96,7 +96,7 @@ impl PayoutOptions {
     }
 }
 
-/// What every part shares: the two executors, the store, time and randomness.
+/// What every part shares: the Payoneer and Salesforce executors and the options.
 #[derive(Debug, Clone)]
 pub(crate) struct Payouts {
     pub payoneer: Executor,
@@ -168,14 +168,14 @@ impl PayoutsFlow {
     /// The handlers of the flow's jobs.
     pub fn handlers(&self) -> Vec<Arc<dyn JobHandler>> {
         vec![
-            Arc::new(RequestJobHandler::new(self.payouts.clone())),
+            Arc::new(RequestJobHandler),
             Arc::new(OutcomeJobHandler::new(self.payouts.clone())),
         ]
     }
 
     /// What people call, over `store`.
-    pub fn desk(&self, store: Store, clock: SharedClock, rng: SharedRandom) -> PayoutDesk {
-        PayoutDesk::new(self.payouts.clone(), store, clock, rng)
+    pub fn desk(&self, store: Store, clock: SharedClock) -> PayoutDesk {
+        PayoutDesk::new(self.payouts.clone(), store, clock)
     }
 }
 
