@@ -67,6 +67,9 @@ pub struct PayoutOptions {
     pub overlap: chrono::Duration,
     /// Payout statuses asked per run (oldest first; the rest next run).
     pub status_checks_per_run: u32,
+    /// How long one run may spend asking statuses, so approved batches are sent and in-doubt
+    /// ones resolved every run however many payouts are settling.
+    pub tracking_budget: std::time::Duration,
     /// Readiness checks per run.
     pub checks_per_run: u32,
 }
@@ -80,6 +83,7 @@ impl Default for PayoutOptions {
             request_status: "Approved for Payout".to_owned(),
             overlap: chrono::Duration::seconds(60),
             status_checks_per_run: 2_000,
+            tracking_budget: std::time::Duration::from_secs(20),
             checks_per_run: 1_000,
         }
     }

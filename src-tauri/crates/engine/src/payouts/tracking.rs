@@ -75,7 +75,14 @@ pub(super) async fn track(p: &Payouts, ctx: &FlowContext, tally: &mut Tally) -> 
         .items_in_state(ItemState::Submitted, p.options.status_checks_per_run)
         .await
         .map_err(|e| store_failed(&e))?;
+    // Wall time, not the injected clock: the budget bounds how long the run holds the flow.
+    let started = std::time::Instant::now();
+    let mut asked = 0u64;
     for item in &items {
+        if started.elapsed() >= p.options.tracking_budget {
+            break;
+        }
+        asked += 1;
         let reference = item.client_reference_id.as_deref().unwrap_or_default();
         match ask(p, reference).await {
             Ok(Some(status)) => record_status(ctx, item, &status, tally)
@@ -91,6 +98,6 @@ pub(super) async fn track(p: &Payouts, ctx: &FlowContext, tally: &mut Tally) -> 
             }
         }
     }
-    tally.add("tracked", items.len() as u64);
+    tally.add("tracked", asked);
     Ok(())
 }
