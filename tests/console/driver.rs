@@ -153,6 +153,17 @@ impl App {
         }
     }
 
+    /// Clicks the element matching `css` through script, once it exists: for controls inside a
+    /// drawer or modal that may still be sliding in, where a click at the element's position can
+    /// miss it.
+    pub async fn click_js(&self, css: &str) {
+        self.wait_css(css).await;
+        self.client
+            .execute("document.querySelector(arguments[0]).click();", vec![css.into()])
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
     /// Saves a screenshot of the window as `<name>.png` and returns its path.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let dir = std::env::var_os("PAYSYNC_SCREENSHOT_DIR").map_or_else(

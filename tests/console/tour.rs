@@ -99,11 +99,12 @@ async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
         .unwrap_or_else(|e| panic!("open a draft batch: {e}"));
     app.wait_css("[data-testid=payout-batch-drawer]").await;
     app.wait_text("[data-testid=payout-batch-makers]", "005").await;
-    app.click("[data-testid=payout-dry-run]").await;
+    // The drawer slides in: buttons are clicked through script so a moving target is not missed.
+    app.click_js("[data-testid=payout-dry-run]").await;
     app.wait_text("[data-testid=dry-run-report]", "would").await;
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     app.screenshot("payout-dry-run").await;
-    app.click("[data-testid=payout-approve]").await;
+    app.click_js("[data-testid=payout-approve]").await;
     // One approval is recorded under the checker's name (a large batch then needs a second
     // approver, so the status may still be Draft).
     app.wait_css("[data-testid=payout-approval]").await;
@@ -123,14 +124,14 @@ async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
     app.wait_text("[data-testid=payout-corrections-table]", "Email is empty")
         .await;
     app.screenshot("payout-corrections").await;
-    app.click("[data-testid=payout-corrections-table] tbody tr td")
+    app.click_js("[data-testid=payout-corrections-table] tbody tr td")
         .await;
     let email = app.wait_css("[data-testid=correction-email]").await;
     email
         .send_keys("corrected.vendor@freelance.example")
         .await
         .unwrap_or_else(|e| panic!("type the e-mail: {e}"));
-    app.click("[data-testid=correction-save]").await;
+    app.click_js("[data-testid=correction-save]").await;
     // Written to the Salesforce Contact and checked again: the item leaves the queue.
     app.wait_text("body", "Recipient corrected").await;
     app.screenshot("payout-corrected").await;
