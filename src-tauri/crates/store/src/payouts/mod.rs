@@ -99,6 +99,46 @@ async fn rehash(
     Ok(hash)
 }
 
+/// Moves a batch from one status to another; the triggers' refusals come back as
+/// [`StoreError::InvalidState`].
+async fn set_batch_status(
+    tx: &mut Transaction<'static, Sqlite>,
+    batch_id: &str,
+    (from, to): (BatchStatus, BatchStatus),
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let (from, to) = (from.as_str(), to.as_str());
+    sqlx::query_file!(
+        "queries/payouts/batch_set_status.sql",
+        batch_id,
+        from,
+        to,
+        reason,
+        ms(now)
+    )
+    .execute(&mut **tx)
+    .await
+    .map_err(refused)?;
+    Ok(())
+}
+
+/// Moves a batch's items that are being sent (`submitting` or `in_doubt`) to `to`.
+async fn settle_sending_items(
+    tx: &mut Transaction<'static, Sqlite>,
+    batch_id: &str,
+    to: ItemState,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for from in [ItemState::Submitting, ItemState::InDoubt] {
+        let (from, to) = (from.as_str(), to.as_str());
+        sqlx::query_file!("queries/payouts/items_move.sql", batch_id, from, to, ms(now))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 impl<'a> Payouts<'a> {
     pub(crate) fn new(store: &'a Store) -> Self {
         Self { store }
@@ -447,19 +487,14 @@ impl<'a> Payouts<'a> {
         })?;
         let batch = batch_in(&mut tx, batch_id).await?;
         if batch.approvals >= batch.approvals_needed {
-            let (from, to) = (BatchStatus::Draft.as_str(), BatchStatus::Approved.as_str());
-            let none: Option<&str> = None;
-            sqlx::query_file!(
-                "queries/payouts/batch_set_status.sql",
+            set_batch_status(
+                &mut tx,
                 batch_id,
-                from,
-                to,
-                none,
-                ms(now)
+                (BatchStatus::Draft, BatchStatus::Approved),
+                None,
+                now,
             )
-            .execute(&mut *tx)
-            .await
-            .map_err(refused)?;
+            .await?;
         }
         let batch = batch_in(&mut tx, batch_id).await?;
         tx.commit().await?;
@@ -537,19 +572,14 @@ impl<'a> Payouts<'a> {
         }
         match batch.status {
             BatchStatus::Approved | BatchStatus::Held => {
-                let none: Option<&str> = None;
-                let (from, to) = (batch.status.as_str(), BatchStatus::Submitting.as_str());
-                sqlx::query_file!(
-                    "queries/payouts/batch_set_status.sql",
+                set_batch_status(
+                    &mut tx,
                     batch_id,
-                    from,
-                    to,
-                    none,
-                    ms(now)
+                    (batch.status, BatchStatus::Submitting),
+                    None,
+                    now,
                 )
-                .execute(&mut *tx)
-                .await
-                .map_err(refused)?;
+                .await?;
                 sqlx::query_file!("queries/payouts/items_intent.sql", batch_id, ms(now))
                     .execute(&mut *tx)
                     .await
@@ -571,23 +601,14 @@ impl<'a> Payouts<'a> {
     /// The provider accepted the batch: its items are submitted (their outcomes come later).
     pub async fn mark_submitted(&self, batch_id: &str, now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.store.begin_write().await?;
-        for from in [ItemState::Submitting, ItemState::InDoubt] {
-            let (from, to) = (from.as_str(), ItemState::Submitted.as_str());
-            sqlx::query_file!("queries/payouts/items_move.sql", batch_id, from, to, ms(now))
-                .execute(&mut *tx)
-                .await?;
-        }
-        let none: Option<&str> = None;
-        let (from, to) = (BatchStatus::Submitting.as_str(), BatchStatus::Submitted.as_str());
-        sqlx::query_file!(
-            "queries/payouts/batch_set_status.sql",
+        settle_sending_items(&mut tx, batch_id, ItemState::Submitted, now).await?;
+        set_batch_status(
+            &mut tx,
             batch_id,
-            from,
-            to,
-            none,
-            ms(now)
+            (BatchStatus::Submitting, BatchStatus::Submitted),
+            None,
+            now,
         )
-        .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         Ok(())
@@ -606,22 +627,14 @@ impl<'a> Payouts<'a> {
     /// is held with `reason` and sent again, with the same references, when the balance allows.
     pub async fn hold(&self, batch_id: &str, reason: &str, now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.store.begin_write().await?;
-        for from in [ItemState::Submitting, ItemState::InDoubt] {
-            let (from, to) = (from.as_str(), ItemState::Batched.as_str());
-            sqlx::query_file!("queries/payouts/items_move.sql", batch_id, from, to, ms(now))
-                .execute(&mut *tx)
-                .await?;
-        }
-        let (from, to) = (BatchStatus::Submitting.as_str(), BatchStatus::Held.as_str());
-        sqlx::query_file!(
-            "queries/payouts/batch_set_status.sql",
+        settle_sending_items(&mut tx, batch_id, ItemState::Batched, now).await?;
+        set_batch_status(
+            &mut tx,
             batch_id,
-            from,
-            to,
-            reason,
-            ms(now)
+            (BatchStatus::Submitting, BatchStatus::Held),
+            Some(reason),
+            now,
         )
-        .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         Ok(())
