@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzes the parsers of untrusted input (the Stripe-Signature header and the Stripe event decoder)
+# Fuzzes the parsers of untrusted input (the Stripe-Signature header, the Stripe event decoder and
+# Payoneer's IPCN hmacauth header and bodies)
 # with cargo-fuzz. Stable Rust has no sanitizers, so targets run with `--sanitizer none`: they
 # look for panics, hangs and memory blow-ups, and for a forged signature being accepted.
 #   scripts/fuzz.sh                          # 60 s per target
@@ -10,7 +11,7 @@ secs="${PAYSYNC_FUZZ_SECS:-60}"
 if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked --version "^0.13"
 fi
-for target in stripe_signature stripe_event; do
+for target in stripe_signature stripe_event payoneer_ipcn; do
   echo "== fuzzing $target for ${secs}s" >&2
   # The committed seeds are copied, so the campaign's finds never dirty the work tree.
   work="fuzz/artifacts/corpus-$target"

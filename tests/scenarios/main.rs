@@ -6,6 +6,7 @@ mod connect_cli;
 mod connected;
 mod crash_daemon;
 mod demo_data;
+mod payoneer_ipcn;
 mod payouts_daemon;
 mod sandbox_cli;
 mod secrets_canary;

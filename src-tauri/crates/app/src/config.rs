@@ -160,10 +160,15 @@ impl SyncSection {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct WebhooksSection {
-    /// Where `paysync daemon` listens for `POST /webhooks/stripe` (e.g. `"127.0.0.1:8787"`, behind
-    /// a relay or tunnel that forwards the provider's deliveries). Off when absent: a desktop is
-    /// rarely reachable from the internet, and the events poller keeps Paysync complete without it.
+    /// Where `paysync daemon` listens for `POST /webhooks/stripe` and Payoneer's IPCNs at
+    /// `POST /webhooks/payoneer/<kind>` (e.g. `"127.0.0.1:8787"`, behind a relay or tunnel that
+    /// forwards the provider's deliveries). Off when absent: a desktop is rarely reachable from
+    /// the internet, and polling keeps Paysync complete without it.
     pub listen: Option<std::net::SocketAddr>,
+    /// The scheme and host the providers call when a relay forwards to `listen` (e.g.
+    /// `"https://hooks.example.com"`): Payoneer signs the URL it called, so Paysync must know it.
+    /// Absent: `http://` and the `Host` the delivery names.
+    pub public_url: Option<String>,
 }
 
 /// `[profiles.NAME]`

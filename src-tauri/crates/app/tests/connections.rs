@@ -475,7 +475,7 @@ async fn a_webhook_signing_secret_rolls_with_an_overlap_and_leaves_with_the_conn
     );
     let refused = f
         .connections
-        .set_webhook_secret("payoneer", secret("whsec_fifth_0005"), hour)
+        .set_webhook_secret("maldopay", secret("whsec_fifth_0005"), hour)
         .await;
     assert!(
         matches!(
@@ -487,6 +487,35 @@ async fn a_webhook_signing_secret_rolls_with_an_overlap_and_leaves_with_the_conn
         ),
         "{refused:?}"
     );
+    // Payoneer's IPCN secret has no published format: only a too-short or spaced one is refused.
+    let refused = f
+        .connections
+        .set_webhook_secret("payoneer", secret("short"), hour)
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(ConnectError::Invalid {
+                field: "signing secret",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    f.connections
+        .set_webhook_secret("payoneer", secret("ipcn-canary-secret-0006"), hour)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        f.connections
+            .webhook_secrets("payoneer")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .iter()
+            .map(|s| s.expose().clone())
+            .collect::<Vec<_>>(),
+        vec!["ipcn-canary-secret-0006".to_owned()]
+    );
 
     // Audited without the secret; nothing of it in the data directory.
     let audit = f
@@ -496,12 +525,13 @@ async fn a_webhook_signing_secret_rolls_with_an_overlap_and_leaves_with_the_conn
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         audit.iter().filter(|e| e.action == "webhook_secret.set").count(),
-        3
+        4
     );
     for canary in [
         "whsec_first_canary_0001",
         "whsec_second_canary_0002",
         "whsec_third_canary_0003",
+        "ipcn-canary-secret-0006",
     ] {
         assert_not_in_files(f.dir.path(), canary);
     }

@@ -192,11 +192,11 @@ pub enum ConnectionsCommand {
 /// `paysync webhooks …`
 #[derive(Debug, Subcommand)]
 pub enum WebhooksCommand {
-    /// Save a provider's webhook signing secret (`whsec_…`, read from standard input) in the
+    /// Save a provider's webhook signing secret (read from standard input) in the
     /// keychain. The one it replaces stays valid for the overlap, so deliveries signed while the
     /// provider rolls its secret are still accepted.
     Secret {
-        /// The provider (only Stripe's webhooks are received).
+        /// The provider whose deliveries it signs.
         #[arg(value_enum)]
         provider: WebhookProviderArg,
         /// Hours the previous secret stays valid (0–24; match what was chosen in the Dashboard).
@@ -208,8 +208,10 @@ pub enum WebhooksCommand {
 /// Providers whose webhooks Paysync receives.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum WebhookProviderArg {
-    /// Stripe.
+    /// Stripe (`whsec_…`, from the endpoint's page in the Dashboard).
     Stripe,
+    /// Payoneer (the IPCN HMAC secret Payoneer provisions for the program).
+    Payoneer,
 }
 
 /// `paysync dlq …`

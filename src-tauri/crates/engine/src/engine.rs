@@ -379,6 +379,12 @@ impl Engine {
         Ok(self.store.jobs().enqueue(job, self.clock.now()).await?)
     }
 
+    /// Asks for a run of `name` at the scheduler's next tick (a provider notified a change). No
+    /// effect on a flow that is not registered or has no schedule.
+    pub fn wake_flow(&self, name: &str) {
+        self.scheduler.wake(name);
+    }
+
     /// Runs a flow now; fails if it is already running.
     pub async fn run_flow_now(&self, name: &str) -> Result<RunSummary, EngineError> {
         self.scheduler

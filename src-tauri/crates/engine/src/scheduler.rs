@@ -188,6 +188,8 @@ pub struct Scheduler {
     owner: String,
     lease: Duration,
     started_at: DateTime<Utc>,
+    /// Flows asked to run at the next tick (a notification arrived), whatever their schedule.
+    woken: Arc<std::sync::Mutex<std::collections::BTreeSet<String>>>,
 }
 
 impl std::fmt::Debug for Scheduler {
@@ -220,7 +222,20 @@ impl Scheduler {
             owner,
             lease,
             started_at,
+            woken: Arc::default(),
         }
+    }
+
+    /// Asks for a run of `name` at the next tick, as if its schedule were due (a paused flow
+    /// stays paused). A run already going is not interrupted: the flow runs again after it.
+    pub fn wake(&self, name: &str) {
+        if let Ok(mut woken) = self.woken.lock() {
+            woken.insert(name.to_owned());
+        }
+    }
+
+    fn take_woken(&self, name: &str) -> bool {
+        self.woken.lock().is_ok_and(|mut w| w.remove(name))
     }
 
     /// The flows and their schedules.
@@ -272,6 +287,11 @@ impl Scheduler {
                 continue;
             }
             let last = latest.iter().find(|r| r.flow == name);
+            let live_run = last.filter(|r| r.finished_at.is_none() && r.lease_expires_at >= now);
+            if live_run.is_none() && self.take_woken(name) {
+                due.push(name.to_owned());
+                continue;
+            }
             if let Some(live) = last.filter(|r| r.finished_at.is_none()) {
                 // A live run holding its lease is left alone. One whose lease ran out (its process
                 // died) never finished its work: the flow is due again at once, and starting the
@@ -551,5 +571,60 @@ mod run_guard_tests {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(run.outcome, "succeeded");
+    }
+
+    /// A notification wakes a flow before its schedule is due, once; a live run is left to
+    /// finish first, and a paused flow stays paused.
+    #[tokio::test]
+    async fn a_woken_flow_is_due_at_the_next_tick_once() {
+        let key = AuditKey::new(vec![1; 32]).unwrap_or_else(|e| panic!("key: {e}"));
+        let store = Store::open_in_memory(key)
+            .await
+            .unwrap_or_else(|e| panic!("store: {e}"));
+        let clock = Arc::new(ManualClock::at_fixed_origin());
+        let now = paysync_core::Clock::now(clock.as_ref());
+        let scheduler = Scheduler::new(
+            vec![FlowSpec {
+                flow: Arc::new(Slow),
+                schedule: Some(Schedule::Every(Duration::from_secs(3600))),
+            }],
+            store.clone(),
+            clock.clone(),
+            Arc::new(SeededRandom::new(1)),
+            EventBus::new(),
+            "test".into(),
+            Duration::from_secs(30),
+        );
+        assert!(scheduler.run_now("test.slow", RunTrigger::Schedule).await.is_ok());
+        assert!(scheduler.due(now).await.unwrap_or_default().is_empty());
+        scheduler.wake("test.slow");
+        assert_eq!(scheduler.due(now).await.unwrap_or_default(), vec!["test.slow"]);
+        assert!(scheduler.due(now).await.unwrap_or_default().is_empty(), "once");
+
+        // Woken while a run is live: due once that run is over.
+        let live = store
+            .runs()
+            .try_start(
+                "test.slow",
+                RunTrigger::Schedule,
+                "other",
+                chrono::Duration::seconds(30),
+                now,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("not started"));
+        scheduler.wake("test.slow");
+        assert!(scheduler.due(now).await.unwrap_or_default().is_empty());
+        store
+            .runs()
+            .finish(live, RunOutcome::Succeeded, &RunCounts::default(), None, now)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(scheduler.due(now).await.unwrap_or_default(), vec!["test.slow"]);
+
+        scheduler.wake("test.slow");
+        assert!(scheduler.set_paused("test.slow", true).await.unwrap_or(false));
+        assert!(scheduler.due(now).await.unwrap_or_default().is_empty(), "paused");
     }
 }

@@ -3,6 +3,7 @@
 //! binaries' edge; everything that decides what a delivery means lives here, so it is tested
 //! without a socket.
 
+use paysync_connectors::payoneer::ipcn::{self, IpcnAuthError, IpcnDecodeError, IpcnKind};
 use paysync_connectors::stripe::events::{EventDecodeError, decode_event};
 use paysync_connectors::stripe::signature::{DEFAULT_TOLERANCE_SECS, SignatureError, verify};
 use paysync_core::Secret;
@@ -38,6 +39,12 @@ pub enum WebhookError {
     /// names the field.
     #[error("refused: {0}")]
     Undecodable(#[from] EventDecodeError),
+    /// A Payoneer IPCN whose `hmacauth` signature does not check out.
+    #[error("refused: {0}")]
+    IpcnUnauthentic(#[from] IpcnAuthError),
+    /// An authentic IPCN without what its kind must carry; the field is named.
+    #[error("refused: {0}")]
+    IpcnUndecodable(#[from] IpcnDecodeError),
     /// It could not be stored; not acknowledged.
     #[error("could not be stored: {0}")]
     Store(#[from] StoreError),
@@ -46,9 +53,27 @@ pub enum WebhookError {
 impl WebhookError {
     /// Whether the sender is at fault (answer 400) rather than Paysync (answer 5xx, retried).
     pub fn is_senders(&self) -> bool {
-        !matches!(self, Self::Store(_) | Self::Unauthentic(SignatureError::NoSecret))
+        !matches!(
+            self,
+            Self::Store(_)
+                | Self::Unauthentic(SignatureError::NoSecret)
+                | Self::IpcnUnauthentic(IpcnAuthError::NoSecret)
+        )
+    }
+
+    /// Whether the refusal is a signature that matched none of the secrets held, so reading the
+    /// secrets again (one may just have been rolled) could change the answer.
+    pub fn may_be_a_new_secret(&self) -> bool {
+        matches!(
+            self,
+            Self::Unauthentic(SignatureError::Mismatch | SignatureError::NoSecret)
+                | Self::IpcnUnauthentic(IpcnAuthError::Mismatch | IpcnAuthError::NoSecret)
+        )
     }
 }
+
+/// The inbox source of Payoneer's IPCNs.
+pub const PAYONEER_IPCN_SOURCE: &str = "payoneer.ipcn";
 
 impl Engine {
     /// Takes a Stripe webhook delivery: `signature` is the `Stripe-Signature` header (`None` if
@@ -72,6 +97,62 @@ impl Engine {
         Ok(match outcome {
             InboxOutcome::New { .. } => WebhookReceipt::Recorded { event_id: event.id },
             InboxOutcome::Duplicate => WebhookReceipt::Duplicate { event_id: event.id },
+        })
+    }
+}
+
+impl Engine {
+    /// Takes a Payoneer IPCN of `kind`: `authorization` is the `Authorization` header, `url` the
+    /// URL Payoneer called (as registered with Payoneer, with its query), `body` the raw bytes,
+    /// `secrets` the program's current IPCN secrets. Returns once the notice is committed to the
+    /// inbox (or found there), and wakes the payouts flow, which asks Payoneer for the status of
+    /// the payout named before anything changes: a notice is a reason to look, not the truth.
+    pub async fn receive_payoneer_ipcn(
+        &self,
+        kind: IpcnKind,
+        authorization: Option<&str>,
+        url: &str,
+        body: &[u8],
+        secrets: &[Secret<String>],
+    ) -> Result<WebhookReceipt, WebhookError> {
+        let now = self.clock().now();
+        ipcn::verify(
+            authorization,
+            "POST",
+            url,
+            body,
+            secrets,
+            now,
+            ipcn::DEFAULT_TOLERANCE_SECS,
+        )?;
+        let notice = ipcn::decode(kind, body)?;
+        let event_id = ipcn::event_id(kind, body);
+        let payload = serde_json::json!({
+            "payee_id": notice.payee_id,
+            "client_reference_id": notice.client_reference_id,
+            "reason_code": notice.reason_code,
+            "reason_description": notice.reason_description,
+            "amount": notice.amount,
+            "currency": notice.currency,
+            "account_id": notice.account_id,
+            "body": String::from_utf8_lossy(body),
+        });
+        let outcome = self
+            .store()
+            .inbox()
+            .record(
+                PAYONEER_IPCN_SOURCE,
+                &event_id,
+                kind.path_segment(),
+                &payload,
+                None,
+                now,
+            )
+            .await?;
+        self.wake_flow(crate::payouts::NAME);
+        Ok(match outcome {
+            InboxOutcome::New { .. } => WebhookReceipt::Recorded { event_id },
+            InboxOutcome::Duplicate => WebhookReceipt::Duplicate { event_id },
         })
     }
 }

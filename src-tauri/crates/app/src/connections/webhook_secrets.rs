@@ -1,5 +1,5 @@
-//! Webhook signing secrets (`whsec_…` for Stripe): kept in the OS keychain beside the provider's
-//! credentials. Setting a new one keeps the previous one valid for an overlap, so deliveries
+//! Webhook signing secrets (`whsec_…` for Stripe, the IPCN HMAC secret Payoneer provisions for a
+//! program): kept in the OS keychain beside the provider's credentials. Setting a new one keeps the previous one valid for an overlap, so deliveries
 //! signed while the provider rolls its secret are not refused (reliability T19); after the
 //! overlap only the new one is accepted.
 
@@ -13,7 +13,10 @@ use super::{ConnectError, Connections, secret_serde};
 use crate::keychain;
 
 /// The providers whose webhooks Paysync verifies with a shared secret.
-pub const WEBHOOK_PROVIDERS: [&str; 1] = ["stripe"];
+pub const WEBHOOK_PROVIDERS: [&str; 2] = ["stripe", "payoneer"];
+
+/// Shorter than this is not a secret worth the name (Payoneer does not publish its format).
+const MIN_SECRET_LEN: usize = 12;
 
 /// The longest overlap Stripe offers when rolling a secret.
 pub const MAX_OVERLAP: Duration = Duration::hours(24);
@@ -53,7 +56,7 @@ fn check_provider(provider: &str) -> Result<&'static str, ConnectError> {
         .ok_or_else(|| ConnectError::Invalid {
             provider: "webhooks",
             field: "provider",
-            reason: format!("{provider:?} has no signing secret to set; only Stripe's webhooks are received"),
+            reason: format!("{provider:?} has no signing secret to set; only Stripe's webhooks and Payoneer's IPCNs are received"),
         })
 }
 
@@ -68,12 +71,22 @@ impl Connections {
     ) -> Result<(), ConnectError> {
         let provider = check_provider(provider)?;
         let value = secret.expose().trim();
-        if !value.starts_with("whsec_") || value.len() < 12 || value.chars().any(char::is_whitespace) {
+        let well_formed = value.len() >= MIN_SECRET_LEN && !value.chars().any(char::is_whitespace);
+        if provider == "stripe" && !(well_formed && value.starts_with("whsec_")) {
             return Err(ConnectError::Invalid {
                 provider,
                 field: "signing secret",
                 reason: "is not a Stripe webhook signing secret (whsec_…): copy it from the endpoint's page in the Stripe Dashboard"
                     .to_owned(),
+            });
+        }
+        if !well_formed {
+            return Err(ConnectError::Invalid {
+                provider,
+                field: "signing secret",
+                reason: format!(
+                    "is not an IPCN secret: at least {MIN_SECRET_LEN} characters without spaces, as Payoneer provided it"
+                ),
             });
         }
         if overlap < Duration::zero() || overlap > MAX_OVERLAP {

@@ -158,9 +158,17 @@ pub async fn webhooks(ctx: &Context, command: WebhooksCommand) -> anyhow::Result
     } = command;
     let provider = match provider {
         WebhookProviderArg::Stripe => "stripe",
+        WebhookProviderArg::Payoneer => "payoneer",
     };
     let connections = open(ctx).await?;
-    eprintln!("Paste the webhook signing secret (whsec_…) and press Enter:");
+    eprintln!(
+        "Paste {} and press Enter:",
+        if provider == "stripe" {
+            "the webhook signing secret (whsec_…)"
+        } else {
+            "the IPCN secret Payoneer provided"
+        }
+    );
     let mut line = String::new();
     std::io::stdin()
         .lock()

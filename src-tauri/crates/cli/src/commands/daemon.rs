@@ -22,10 +22,15 @@ pub async fn run(ctx: &Context) -> anyhow::Result<()> {
     let listener = match ctx.config.webhooks.listen {
         Some(addr) => {
             let connections = super::connect::with_store(ctx, engine.store().clone())?;
-            let listener =
-                paysync_app::webhook_listener::serve(addr, engine.clone(), connections, listener_stop_rx)
-                    .await
-                    .with_context(|| format!("listening for webhooks on {addr}"))?;
+            let listener = paysync_app::webhook_listener::serve(
+                addr,
+                ctx.config.webhooks.public_url.clone(),
+                engine.clone(),
+                connections,
+                listener_stop_rx,
+            )
+            .await
+            .with_context(|| format!("listening for webhooks on {addr}"))?;
             Some(listener)
         }
         None => None,

@@ -7,6 +7,7 @@
 //!   idempotency header exists): after an unknown outcome, ask [`payout_status`] first.
 //! - [`balance`]: the program's available funds in its currency.
 //! - [`ApiError`]: Payoneer's error body, with the sub-codes that decide what happens next.
+//! - [`ipcn`]: the notifications Payoneer sends, their `hmacauth` signature and their bodies.
 
 use paysync_core::retry::RetrySafety;
 use reqwest::Method;
@@ -15,6 +16,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::http::{Body, HttpError, Request};
+
+pub mod ipcn;
 
 /// The executor's name for Payoneer.
 pub const PROVIDER: &str = "payoneer";

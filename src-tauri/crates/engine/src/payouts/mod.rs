@@ -5,7 +5,8 @@
 //! Payment_Request__c "Approved for Payout" ─► item ─► readiness check ─► ready | needs correction
 //!   ─► draft batch (per currency, ≤ max items) ─► approved by people other than its makers
 //!   ─► intent (client_reference_id per item) ─► POST masspayouts ─► submitted | held | refused
-//!   ─► status polling ─► paid | failed | cancelled ─► Payment_Transaction__c + the request's status
+//!   ─► status polling (asked at once on an IPCN) ─► paid | failed | cancelled
+//!   ─► Payment_Transaction__c + the request's status
 //! ```
 //!
 //! - [`PayoutsFlow`] (`payoneer.payouts`) does the scheduled work in one run: intake, readiness,
@@ -19,6 +20,7 @@
 
 mod desk;
 mod intake;
+mod notices;
 mod readiness;
 mod submit;
 mod tracking;
@@ -225,6 +227,8 @@ impl Flow for PayoutsFlow {
         lap("draft");
         submit::send_ready_batches(p, ctx, &mut tally).await?;
         lap("send");
+        notices::take(p, ctx, &mut tally).await?;
+        lap("notices");
         tracking::track(p, ctx, &mut tally).await?;
         lap("track");
         writeback::enqueue(p, ctx, &mut tally).await?;

@@ -43,6 +43,10 @@ struct Setup {
 
 impl Setup {
     async fn new() -> Self {
+        Self::with(PayoutOptions::default()).await
+    }
+
+    async fn with(options: PayoutOptions) -> Self {
         let clock = Arc::new(ManualClock::new(start()));
         let shared: SharedClock = clock.clone();
         let (sf_handle, salesforce, sf) = start_salesforce(shared.clone()).await;
@@ -54,7 +58,7 @@ impl Setup {
             sf,
             PayoutOptions {
                 program_id: DEFAULT_PROGRAM_ID.to_owned(),
-                ..PayoutOptions::default()
+                ..options
             },
         );
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -653,4 +657,132 @@ async fn the_dry_run_shows_what_would_be_sent_and_what_would_fail_without_sendin
     assert_eq!(dry.payload["Payments"][0]["amount"], json!(10));
     assert!(dry.enough_funds);
     assert!(s.payoneer.ledger().is_empty(), "a dry run sends nothing");
+}
+
+/// An IPCN, signed by the simulator and delivered as it sent it, makes the next run ask that
+/// payout's status at once, even when tracking would not have asked (here: no status checks at
+/// all), and the status, not the notice, pays the item. A forged or repeated notice changes
+/// nothing.
+#[tokio::test]
+async fn a_signed_ipcn_makes_the_run_ask_the_payouts_status_at_once() {
+    use paysync_connectors::payoneer::ipcn::IpcnKind;
+    use paysync_core::Secret;
+    use paysync_sandbox::payoneer::{IpcnConfig, IpcnEvent};
+
+    use crate::webhooks::{PAYONEER_IPCN_SOURCE, WebhookError, WebhookReceipt};
+
+    const IPCN_SECRET: &str = "ipcn-test-secret";
+    let s = Setup::with(PayoutOptions {
+        status_checks_per_run: 0,
+        ..PayoutOptions::default()
+    })
+    .await;
+    // Nothing listens on the discard port: the simulator records what it signed and sent.
+    let base = "http://127.0.0.1:9/webhooks/payoneer";
+    s.payoneer.set_ipcn(IpcnConfig {
+        secret: Some(IPCN_SECRET.to_owned()),
+        urls: [
+            (IpcnEvent::AccountLoaded, format!("{base}/account-loaded")),
+            (IpcnEvent::CancelPayout, format!("{base}/payout-cancelled")),
+        ]
+        .into_iter()
+        .collect(),
+        ..IpcnConfig::default()
+    });
+    let request = s.request(&s.payee(1), "40.00");
+    s.run().await;
+    let batch = s.only_batch().await;
+    s.approve(&batch, CHECKER).await;
+    s.run().await;
+    s.clock.advance(Duration::minutes(3));
+    s.payoneer.run_due().await;
+    s.run().await;
+    let item = s
+        .desk()
+        .batch(&batch.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .items
+        .remove(0);
+    assert_eq!(item.state, ItemState::Submitted, "tracking asks nothing here");
+
+    let deliveries = s.payoneer.deliveries();
+    assert_eq!(deliveries.len(), 1, "{deliveries:?}");
+    let delivery = &deliveries[0];
+    let secrets = vec![Secret::new(IPCN_SECRET.to_owned())];
+    let kind = IpcnKind::AccountLoaded;
+
+    // Forged: another body under the same header; unsigned.
+    let forged = s
+        .engine
+        .receive_payoneer_ipcn(
+            kind,
+            delivery.authorization.as_deref(),
+            &delivery.url,
+            br#"{"Payee Id":"payee-1","IntPaymentId":"x"}"#,
+            &secrets,
+        )
+        .await;
+    assert!(
+        matches!(forged, Err(WebhookError::IpcnUnauthentic(_))),
+        "{forged:?}"
+    );
+    let unsigned = s
+        .engine
+        .receive_payoneer_ipcn(kind, None, &delivery.url, delivery.body.as_bytes(), &secrets)
+        .await;
+    assert!(matches!(unsigned, Err(ref e) if e.is_senders()), "{unsigned:?}");
+    assert_eq!(
+        s.engine
+            .store()
+            .inbox()
+            .count_unprocessed(PAYONEER_IPCN_SOURCE)
+            .await
+            .unwrap_or(9),
+        0
+    );
+
+    let received = s
+        .engine
+        .receive_payoneer_ipcn(
+            kind,
+            delivery.authorization.as_deref(),
+            &delivery.url,
+            delivery.body.as_bytes(),
+            &secrets,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(received, WebhookReceipt::Recorded { .. }));
+    let again = s
+        .engine
+        .receive_payoneer_ipcn(
+            kind,
+            delivery.authorization.as_deref(),
+            &delivery.url,
+            delivery.body.as_bytes(),
+            &secrets,
+        )
+        .await;
+    assert!(matches!(again, Ok(WebhookReceipt::Duplicate { .. })), "{again:?}");
+
+    s.run().await;
+    let paid = s.desk().batch(&batch.id).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(paid.items[0].state, ItemState::Paid);
+    assert_eq!(paid.items[0].fee_minor, Some(150));
+    assert_eq!(
+        s.record("Payment_Request__c", &request).get("Status__c"),
+        Some(&json!("Paid"))
+    );
+    assert_eq!(
+        s.engine
+            .store()
+            .inbox()
+            .count_unprocessed(PAYONEER_IPCN_SOURCE)
+            .await
+            .unwrap_or(9),
+        0,
+        "the notice was acted on"
+    );
+    assert_eq!(s.payoneer.duplicate_submissions(), 0);
 }

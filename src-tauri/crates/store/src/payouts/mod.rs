@@ -247,6 +247,19 @@ impl<'a> Payouts<'a> {
             .and_then(PayoutItem::try_from)
     }
 
+    /// The item sent (or about to be sent) with `client_reference_id`, if any.
+    pub async fn item_by_reference(&self, client_reference_id: &str) -> Result<Option<PayoutItem>> {
+        sqlx::query_file_as!(
+            ItemRow,
+            "queries/payouts/item_by_reference.sql",
+            client_reference_id
+        )
+        .fetch_optional(self.store.pool())
+        .await?
+        .map(PayoutItem::try_from)
+        .transpose()
+    }
+
     /// Up to `limit` items in `state`, least recently touched first.
     pub async fn items_in_state(&self, state: ItemState, limit: u32) -> Result<Vec<PayoutItem>> {
         let state = state.as_str();
