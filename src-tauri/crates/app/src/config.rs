@@ -61,6 +61,9 @@ pub struct PayoutsSection {
     pub two_approvers_above: rust_decimal::Decimal,
     /// The `Payment_Request__c.Status__c` Paysync picks up.
     pub request_status: String,
+    /// The Opportunity stage whose deals are paid out to their `Payee_Contact__c`. Absent: no
+    /// Opportunity is paid out.
+    pub opportunity_stage: Option<String>,
 }
 
 impl Default for PayoutsSection {
@@ -70,6 +73,7 @@ impl Default for PayoutsSection {
             max_batch: d.max_batch,
             two_approvers_above: d.two_approvers_above,
             request_status: d.request_status,
+            opportunity_stage: d.opportunity_stage,
         }
     }
 }
@@ -142,6 +146,12 @@ impl SyncSection {
             max_batch: s.max_batch.clamp(1, 500),
             two_approvers_above: s.two_approvers_above.max(rust_decimal::Decimal::ZERO),
             request_status: s.request_status.clone(),
+            opportunity_stage: s
+                .opportunity_stage
+                .as_deref()
+                .map(str::trim)
+                .filter(|stage| !stage.is_empty())
+                .map(str::to_owned),
             ..paysync_engine::payouts::PayoutOptions::default()
         }
     }

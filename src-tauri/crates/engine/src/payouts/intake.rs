@@ -1,10 +1,11 @@
-//! Intake: payment requests in the payout status, changed since a durable `SystemModstamp`
-//! watermark (re-reading an overlap), become payout items. The first run reads every such request:
-//! unlike customers, an approved request is an obligation whatever its age.
+//! Intake: payment requests in the payout status (and, when `[sync.payouts] opportunity_stage` is
+//! set, Opportunities in that stage), changed since a durable `SystemModstamp` watermark per
+//! object (re-reading an overlap), become payout items. The first run reads every such record:
+//! unlike customers, an approved payout is an obligation whatever its age.
 //!
-//! A request that cannot become an item (no amount, an unknown currency, more decimals than the
+//! A record that cannot become an item (no amount, an unknown currency, more decimals than the
 //! currency has) becomes a [`REQUEST_JOB`] carrying the whole record: it fails with a message
-//! naming the request and the field and waits in the DLQ, where it can be corrected and replayed
+//! naming the record and the field and waits in the DLQ, where it can be corrected and replayed
 //! through the same code.
 
 use async_trait::async_trait;
@@ -22,15 +23,101 @@ use super::{NAME, Payouts, REQUEST_JOB, Tally, store_failed};
 use crate::handler::{JobContext, JobError, JobHandler};
 use crate::scheduler::{FlowContext, FlowError};
 
-/// The cursor's source.
-const SOURCE: &str = "Payment_Request__c";
 /// Attempts of a request job (it fails on its content, so retrying does not help).
 const REQUEST_ATTEMPTS: u32 = 1;
 
-const FIELDS: &str = "Id, Name, Amount__c, Currency__c, Description__c, LastModifiedById, SystemModstamp, \
-     Contact__c, Contact__r.Name, Contact__r.Email, Contact__r.MailingCountry, \
-     Contact__r.Payoneer_Payee_Id__c, Contact__r.Payout_Blocked__c, Account__r.Name, \
-     Account__r.Payoneer_Payee_Id__c";
+/// The Salesforce object a payout item comes from, and where each of its facts is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayoutSource {
+    /// `Payment_Request__c` in the payout status.
+    PaymentRequest,
+    /// `Opportunity` in the payout stage, paid to its `Payee_Contact__c` (or its Account's payee).
+    Opportunity,
+}
+
+/// Where a source keeps each fact.
+struct Paths {
+    object: &'static str,
+    fields: &'static str,
+    amount: &'static str,
+    currency: &'static str,
+    description: &'static str,
+    contact_id: &'static str,
+    contact: &'static str,
+    account: &'static str,
+}
+
+const REQUEST_PATHS: Paths = Paths {
+    object: "Payment_Request__c",
+    fields: "Id, Name, Amount__c, Currency__c, Description__c, LastModifiedById, SystemModstamp, \
+         Contact__c, Contact__r.Name, Contact__r.Email, Contact__r.MailingCountry, \
+         Contact__r.Payoneer_Payee_Id__c, Contact__r.Payout_Blocked__c, Account__r.Name, \
+         Account__r.Payoneer_Payee_Id__c",
+    amount: "Amount__c",
+    currency: "Currency__c",
+    description: "Description__c",
+    contact_id: "Contact__c",
+    contact: "Contact__r",
+    account: "Account__r",
+};
+
+const OPPORTUNITY_PATHS: Paths = Paths {
+    object: "Opportunity",
+    fields: "Id, Name, Amount, CurrencyIsoCode, LastModifiedById, SystemModstamp, \
+         Payee_Contact__c, Payee_Contact__r.Name, Payee_Contact__r.Email, \
+         Payee_Contact__r.MailingCountry, Payee_Contact__r.Payoneer_Payee_Id__c, \
+         Payee_Contact__r.Payout_Blocked__c, Account.Name, Account.Payoneer_Payee_Id__c",
+    amount: "Amount",
+    currency: "CurrencyIsoCode",
+    // An Opportunity's payout is described by the deal's name.
+    description: "Name",
+    contact_id: "Payee_Contact__c",
+    contact: "Payee_Contact__r",
+    account: "Account",
+};
+
+impl PayoutSource {
+    /// The object's API name.
+    pub fn object(self) -> &'static str {
+        self.paths().object
+    }
+
+    /// The source of a record id: Opportunity ids start with `006` in every org (a standard
+    /// object's key prefix is fixed), so an item's id says where it came from and where its
+    /// outcome goes.
+    pub fn of_record(id: &str) -> Self {
+        if id.starts_with("006") {
+            Self::Opportunity
+        } else {
+            Self::PaymentRequest
+        }
+    }
+
+    fn paths(self) -> &'static Paths {
+        match self {
+            Self::PaymentRequest => &REQUEST_PATHS,
+            Self::Opportunity => &OPPORTUNITY_PATHS,
+        }
+    }
+
+    /// The query of records waiting to be paid, changed since `since`.
+    fn soql(self, p: &Payouts, since: Option<DateTime<Utc>>) -> Option<String> {
+        let paths = self.paths();
+        let filter = match self {
+            Self::PaymentRequest => format!("Status__c = {}", quote(&p.options.request_status)),
+            Self::Opportunity => format!("StageName = {}", quote(p.options.opportunity_stage.as_deref()?)),
+        };
+        let mut soql = format!("SELECT {} FROM {} WHERE {filter}", paths.fields, paths.object);
+        if let Some(mark) = since {
+            soql.push_str(&format!(
+                " AND SystemModstamp >= {}",
+                datetime(mark - p.options.overlap)
+            ));
+        }
+        soql.push_str(" ORDER BY SystemModstamp, Id");
+        Some(soql)
+    }
+}
 
 fn text(record: &Map<String, Value>, path: &[&str]) -> Option<String> {
     let mut value = record.get(path[0])?;
@@ -51,72 +138,75 @@ pub(crate) struct Refusal {
     pub message: String,
 }
 
-/// The item a request record describes.
-pub(crate) fn item_of(record: &Map<String, Value>) -> Result<NewPayoutItem, Refusal> {
+/// The item a record of `source` describes.
+pub(crate) fn item_of(source: PayoutSource, record: &Map<String, Value>) -> Result<NewPayoutItem, Refusal> {
+    let paths = source.paths();
+    let object = paths.object;
     let id = text(record, &["Id"]).unwrap_or_default();
     let name = text(record, &["Name"]);
     let label = name.clone().unwrap_or_else(|| id.clone());
     let refuse = |field: &'static str, message: String| Refusal {
         field,
-        message: format!("Payment_Request__c {label} ({id}): {field}: {message}"),
+        message: format!("{object} {label} ({id}): {field}: {message}"),
     };
     if id.is_empty() {
         return Err(refuse("Id", "the record has no id".to_owned()));
     }
-    let code = text(record, &["Currency__c"])
-        .ok_or_else(|| refuse("Currency__c", "no currency is set".to_owned()))?
+    let code = text(record, &[paths.currency])
+        .ok_or_else(|| refuse(paths.currency, "no currency is set".to_owned()))?
         .to_ascii_uppercase();
     let currency = Currency::from_code(&code)
-        .map_err(|_| refuse("Currency__c", format!("{code:?} is not an ISO 4217 currency")))?;
-    let amount = match record.get("Amount__c") {
+        .map_err(|_| refuse(paths.currency, format!("{code:?} is not an ISO 4217 currency")))?;
+    let amount = match record.get(paths.amount) {
         Some(Value::Number(n)) => n.to_string().parse::<Decimal>().ok(),
         Some(Value::String(s)) => s.trim().parse::<Decimal>().ok(),
         _ => None,
     }
-    .ok_or_else(|| refuse("Amount__c", "no amount is set".to_owned()))?;
+    .ok_or_else(|| refuse(paths.amount, "no amount is set".to_owned()))?;
     let money = Money::from_decimal(amount, currency)
-        .map_err(|e| refuse("Amount__c", format!("{amount} {code}: {e}")))?;
+        .map_err(|e| refuse(paths.amount, format!("{amount} {code}: {e}")))?;
     if money.minor() <= 0 {
-        return Err(refuse("Amount__c", format!("{amount} {code} is not above zero")));
+        return Err(refuse(paths.amount, format!("{amount} {code} is not above zero")));
     }
     let maker = text(record, &["LastModifiedById"])
         .ok_or_else(|| refuse("LastModifiedById", "who approved it is unknown".to_owned()))?;
     let stamp = text(record, &["SystemModstamp"])
         .and_then(|s| parse_datetime(&s))
         .map_or(0, to_unix_millis);
-    let payee_name = text(record, &["Contact__r", "Name"]).or_else(|| text(record, &["Account__r", "Name"]));
-    let payee_id = text(record, &["Contact__r", "Payoneer_Payee_Id__c"])
-        .or_else(|| text(record, &["Account__r", "Payoneer_Payee_Id__c"]));
+    let payee_name =
+        text(record, &[paths.contact, "Name"]).or_else(|| text(record, &[paths.account, "Name"]));
+    let payee_id = text(record, &[paths.contact, "Payoneer_Payee_Id__c"])
+        .or_else(|| text(record, &[paths.account, "Payoneer_Payee_Id__c"]));
     Ok(NewPayoutItem {
         request_id: id,
         request_name: name,
         maker,
-        contact_id: text(record, &["Contact__c"]),
+        contact_id: text(record, &[paths.contact_id]),
         payee_name,
         payee_id,
-        email: text(record, &["Contact__r", "Email"]),
-        country: text(record, &["Contact__r", "MailingCountry"]),
+        email: text(record, &[paths.contact, "Email"]),
+        country: text(record, &[paths.contact, "MailingCountry"]),
         blocked: record
-            .get("Contact__r")
+            .get(paths.contact)
             .and_then(|c| c.get("Payout_Blocked__c"))
             .and_then(Value::as_bool)
             .unwrap_or(false),
         amount_minor: money.minor(),
         currency: code,
-        description: text(record, &["Description__c"]),
+        description: text(record, &[paths.description]),
         source_modstamp: stamp,
     })
 }
 
-/// The job of a request that could not be taken in.
-fn request_job(record: &Map<String, Value>, now: DateTime<Utc>) -> NewJob {
+/// The job of a record that could not be taken in.
+fn request_job(source: PayoutSource, record: &Map<String, Value>, now: DateTime<Utc>) -> NewJob {
     let id = text(record, &["Id"]).unwrap_or_else(|| "unknown".to_owned());
     let stamp = text(record, &["SystemModstamp"]).unwrap_or_default();
     let mut snapshot = record.clone();
     snapshot.remove("attributes");
     NewJob {
         kind: REQUEST_JOB.to_owned(),
-        payload: json!({ "request": snapshot }),
+        payload: json!({ "object": source.object(), "request": snapshot }),
         idempotency_key: format!("{REQUEST_JOB}:{id}:{stamp}"),
         concurrency_key: Some(id),
         max_attempts: REQUEST_ATTEMPTS,
@@ -125,28 +215,33 @@ fn request_job(record: &Map<String, Value>, now: DateTime<Utc>) -> NewJob {
     }
 }
 
-/// Reads the requests changed since the watermark and takes them in.
+/// Reads the records of every configured source changed since their watermarks and takes them in.
 pub(super) async fn poll(p: &Payouts, ctx: &FlowContext, tally: &mut Tally) -> Result<(), FlowError> {
+    for source in [PayoutSource::PaymentRequest, PayoutSource::Opportunity] {
+        poll_source(p, ctx, source, tally).await?;
+    }
+    Ok(())
+}
+
+async fn poll_source(
+    p: &Payouts,
+    ctx: &FlowContext,
+    source: PayoutSource,
+    tally: &mut Tally,
+) -> Result<(), FlowError> {
     let store = &ctx.store;
     let now = ctx.clock.now();
+    let cursor = source.object();
     let watermark = store
         .cursors()
-        .get(NAME, SOURCE)
+        .get(NAME, cursor)
         .await
         .map_err(|e| store_failed(&e))?
         .and_then(|s| s.parse::<i64>().ok())
         .map(paysync_core::clock::from_unix_millis);
-    let mut soql = format!(
-        "SELECT {FIELDS} FROM Payment_Request__c WHERE Status__c = {}",
-        quote(&p.options.request_status)
-    );
-    if let Some(mark) = watermark {
-        soql.push_str(&format!(
-            " AND SystemModstamp >= {}",
-            datetime(mark - p.options.overlap)
-        ));
-    }
-    soql.push_str(" ORDER BY SystemModstamp, Id");
+    let Some(soql) = source.soql(p, watermark) else {
+        return Ok(());
+    };
     let mut request = Some(query(&soql));
     let mut newest = watermark;
     while let Some(req) = request.take() {
@@ -154,11 +249,11 @@ pub(super) async fn poll(p: &Payouts, ctx: &FlowContext, tally: &mut Tally) -> R
             .send_sf(req)
             .await
             .and_then(|r| r.json())
-            .map_err(|e| FlowError::new(format!("reading payment requests: {e}"), Default::default()))?;
+            .map_err(|e| FlowError::new(format!("reading {cursor} records: {e}"), Default::default()))?;
         request = page.next_request();
         for record in page.records.drain(..) {
             tally.add("requests", 1);
-            match item_of(&record) {
+            match item_of(source, &record) {
                 Ok(item) => match store
                     .payouts()
                     .intake(&item, now)
@@ -168,9 +263,14 @@ pub(super) async fn poll(p: &Payouts, ctx: &FlowContext, tally: &mut Tally) -> R
                     IntakeOutcome::Added(_) => tally.add("taken_in", 1),
                     IntakeOutcome::Updated(_) => tally.add("updated", 1),
                     IntakeOutcome::Unchanged(_) => {}
+                    // A finished payout's record may change later (Paysync's own write-back
+                    // does, and an Opportunity stays in its stage): nothing left to protect.
+                    IntakeOutcome::Frozen(held) if held.state.is_final() => {
+                        tracing::debug!(record = %held.request_id, state = %held.state, "A paid-out record changed; its payout is final.");
+                    }
                     IntakeOutcome::Frozen(held) => {
                         tally.errors.push(format!(
-                            "Payment_Request__c {} changed in Salesforce after its batch was approved; the approved values stand (item {} is {})",
+                            "{cursor} {} changed in Salesforce after its batch was approved; the approved values stand (item {} is {})",
                             held.request_name.as_deref().unwrap_or(&held.request_id),
                             held.id,
                             held.state
@@ -181,7 +281,7 @@ pub(super) async fn poll(p: &Payouts, ctx: &FlowContext, tally: &mut Tally) -> R
                     tracing::warn!(field = refusal.field, "{}", refusal.message);
                     store
                         .jobs()
-                        .enqueue(&request_job(&record, now), now)
+                        .enqueue(&request_job(source, &record, now), now)
                         .await
                         .map_err(|e| store_failed(&e))?;
                     tally.add("refused", 1);
@@ -195,7 +295,7 @@ pub(super) async fn poll(p: &Payouts, ctx: &FlowContext, tally: &mut Tally) -> R
         if let Some(mark) = newest {
             store
                 .cursors()
-                .set(NAME, SOURCE, &to_unix_millis(mark).to_string(), now)
+                .set(NAME, cursor, &to_unix_millis(mark).to_string(), now)
                 .await
                 .map_err(|e| store_failed(&e))?;
         }
@@ -203,7 +303,7 @@ pub(super) async fn poll(p: &Payouts, ctx: &FlowContext, tally: &mut Tally) -> R
     Ok(())
 }
 
-/// Runs a request that could not be taken in: the same reading as the poll, so a corrected
+/// Runs a record that could not be taken in: the same reading as the poll, so a corrected
 /// payload replayed from the DLQ becomes an item, and an uncorrected one fails again with the
 /// request and field named.
 #[derive(Debug, Clone, Copy)]
@@ -225,8 +325,12 @@ impl JobHandler for RequestJobHandler {
             .get("request")
             .and_then(Value::as_object)
             .ok_or_else(|| JobError::terminal("payload", "the job carries no `request` record"))?;
-        let item =
-            item_of(record).map_err(|r| JobError::terminal(format!("invalid.{}", r.field), r.message))?;
+        let source = match job.payload.get("object").and_then(Value::as_str) {
+            Some("Opportunity") => PayoutSource::Opportunity,
+            _ => PayoutSource::PaymentRequest,
+        };
+        let item = item_of(source, record)
+            .map_err(|r| JobError::terminal(format!("invalid.{}", r.field), r.message))?;
         let outcome = ctx
             .store
             .payouts()

@@ -2,7 +2,7 @@
 //! (ARCHITECTURE §3 invariants 2, 3, 6 and §4).
 //!
 //! ```text
-//! Payment_Request__c "Approved for Payout" ─► item ─► readiness check ─► ready | needs correction
+//! Payment_Request__c "Approved for Payout" (or an Opportunity in the payout stage) ─► item ─► readiness check ─► ready | needs correction
 //!   ─► draft batch (per currency, ≤ max items) ─► approved by people other than its makers
 //!   ─► intent (client_reference_id per item) ─► POST masspayouts ─► submitted | held | refused
 //!   ─► status polling (asked at once on an IPCN) ─► paid | failed | cancelled
@@ -37,7 +37,7 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 pub use desk::{DryRun, DryRunProblem, PayoutDesk, RecipientCorrection};
-pub use intake::RequestJobHandler;
+pub use intake::{PayoutSource, RequestJobHandler};
 pub use writeback::OutcomeJobHandler;
 
 use crate::handler::JobHandler;
@@ -65,6 +65,9 @@ pub struct PayoutOptions {
     pub two_approvers_above: Decimal,
     /// The request status Paysync picks up.
     pub request_status: String,
+    /// The Opportunity stage whose deals are paid out to their `Payee_Contact__c`; `None` (the
+    /// default) takes no Opportunities.
+    pub opportunity_stage: Option<String>,
     /// How far before the watermark each poll reads again.
     pub overlap: chrono::Duration,
     /// Payout statuses asked per run (oldest first; the rest next run).
@@ -83,6 +86,7 @@ impl Default for PayoutOptions {
             max_batch: 500,
             two_approvers_above: Decimal::new(10_000, 0),
             request_status: "Approved for Payout".to_owned(),
+            opportunity_stage: None,
             overlap: chrono::Duration::seconds(60),
             status_checks_per_run: 2_000,
             tracking_budget: std::time::Duration::from_secs(20),

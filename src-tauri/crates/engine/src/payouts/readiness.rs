@@ -15,7 +15,7 @@ use paysync_core::{Currency, SharedClock};
 use paysync_store::{ItemState, PayoutItem, Store};
 use serde_json::{Map, json};
 
-use super::{Payouts, Tally, store_failed};
+use super::{PayoutSource, Payouts, Tally, store_failed};
 use crate::scheduler::FlowError;
 
 /// Whether `email` looks deliverable: one `@`, something before it, a dot in the domain, no
@@ -64,9 +64,16 @@ pub(crate) fn local_problem(item: &PayoutItem) -> Option<String> {
         Some(_) => {}
     }
     if Currency::from_code(&item.currency).is_err() {
+        let source = PayoutSource::of_record(&item.request_id);
+        let field = match source {
+            PayoutSource::PaymentRequest => "Currency__c",
+            PayoutSource::Opportunity => "CurrencyIsoCode",
+        };
         return Some(format!(
-            "Payment_Request__c {}: Currency__c {:?} is not supported",
-            item.request_id, item.currency
+            "{} {}: {field} {:?} is not supported",
+            source.object(),
+            item.request_id,
+            item.currency
         ));
     }
     None
@@ -114,8 +121,14 @@ async fn invite(
     item: &PayoutItem,
 ) -> Result<String, HttpError> {
     let Some(contact) = item.contact_id.as_deref() else {
+        let source = PayoutSource::of_record(&item.request_id);
+        let field = match source {
+            PayoutSource::PaymentRequest => "Contact__c",
+            PayoutSource::Opportunity => "Payee_Contact__c",
+        };
         return Ok(format!(
-            "Payment_Request__c {}: no Contact (Contact__c) to pay and no payee id",
+            "{} {}: no Contact ({field}) to pay and no payee id",
+            source.object(),
             item.request_id
         ));
     };

@@ -786,3 +786,93 @@ async fn a_signed_ipcn_makes_the_run_ask_the_payouts_status_at_once() {
     );
     assert_eq!(s.payoneer.duplicate_submissions(), 0);
 }
+
+/// With `opportunity_stage` set, a deal in that stage is paid to its `Payee_Contact__c` like a
+/// request: drafted, approved by someone other than who moved it there, paid, and the outcome
+/// written to `Opportunity.Payout_Status__c` and a `Payment_Transaction__c` linked to it. A deal
+/// in another stage is not touched; one that cannot be paid lands in the DLQ naming the field.
+#[tokio::test]
+async fn opportunities_in_the_payout_stage_are_paid_like_requests() {
+    let s = Setup::with(PayoutOptions {
+        opportunity_stage: Some("Closed Won".to_owned()),
+        ..PayoutOptions::default()
+    })
+    .await;
+    let contact = s.payee(7);
+    s.insert(
+        "CurrencyType",
+        json!({"IsoCode": "EUR", "ConversionRate": 0.92, "DecimalPlaces": 2, "IsActive": true}),
+    );
+    let account = s.insert("Account", json!({"Name": "Partner GmbH"}));
+    let deal = |name: &str, stage: &str, amount: Value| {
+        s.insert(
+            "Opportunity",
+            json!({"Name": name, "StageName": stage, "CloseDate": "2026-11-20", "Amount": amount,
+                   "CurrencyIsoCode": "EUR", "AccountId": account, "Payee_Contact__c": contact}),
+        )
+    };
+    let won = deal("Referral fee Q4", "Closed Won", json!(250.25));
+    let open = deal("Still negotiating", "Negotiation/Review", json!(99));
+    let broken = deal("No amount", "Closed Won", Value::Null);
+    s.run().await;
+
+    let batch = s.only_batch().await;
+    assert_eq!((batch.item_count, batch.total_minor), (1, 25_025));
+    let view = s.desk().batch(&batch.id).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(view.items[0].request_id, won);
+    assert_eq!(view.items[0].description.as_deref(), Some("Referral fee Q4"));
+    assert_eq!(view.items[0].payee_id.as_deref(), Some("payee-7"));
+    assert!(
+        !view.items.iter().any(|i| i.request_id == open),
+        "another stage is not paid"
+    );
+    let dead = s
+        .engine
+        .dead_letters(&DeadLetterFilter::default(), 10, 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        dead.items.iter().any(|d| d
+            .error_message
+            .contains(&format!("Opportunity No amount ({broken}): Amount"))),
+        "{:?}",
+        dead.items.iter().map(|d| &d.error_message).collect::<Vec<_>>()
+    );
+
+    let refused = s.desk().approve(&batch.id, MAKER, &batch.content_hash).await;
+    assert!(matches!(refused, Err(EngineError::Refused(_))), "{refused:?}");
+    s.approve(&batch, CHECKER).await;
+    s.run().await;
+    s.settle().await;
+
+    let opportunity = s.record("Opportunity", &won);
+    assert_eq!(
+        opportunity.get("Payout_Status__c"),
+        Some(&json!("Paid")),
+        "{opportunity:?}"
+    );
+    assert_eq!(opportunity.get("StageName"), Some(&json!("Closed Won")));
+    assert!(
+        opportunity
+            .get("Payout_Id__c")
+            .and_then(Value::as_str)
+            .is_some_and(|p| !p.is_empty())
+    );
+    let transactions = s.salesforce.records("Payment_Transaction__c");
+    assert_eq!(transactions.len(), 1);
+    assert_eq!(transactions[0].get("Opportunity__c"), Some(&json!(won)));
+    assert_eq!(
+        transactions[0].get("Payment_Request__c").filter(|v| !v.is_null()),
+        None
+    );
+    assert_eq!(transactions[0].get("Amount__c"), Some(&json!(250.25)));
+    assert_eq!(
+        s.record("Opportunity", &open)
+            .get("Payout_Status__c")
+            .filter(|v| !v.is_null()),
+        None
+    );
+    // Paysync's own write-back changed the deal; reading it again pays nothing twice.
+    s.run().await;
+    assert_eq!(s.payoneer.ledger().len(), 1);
+}

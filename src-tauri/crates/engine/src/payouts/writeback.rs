@@ -13,7 +13,7 @@ use paysync_core::retry::RetrySafety;
 use paysync_store::{ItemState, Job, NewJob, PayoutItem};
 use serde_json::{Map, Value, json};
 
-use super::{OUTCOME_JOB, Payouts, Tally, major_text, store_failed};
+use super::{OUTCOME_JOB, PayoutSource, Payouts, Tally, major_text, store_failed};
 use crate::handler::{JobContext, JobError, JobHandler};
 use crate::scheduler::{FlowContext, FlowError};
 
@@ -71,7 +71,11 @@ pub(crate) fn transaction_fields(item: &PayoutItem) -> Map<String, Value> {
         _ => "Processing",
     };
     let mut f = Map::new();
-    f.insert("Payment_Request__c".into(), json!(item.request_id));
+    let link = match PayoutSource::of_record(&item.request_id) {
+        PayoutSource::PaymentRequest => "Payment_Request__c",
+        PayoutSource::Opportunity => "Opportunity__c",
+    };
+    f.insert(link.into(), json!(item.request_id));
     f.insert("Provider__c".into(), json!("Payoneer"));
     f.insert("Status__c".into(), json!(status));
     f.insert("Amount__c".into(), money(item.amount_minor, &item.currency));
@@ -114,23 +118,38 @@ fn truncate(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
 }
 
-/// The request's fields for an item's end.
+/// The source record's fields for an item's end: a payment request's status, or an
+/// Opportunity's payout status (its stage is the sales team's and stays as it is).
 pub(crate) fn request_fields(item: &PayoutItem) -> Map<String, Value> {
-    let status = match item.state {
-        ItemState::Paid => "Paid",
-        ItemState::Failed => "Failed",
-        ItemState::Cancelled => "Cancelled",
-        ItemState::Rejected => "Rejected",
-        _ => "Batched",
+    let source = PayoutSource::of_record(&item.request_id);
+    let status = match (item.state, source) {
+        (ItemState::Paid, _) => "Paid",
+        (ItemState::Failed, _) => "Failed",
+        (ItemState::Cancelled, _) => "Cancelled",
+        (ItemState::Rejected, _) => "Rejected",
+        (_, PayoutSource::PaymentRequest) => "Batched",
+        // An Opportunity's payout status has no "in progress" value: it is empty until the end.
+        (_, PayoutSource::Opportunity) => "",
+    };
+    let (status_field, reason_field) = match source {
+        PayoutSource::PaymentRequest => ("Status__c", "Rejection_Reason__c"),
+        PayoutSource::Opportunity => ("Payout_Status__c", "Payout_Rejection_Reason__c"),
     };
     let mut f = Map::new();
-    f.insert("Status__c".into(), json!(status));
+    f.insert(
+        status_field.into(),
+        if status.is_empty() {
+            Value::Null
+        } else {
+            json!(status)
+        },
+    );
     if let Some(id) = &item.payout_id {
         f.insert("Payout_Id__c".into(), json!(id));
     }
     if item.state != ItemState::Paid {
         f.insert(
-            "Rejection_Reason__c".into(),
+            reason_field.into(),
             json!(item.reason.as_deref().map(|r| truncate(r, 255))),
         );
     }
@@ -175,11 +194,12 @@ impl JobHandler for OutcomeJobHandler {
             .request_name
             .clone()
             .unwrap_or_else(|| item.request_id.clone());
+        let object = PayoutSource::of_record(&item.request_id).object();
         let failed = |what: &str, e: &paysync_connectors::http::HttpError| {
             JobError::from_failure(
                 &e.failure(),
                 RetrySafety::ReplaySafe,
-                format!("{what} for Payment_Request__c {label} ({}): {e}", item.request_id),
+                format!("{what} for {object} {label} ({}): {e}", item.request_id),
             )
         };
         if let Some(reference) = item.client_reference_id.as_deref()
@@ -196,11 +216,7 @@ impl JobHandler for OutcomeJobHandler {
                 .map_err(|e| failed("writing Payment_Transaction__c", &e))?;
         }
         self.payouts
-            .send_sf(update(
-                "Payment_Request__c",
-                &item.request_id,
-                request_fields(&item),
-            ))
+            .send_sf(update(object, &item.request_id, request_fields(&item)))
             .await
             .map_err(|e| failed("updating the request", &e))?;
         ctx.store

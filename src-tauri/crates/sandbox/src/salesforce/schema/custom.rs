@@ -160,7 +160,7 @@ pub(super) const PAYMENT_TRANSACTION: ObjectDef = ObjectDef {
     key_prefix: "a04",
     custom: true,
     deletable: true,
-    doc: "One provider payout attempt for a payment request.",
+    doc: "One provider payout attempt for a payment request or an Opportunity.",
     fields: &[
         auto_name("PT-{000000}"),
         text(
@@ -175,6 +175,12 @@ pub(super) const PAYMENT_TRANSACTION: ObjectDef = ObjectDef {
             "Payment Request",
             "Payment_Request__c",
             "The request it pays.",
+        ),
+        lookup(
+            "Opportunity__c",
+            "Opportunity",
+            "Opportunity",
+            "The deal it pays, when the payout came from an Opportunity.",
         ),
         picklist(
             "Provider__c",

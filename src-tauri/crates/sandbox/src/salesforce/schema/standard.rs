@@ -114,6 +114,31 @@ pub(super) const OPPORTUNITY: ObjectDef = ObjectDef {
             255,
             "Stripe `sub_…` id (not a key).",
         ),
+        lookup(
+            "Payee_Contact__c",
+            "Payee",
+            "Contact",
+            "Who is paid out when the deal reaches the payout stage (`[sync.payouts] opportunity_stage`).",
+        ),
+        picklist(
+            "Payout_Status__c",
+            "Payout Status",
+            &["Paid", "Failed", "Rejected", "Cancelled"],
+            false,
+            "Set by Paysync when the deal's payout ends.",
+        ),
+        text(
+            "Payout_Id__c",
+            "Payout ID",
+            255,
+            "The provider's payout id once sent.",
+        ),
+        text(
+            "Payout_Rejection_Reason__c",
+            "Payout Rejection Reason",
+            255,
+            "Why the payout was rejected or failed.",
+        ),
     ],
 };
 
