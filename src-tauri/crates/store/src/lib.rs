@@ -33,6 +33,7 @@ pub mod object_versions;
 pub mod open;
 pub mod payments;
 pub mod payouts;
+pub mod reconciliation;
 pub mod runs;
 pub mod settings;
 mod time;
@@ -65,6 +66,10 @@ pub use payments::{
 pub use payouts::{
     BatchStatus, IntakeOutcome, ItemOutcome, ItemState, NewPayoutItem, PayoutApproval, PayoutBatch,
     PayoutItem, Payouts, StateTotal,
+};
+pub use reconciliation::{
+    InputCount, NewReconInput, NewReconResult, ReconResult, ReconRun, ReconSide, Reconciliation, Resolution,
+    ResultCategory, ResultCount,
 };
 pub use runs::{Run, RunCounts, RunOutcome, RunTrigger, Runs};
 pub use settings::Settings;
@@ -124,6 +129,11 @@ impl Store {
     /// Payout items, batches and their approvals.
     pub fn payouts(&self) -> Payouts<'_> {
         Payouts::new(self)
+    }
+
+    /// Reconciliation inputs, runs and results.
+    pub fn reconciliation(&self) -> Reconciliation<'_> {
+        Reconciliation::new(self)
     }
 
     /// Sync runs.

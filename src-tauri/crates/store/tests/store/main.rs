@@ -12,4 +12,5 @@ mod open;
 mod payments;
 mod payouts;
 mod queries;
+mod reconciliation;
 mod runs;
