@@ -11,6 +11,7 @@
 //! - [`ids`]: id newtypes and the deterministic [`IdempotencyKey`].
 //! - [`mapping`]: field mappings as versioned documents (source path → transform → target field,
 //!   with validation), interpreted without a rebuild.
+//! - [`reconcile`]: the pure matching engine (shared ids, then rules), breakdowns and tie-out.
 //! - [`retry`]: the pure failure classifier and the backoff policy that the engine's job runner and
 //!   the connectors' HTTP executor share (ARCHITECTURE §3.3–3.4).
 
@@ -23,6 +24,7 @@ pub mod money;
 mod money_error;
 pub mod provider_amounts;
 pub mod random;
+pub mod reconcile;
 pub mod retry;
 pub mod secret;
 
