@@ -8,6 +8,7 @@ mod crash_daemon;
 mod demo_data;
 mod payoneer_ipcn;
 mod payouts_daemon;
+mod reconcile_demo;
 mod sandbox_cli;
 mod secrets_canary;
 mod stripe_to_salesforce;

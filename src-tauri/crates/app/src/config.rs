@@ -48,6 +48,28 @@ pub struct SyncSection {
     pub salesforce_to_stripe: SalesforceToStripeSection,
     /// `payoneer.payouts`.
     pub payouts: PayoutsSection,
+    /// `reconcile.daily` and `paysync reconcile`.
+    pub reconcile: ReconcileSection,
+}
+
+/// `[sync.reconcile]`: what a scheduled reconciliation covers and how records are matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReconcileSection {
+    /// Days a scheduled run covers, ending today (1–92).
+    pub days: u32,
+    /// `[sync.reconcile.rules]`: amount tolerance, date window, reference and counterparty use.
+    pub rules: paysync_core::reconcile::Rules,
+}
+
+impl Default for ReconcileSection {
+    fn default() -> Self {
+        let d = paysync_engine::reconcile::ReconcileOptions::default();
+        Self {
+            days: d.days,
+            rules: d.rules,
+        }
+    }
 }
 
 /// `[sync.payouts]`: how payment requests become Payoneer payouts (the program is the connected
@@ -153,6 +175,14 @@ impl SyncSection {
                 .filter(|stage| !stage.is_empty())
                 .map(str::to_owned),
             ..paysync_engine::payouts::PayoutOptions::default()
+        }
+    }
+
+    /// The options of `reconcile.daily` and `paysync reconcile`.
+    pub fn reconcile_options(&self) -> paysync_engine::reconcile::ReconcileOptions {
+        paysync_engine::reconcile::ReconcileOptions {
+            rules: self.reconcile.rules.clone(),
+            days: self.reconcile.days.clamp(1, 92),
         }
     }
 

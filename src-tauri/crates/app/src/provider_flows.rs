@@ -16,6 +16,7 @@ use paysync_engine::flows::stripe_events::StripeEventsFlow;
 use paysync_engine::flows::stripe_payments::StripePaymentsFlow;
 use paysync_engine::flows::stripe_salesforce::{StripeMappings, StripeToSalesforceFlow};
 use paysync_engine::payouts::PayoutsFlow;
+use paysync_engine::reconcile::Reconciler;
 
 use crate::config::SyncSection;
 use crate::connections::{Connections, KeyCredentials};
@@ -93,7 +94,7 @@ pub struct Providers {
 
 /// The flows (with their default schedules), handlers and executor for the providers given:
 /// Stripe's pulls when Stripe is there, both directions between Stripe and Salesforce when both
-/// are, and payouts when Payoneer and Salesforce are.
+/// are, payouts when Payoneer and Salesforce are, and reconciliation wherever Salesforce is.
 pub fn assemble(
     given: Providers,
     sync: &SyncSection,
@@ -106,6 +107,7 @@ pub fn assemble(
     } = given;
     let both = stripe.is_some() && salesforce.is_some();
     let has_stripe = stripe.is_some();
+    let has_salesforce = salesforce.is_some();
     let payouts_program = payoneer
         .as_ref()
         .filter(|_| salesforce.is_some())
@@ -132,6 +134,13 @@ pub fn assemble(
         extensions.flows.push((
             Arc::new(StripeEventsFlow::new(executor.clone(), PAGE_SIZE)),
             "every 5m".to_owned(),
+        ));
+    }
+    if has_salesforce {
+        extensions.reconcile = Some(Reconciler::new(
+            has_stripe.then(|| executor.clone()),
+            executor.clone(),
+            sync.reconcile_options(),
         ));
     }
     if let Some(program) = payouts_program {

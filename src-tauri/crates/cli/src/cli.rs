@@ -63,6 +63,12 @@ pub enum Command {
         #[command(subcommand)]
         command: PayoutsCommand,
     },
+    /// Reconciliation of provider money against Salesforce.
+    Reconcile {
+        /// What to do.
+        #[command(subcommand)]
+        command: ReconcileCommand,
+    },
     /// The tamper-evident audit log.
     Audit {
         /// What to do with the audit log.
@@ -297,6 +303,99 @@ pub enum PayoutsCommand {
     },
 }
 
+/// `paysync reconcile …`
+#[derive(Debug, Subcommand)]
+pub enum ReconcileCommand {
+    /// Reconcile a period now: read both sides (unless `--offline`), match, store the results.
+    Run {
+        /// First day (YYYY-MM-DD); default: `--days` before `--to`.
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Last day (YYYY-MM-DD); default: today.
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        /// Days covered when `--from` is not given.
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+        /// Use only what earlier runs read (no provider or Salesforce call).
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Recent runs, newest first.
+    Runs {
+        /// How many.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// One run (the latest by default): totals per currency, results by category and kind.
+    Show {
+        /// The run id.
+        run: Option<i64>,
+    },
+    /// A run's results, optionally of one category (matched, suggested, exception) and kind.
+    Results {
+        /// The run id.
+        run: i64,
+        /// Only this category.
+        #[arg(long)]
+        category: Option<String>,
+        /// Only this kind (e.g. amount_mismatch, missing_in_salesforce, one_to_one).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Page size.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        /// Results to skip.
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+    },
+    /// Decide about a result, as the Salesforce user connected: accept or reject a suggestion,
+    /// explain an exception (with a note) or mark it fixed.
+    Resolve {
+        /// The result id.
+        result: i64,
+        /// The decision.
+        #[arg(value_enum)]
+        decision: ResolutionArg,
+        /// Why (required to explain).
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Export a run's results for the accountants.
+    Export {
+        /// The run id.
+        run: i64,
+        /// `csv` or `xlsx`.
+        #[arg(long, value_enum, default_value_t = ExportArg::Csv)]
+        format: ExportArg,
+        /// The file to write.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+}
+
+/// A decision about a reconciliation result.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ResolutionArg {
+    /// Take a suggestion as a match.
+    Accept,
+    /// Turn a suggestion down.
+    Reject,
+    /// Explain an exception (needs `--note`).
+    Explain,
+    /// Mark an exception fixed at its source.
+    Fixed,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportArg {
+    /// Comma-separated values, exact decimal amounts.
+    Csv,
+    /// An Excel workbook (results and totals sheets).
+    Xlsx,
+}
+
 /// Filters for `paysync dlq list`.
 #[derive(Debug, Args)]
 pub struct DlqListArgs {
@@ -389,5 +488,16 @@ pub enum BenchCommand {
         /// Latency added to every simulator response, in milliseconds.
         #[arg(long, default_value_t = 0)]
         latency_ms: u64,
+    },
+    /// Reconcile a generated data set with known answers (splits, fees, FX, duplicates, gaps,
+    /// look-alikes) of N records per side, and score it: wall time, peak memory, precision and
+    /// recall of the confirmed matches.
+    Reconcile {
+        /// Records per side.
+        #[arg(long, default_value_t = 1_000_000)]
+        records: u64,
+        /// Seed of the generated data.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
     },
 }

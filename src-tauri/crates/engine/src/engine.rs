@@ -123,6 +123,8 @@ pub struct Extensions {
     /// Payouts, when Payoneer and Salesforce are both there: the flow (scheduled `every 1m`),
     /// its job handlers and the desk people act through are all registered from it.
     pub payouts: Option<crate::payouts::PayoutsFlow>,
+    /// Reconciliation, when Salesforce is connected: the flow (scheduled `every 1d`) and the desk.
+    pub reconcile: Option<crate::reconcile::Reconciler>,
 }
 
 impl std::fmt::Debug for Extensions {
@@ -152,6 +154,7 @@ pub struct Engine {
     schedules: Arc<HashMap<String, Option<String>>>,
     options: Arc<EngineOptions>,
     payouts: Option<crate::payouts::PayoutDesk>,
+    reconcile: Option<crate::reconcile::ReconDesk>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -202,7 +205,11 @@ impl Engine {
             flows: mut extra_flows,
             executors,
             payouts,
+            reconcile,
         } = extensions;
+        if let Some(reconciler) = &reconcile {
+            extra_flows.push((Arc::new(reconciler.flow()), "every 1d".to_owned()));
+        }
         if let Some(flow) = &payouts {
             extra_handlers.extend(flow.handlers());
             extra_flows.push((Arc::new(flow.clone()), "every 1m".to_owned()));
@@ -256,6 +263,7 @@ impl Engine {
             specs.push(FlowSpec { flow, schedule });
         }
         let payouts = payouts.map(|flow| flow.desk(store.clone(), clock.clone()));
+        let reconcile = reconcile.map(|r| crate::reconcile::ReconDesk::new(r, store.clone(), clock.clone()));
         let scheduler = Scheduler::new(
             specs,
             store.clone(),
@@ -274,6 +282,7 @@ impl Engine {
             schedules: Arc::new(schedules),
             options: Arc::new(options),
             payouts,
+            reconcile,
         })
     }
 
@@ -286,13 +295,20 @@ impl Engine {
         })
     }
 
+    /// The reconciliation desk, when Salesforce is connected.
+    pub fn reconciliation(&self) -> Result<&crate::reconcile::ReconDesk, EngineError> {
+        self.reconcile
+            .as_ref()
+            .ok_or_else(|| EngineError::Unavailable("Reconciliation needs Salesforce connected".to_owned()))
+    }
+
     /// The underlying store, for cross-crate tests and the bench harness.
     pub fn store(&self) -> &Store {
         &self.store
     }
 
     /// The engine's clock (injected, so tests control time).
-    pub(crate) fn clock(&self) -> &SharedClock {
+    pub fn clock(&self) -> &SharedClock {
         &self.clock
     }
 

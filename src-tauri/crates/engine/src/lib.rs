@@ -8,6 +8,7 @@
 //! - [`webhooks`]: verified webhook deliveries into the inbox.
 //! - [`mappings`]: the default field mappings shipped as data (Stripe objects → Salesforce).
 //! - [`payouts`]: Payoneer payouts from Salesforce requests, with four-eyes approval.
+//! - [`reconcile`]: scheduled, local, explained reconciliation of provider money against Salesforce.
 //! - [`events`]: typed events that logs, counters and the console share.
 //! - [`engine`]: the [`Engine`] façade, the only API that the CLI, the desktop shell and tests call.
 
@@ -21,6 +22,7 @@ pub mod keys;
 pub mod mappings;
 pub mod payment_timeline;
 pub mod payouts;
+pub mod reconcile;
 pub mod runner;
 pub mod scheduler;
 pub mod selftest;

@@ -277,17 +277,30 @@ impl<'a> Reconciliation<'a> {
         Ok(inputs.len() as u64)
     }
 
-    /// The movements of `side` dated from `from` to `to` (inclusive, `YYYY-MM-DD`).
-    pub async fn inputs(&self, side: ReconSide, from: &str, to: &str) -> Result<Vec<Value>> {
+    /// The movements of `side` (of one `source`, or all) dated from `from` to `to` (inclusive,
+    /// `YYYY-MM-DD`).
+    pub async fn inputs(
+        &self,
+        side: ReconSide,
+        source: Option<&str>,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<Value>> {
         day("from", from)?;
         day("to", to)?;
         let side = side.as_str();
-        sqlx::query_file_scalar!("queries/reconciliation/inputs_in_period.sql", side, from, to)
-            .fetch_all(self.store.pool())
-            .await?
-            .into_iter()
-            .map(|text| serde_json::from_str(&text).map_err(StoreError::from))
-            .collect()
+        sqlx::query_file_scalar!(
+            "queries/reconciliation/inputs_in_period.sql",
+            side,
+            source,
+            from,
+            to
+        )
+        .fetch_all(self.store.pool())
+        .await?
+        .into_iter()
+        .map(|text| serde_json::from_str(&text).map_err(StoreError::from))
+        .collect()
     }
 
     /// How many movements each side and source holds.

@@ -42,6 +42,26 @@ pub async fn run(ctx: &Context, command: BenchCommand) -> anyhow::Result<()> {
                 if report.target_met { "met" } else { "MISSED" }
             ))
         }
+        BenchCommand::Reconcile { records, seed } => {
+            let report = bench_reconcile(records, seed)?;
+            if ctx.json {
+                return output::json(&report);
+            }
+            output::line(format!(
+                "reconcile: {} records per side in {:.2} s (generating took {:.2} s); peak RSS {:.0} MB; confirmed {} of {} true matches, precision {:.4}, recall {:.4}; {} suggested, {} exceptions; totals balance: {}",
+                report.records,
+                report.wall_s,
+                report.generate_s,
+                report.peak_rss_mb,
+                report.confirmed,
+                report.true_matches,
+                report.precision,
+                report.recall,
+                report.suggested,
+                report.exceptions,
+                report.balances
+            ))
+        }
         BenchCommand::Sync { events, latency_ms } => {
             let report = super::bench_sync::bench_sync(events, latency_ms).await?;
             if ctx.json {
@@ -112,4 +132,46 @@ pub(super) fn peak_rss_mb() -> f64 {
                 .and_then(|kb| kb.parse::<u64>().ok())
         })
         .map_or(0.0, |kb| kb as f64 / 1024.0)
+}
+
+#[derive(Debug, Serialize)]
+struct ReconcileBench {
+    records: u64,
+    wall_s: f64,
+    generate_s: f64,
+    peak_rss_mb: f64,
+    precision: f64,
+    recall: f64,
+    confirmed: usize,
+    true_matches: usize,
+    suggested: usize,
+    exceptions: usize,
+    balances: bool,
+}
+
+/// Generates N records per side with known answers, reconciles them (timed) and scores the
+/// confirmed matches against the truth.
+#[allow(clippy::float_arithmetic, clippy::cast_precision_loss)] // Timing figures, not money.
+fn bench_reconcile(records: u64, seed: u64) -> anyhow::Result<ReconcileBench> {
+    use paysync_core::reconcile::{Rules, ground_truth, reconcile, score};
+    let started = Instant::now();
+    let truth = ground_truth::generate(usize::try_from(records)?, seed);
+    let generate_s = started.elapsed().as_secs_f64();
+    let timer = Instant::now();
+    let outcome = reconcile(&truth.provider, &truth.salesforce, &Rules::default())?;
+    let wall_s = timer.elapsed().as_secs_f64();
+    let scored = score::score(&outcome, &truth);
+    Ok(ReconcileBench {
+        records,
+        wall_s,
+        generate_s,
+        peak_rss_mb: peak_rss_mb(),
+        precision: scored.precision,
+        recall: scored.recall,
+        confirmed: scored.confirmed,
+        true_matches: scored.true_matches,
+        suggested: outcome.suggestions.len(),
+        exceptions: outcome.exceptions.len(),
+        balances: outcome.balances(),
+    })
 }

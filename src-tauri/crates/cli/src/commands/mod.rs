@@ -8,6 +8,7 @@ mod daemon;
 mod dlq;
 mod init;
 mod payouts;
+mod reconcile;
 mod sandbox;
 mod selftest;
 mod status;
@@ -104,6 +105,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Resume { flow } => set_paused(&ctx, &flow, false).await,
         Command::Dlq { command } => dlq::run(&ctx, command).await,
         Command::Payouts { command } => payouts::run(&ctx, command).await,
+        Command::Reconcile { command } => reconcile::run(&ctx, command).await,
         Command::Audit { command } => audit::run(&ctx, command).await,
         Command::Selftest { command } => selftest::run(&ctx, command).await,
         Command::Sandbox { no_demo, seed } => sandbox::run(&ctx, no_demo, seed).await,

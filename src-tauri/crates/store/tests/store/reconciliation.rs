@@ -62,7 +62,7 @@ async fn inputs_are_replaced_by_their_newest_reading_and_found_by_period() {
     .await
     .expect("sf");
     let november = r
-        .inputs(ReconSide::Provider, "2026-11-01", "2026-11-30")
+        .inputs(ReconSide::Provider, None, "2026-11-01", "2026-11-30")
         .await
         .expect("inputs");
     assert_eq!(
@@ -71,6 +71,12 @@ async fn inputs_are_replaced_by_their_newest_reading_and_found_by_period() {
             json!({"id": "ch_1", "amount_minor": 100}),
             json!({"id": "ch_2", "amount_minor": 250})
         ]
+    );
+    assert!(
+        r.inputs(ReconSide::Provider, Some("payoneer"), "2026-11-01", "2026-11-30")
+            .await
+            .expect("one source")
+            .is_empty()
     );
     let counts = r.input_counts().await.expect("counts");
     assert_eq!(counts.len(), 2);

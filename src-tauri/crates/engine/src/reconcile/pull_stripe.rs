@@ -1,0 +1,233 @@
+//! Stripe's side of a period: charges (with the fee from their balance transaction), refunds,
+//! and payouts with the balance transactions each one settled (for the tie-out), read through
+//! the one executor and turned into matching records in ISO minor units.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use paysync_connectors::http::{HttpError, Request};
+use paysync_connectors::stripe::MAX_PAGE;
+use paysync_core::Currency;
+use paysync_core::provider_amounts::stripe::from_stripe_amount;
+use paysync_core::reconcile::{Record, RecordKind, Source, Status};
+use serde_json::Value;
+
+use super::Reconciler;
+
+/// A payout with the balance transactions it settled, as records.
+#[derive(Debug, Clone)]
+pub(crate) struct StripePayout {
+    /// The payout, as a record (its amount is what reached the bank).
+    pub payout: Record,
+    /// Its balance transactions (net amounts, excluding the payout's own).
+    pub transactions: Vec<Record>,
+}
+
+/// What Stripe holds for a period.
+#[derive(Debug, Default)]
+pub(crate) struct StripeSide {
+    /// Charges and refunds.
+    pub records: Vec<Record>,
+    /// Payouts with their transactions.
+    pub payouts: Vec<StripePayout>,
+    /// Objects that could not be read, with why (named by id).
+    pub unreadable: Vec<String>,
+}
+
+fn bounds(from: NaiveDate, to: NaiveDate) -> (i64, i64) {
+    let start = Utc.from_utc_datetime(&from.and_hms_opt(0, 0, 0).unwrap_or_default());
+    let end = Utc.from_utc_datetime(&to.and_hms_opt(23, 59, 59).unwrap_or_default());
+    (start.timestamp(), end.timestamp())
+}
+
+fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+}
+
+fn day_of(v: &Value) -> Option<NaiveDate> {
+    let t = v.get("created").and_then(Value::as_i64)?;
+    Some(chrono::DateTime::from_timestamp(t, 0)?.date_naive())
+}
+
+/// Stripe's integer amount in the currency's ISO minor units, with the currency.
+fn amount(v: &Value, key: &str) -> Result<(Currency, i64), String> {
+    let id = text(v, "id").unwrap_or("?");
+    let code = text(v, "currency").ok_or(format!("{id}: no currency"))?;
+    let currency =
+        Currency::from_code(&code.to_ascii_uppercase()).map_err(|e| format!("{id}: currency: {e}"))?;
+    let raw = v
+        .get(key)
+        .and_then(Value::as_i64)
+        .ok_or(format!("{id}: no {key}"))?;
+    let money = from_stripe_amount(raw, currency).map_err(|e| format!("{id}: {key}: {e}"))?;
+    Ok((currency, money.minor()))
+}
+
+/// A charge as a record: gross amount, the fee when its balance transaction is expanded.
+pub(crate) fn charge_record(v: &Value) -> Result<Record, String> {
+    let id = text(v, "id").ok_or("a charge without an id")?;
+    let (currency, gross) = amount(v, "amount")?;
+    let date = day_of(v).ok_or(format!("{id}: no created time"))?;
+    let status = match text(v, "status") {
+        Some("succeeded") => Status::Succeeded,
+        Some("failed") => Status::Failed,
+        _ => Status::Pending,
+    };
+    let mut record =
+        Record::new(id, Source::Stripe, RecordKind::Charge, currency, gross, date).with_status(status);
+    if let Some(bt) = v.get("balance_transaction").filter(|b| b.is_object()) {
+        let (_, fee) = amount(bt, "fee")?;
+        record = record.with_fee(fee);
+    }
+    if let Some(order) = v.get("metadata").and_then(|m| text(m, "order_id")) {
+        record = record.with_reference(order);
+    }
+    if let Some(customer) = text(v, "customer") {
+        record = record.with_counterparty(customer);
+    }
+    if let Some(invoice) = text(v, "invoice") {
+        record = record.with_part_of(invoice);
+    }
+    Ok(record)
+}
+
+/// A refund as a record: money given back, so negative.
+pub(crate) fn refund_record(v: &Value) -> Result<Record, String> {
+    let id = text(v, "id").ok_or("a refund without an id")?;
+    let (currency, amount) = amount(v, "amount")?;
+    let date = day_of(v).ok_or(format!("{id}: no created time"))?;
+    let status = match text(v, "status") {
+        Some("succeeded") => Status::Succeeded,
+        Some("failed") => Status::Failed,
+        Some("canceled") => Status::Cancelled,
+        _ => Status::Pending,
+    };
+    Ok(Record::new(id, Source::Stripe, RecordKind::Refund, currency, -amount, date).with_status(status))
+}
+
+impl Reconciler {
+    /// Every page of a Stripe list, oldest object last (Stripe lists newest first).
+    async fn stripe_list(&self, request: impl Fn(Option<&str>) -> Request) -> Result<Vec<Value>, HttpError> {
+        let Some(stripe) = &self.stripe else {
+            return Ok(Vec::new());
+        };
+        let mut all = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page: Value = stripe
+                .send(paysync_connectors::stripe::PROVIDER, request(after.as_deref()))
+                .await?
+                .json()?;
+            let data = page
+                .get("data")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            after = data.last().and_then(|o| text(o, "id")).map(str::to_owned);
+            all.extend(data);
+            if !page.get("has_more").and_then(Value::as_bool).unwrap_or(false) || after.is_none() {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// Reads Stripe's charges, refunds and payouts created in the period.
+    pub(crate) async fn pull_stripe(&self, from: NaiveDate, to: NaiveDate) -> Result<StripeSide, HttpError> {
+        let mut side = StripeSide::default();
+        if self.stripe.is_none() {
+            return Ok(side);
+        }
+        let (gte, lte) = bounds(from, to);
+        let listed = |path: &'static str, expand: Option<&'static str>| {
+            move |after: Option<&str>| {
+                let mut req = Request::get(path, format!("stripe:GET {path}"))
+                    .query("limit", MAX_PAGE.to_string())
+                    .query("created[gte]", gte.to_string())
+                    .query("created[lte]", lte.to_string());
+                if let Some(field) = expand {
+                    req = req.query("expand[]", field);
+                }
+                if let Some(id) = after {
+                    req = req.query("starting_after", id);
+                }
+                req
+            }
+        };
+        for charge in self
+            .stripe_list(listed("/v1/charges", Some("data.balance_transaction")))
+            .await?
+        {
+            match charge_record(&charge) {
+                Ok(r) => side.records.push(r),
+                Err(e) => side.unreadable.push(format!("Stripe charge {e}")),
+            }
+        }
+        for refund in self.stripe_list(listed("/v1/refunds", None)).await? {
+            match refund_record(&refund) {
+                Ok(r) => side.records.push(r),
+                Err(e) => side.unreadable.push(format!("Stripe refund {e}")),
+            }
+        }
+        for payout in self.stripe_list(listed("/v1/payouts", None)).await? {
+            let Some(id) = text(&payout, "id").map(str::to_owned) else {
+                continue;
+            };
+            let record = amount(&payout, "amount").and_then(|(currency, minor)| {
+                let date = day_of(&payout).ok_or(format!("{id}: no created time"))?;
+                Ok(Record::new(
+                    id.as_str(),
+                    Source::Stripe,
+                    RecordKind::Payout,
+                    currency,
+                    minor,
+                    date,
+                ))
+            });
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    side.unreadable.push(format!("Stripe payout {e}"));
+                    continue;
+                }
+            };
+            let transactions = self
+                .stripe_list(|after: Option<&str>| {
+                    let mut req =
+                        Request::get("/v1/balance_transactions", "stripe:GET /v1/balance_transactions")
+                            .query("limit", MAX_PAGE.to_string())
+                            .query("payout", id.as_str());
+                    if let Some(a) = after {
+                        req = req.query("starting_after", a);
+                    }
+                    req
+                })
+                .await?;
+            let mut lines = Vec::new();
+            for bt in transactions {
+                // The payout's own line is the money leaving; the tie-out sums what it settled.
+                if text(&bt, "type").is_some_and(|t| t.starts_with("payout")) {
+                    continue;
+                }
+                let line = amount(&bt, "net").and_then(|(currency, net)| {
+                    let bt_id = text(&bt, "id").unwrap_or("?");
+                    let date = day_of(&bt).ok_or(format!("{bt_id}: no created time"))?;
+                    Ok(Record::new(
+                        bt_id,
+                        Source::Stripe,
+                        RecordKind::BalanceTransaction,
+                        currency,
+                        net,
+                        date,
+                    ))
+                });
+                match line {
+                    Ok(r) => lines.push(r),
+                    Err(e) => side.unreadable.push(format!("Stripe balance transaction {e}")),
+                }
+            }
+            side.payouts.push(StripePayout {
+                payout: record,
+                transactions: lines,
+            });
+        }
+        Ok(side)
+    }
+}

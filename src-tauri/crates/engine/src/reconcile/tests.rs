@@ -1,0 +1,87 @@
+//! Reading each side's objects into matching records: minor units per currency, signs, statuses,
+//! the ids that link them, and refusals that name the record and the field.
+
+use paysync_core::reconcile::{RecordKind, Status};
+use serde_json::{Map, Value, json};
+
+use super::{pull_salesforce, pull_stripe};
+
+fn map(v: Value) -> Map<String, Value> {
+    v.as_object().cloned().unwrap_or_default()
+}
+
+#[test]
+fn a_stripe_charge_keeps_its_gross_its_fee_and_what_links_it() {
+    let charge = json!({
+        "id": "ch_1", "object": "charge", "amount": 12_550, "currency": "eur", "status": "succeeded",
+        "created": 1_763_800_000, "customer": "cus_9", "invoice": "in_4",
+        "metadata": {"order_id": "SO-17"},
+        "balance_transaction": {"id": "txn_1", "fee": 392, "net": 12_158, "currency": "eur"}
+    });
+    let r = pull_stripe::charge_record(&charge).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (r.amount_minor, r.fee_minor, r.currency.code()),
+        (12_550, 392, "EUR")
+    );
+    assert_eq!(r.kind, RecordKind::Charge);
+    assert_eq!(r.status, Status::Succeeded);
+    assert_eq!(r.reference.as_deref(), Some("SO-17"));
+    assert_eq!(r.counterparty.as_deref(), Some("cus_9"));
+    assert_eq!(r.part_of.iter().map(|p| p.as_str()).collect::<Vec<_>>(), ["in_4"]);
+    // Zero-decimal currencies are whole units at Stripe and in ISO alike.
+    let yen = json!({"id": "ch_2", "amount": 5_000, "currency": "jpy", "status": "failed", "created": 1_763_800_000});
+    let r = pull_stripe::charge_record(&yen).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((r.amount_minor, r.status), (5_000, Status::Failed));
+    // A refund is money given back.
+    let refund = json!({"id": "re_1", "amount": 500, "currency": "usd", "status": "succeeded", "created": 1_763_800_000});
+    let r = pull_stripe::refund_record(&refund).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((r.amount_minor, r.kind), (-500, RecordKind::Refund));
+    let broken = json!({"id": "ch_3", "amount": 5, "currency": "zzz", "created": 1});
+    let e = pull_stripe::charge_record(&broken).err().unwrap_or_default();
+    assert!(e.contains("ch_3") && e.contains("currency"), "{e}");
+}
+
+#[test]
+fn salesforce_records_are_read_exactly_or_refused_naming_the_field() {
+    let payment = map(json!({
+        "Id": "a02X", "Amount__c": 125.5, "Currency__c": "EUR", "Fee__c": 3.92, "Status__c": "Completed",
+        "Paid_At__c": "2026-11-20T10:00:00.000+0000", "Stripe_Charge_Id__c": "ch_1",
+        "Account__r": {"Stripe_Customer_Id__c": "cus_9"}
+    }));
+    let r = pull_salesforce::payment_record(&payment).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((r.amount_minor, r.fee_minor), (12_550, 392));
+    assert_eq!(r.keys.iter().map(|k| k.as_str()).collect::<Vec<_>>(), ["ch_1"]);
+    assert_eq!(r.counterparty.as_deref(), Some("cus_9"));
+    assert_eq!(r.date.to_string(), "2026-11-20");
+
+    let too_precise = map(
+        json!({"Id": "a02Y", "Amount__c": 10.005, "Currency__c": "EUR", "Paid_At__c": "2026-11-20T10:00:00Z"}),
+    );
+    let e = pull_salesforce::payment_record(&too_precise)
+        .err()
+        .unwrap_or_default();
+    assert!(e.starts_with("Payment__c a02Y: Amount__c: 10.005 EUR"), "{e}");
+
+    let refund = map(
+        json!({"Id": "a06R", "Amount__c": 5, "Currency__c": "USD", "Status__c": "succeeded",
+                            "CreatedDate": "2026-11-20T10:00:00.000+0000", "Stripe_Refund_Id__c": "re_1"}),
+    );
+    let r = pull_salesforce::refund_record(&refund).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.amount_minor, -500);
+
+    let transaction = map(json!({
+        "Id": "a04T", "Amount__c": 100, "Currency__c": "USD", "Fee__c": 1.5, "Target_Amount__c": 92.1,
+        "Target_Currency__c": "EUR", "Status__c": "Completed", "CreatedDate": "2026-11-20T10:00:00.000+0000",
+        "Paysync_Key__c": "pb_1-7"
+    }));
+    let r = pull_salesforce::transaction_record(&transaction).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (r.amount_minor, r.fee_minor, r.status),
+        (10_000, 150, Status::Succeeded)
+    );
+    assert_eq!(
+        r.fx.map(|f| (f.currency.code(), f.amount_minor)),
+        Some(("EUR", 9_210))
+    );
+    assert_eq!(r.keys.iter().map(|k| k.as_str()).collect::<Vec<_>>(), ["pb_1-7"]);
+}
