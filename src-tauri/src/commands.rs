@@ -9,6 +9,9 @@ use paysync_app::console::api::{
 use paysync_app::console::payouts::{
     DryRunReport, PayoutBatchDetail, PayoutBatchRow, PayoutCorrection, PayoutItemRow,
 };
+use paysync_app::console::reconcile::{
+    ReconExport, ReconResultPage, ReconResultRow, ReconRunDetail, ReconRunRow,
+};
 use tauri::State;
 
 use crate::ipc_error::IpcError;
@@ -277,4 +280,82 @@ pub async fn correct_payout_item(
     correction: PayoutCorrection,
 ) -> Result<PayoutItemRow, IpcError> {
     Ok(state.console().await?.correct_payout_item(correction).await?)
+}
+
+/// Reconciliation runs, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_reconciliation_runs(state: State<'_, AppState>) -> Result<Vec<ReconRunRow>, IpcError> {
+    Ok(state.console().await?.reconciliation_runs().await?)
+}
+
+/// One reconciliation run (the latest when `id` is absent): totals, counts by kind, tie-outs.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_reconciliation_run(
+    state: State<'_, AppState>,
+    id: Option<i64>,
+) -> Result<ReconRunDetail, IpcError> {
+    Ok(state.console().await?.reconciliation_run(id).await?)
+}
+
+/// A page of a run's results, optionally of one category and kind.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_reconciliation_results(
+    state: State<'_, AppState>,
+    run_id: i64,
+    category: Option<String>,
+    kind: Option<String>,
+    limit: u32,
+    offset: u32,
+) -> Result<ReconResultPage, IpcError> {
+    Ok(state
+        .console()
+        .await?
+        .reconciliation_results(run_id, category, kind, limit, offset)
+        .await?)
+}
+
+/// Reconciles a period (YYYY-MM-DD, inclusive) now.
+#[tauri::command]
+#[specta::specta]
+pub async fn run_reconciliation(
+    state: State<'_, AppState>,
+    from: String,
+    to: String,
+) -> Result<ReconRunRow, IpcError> {
+    Ok(state.console().await?.run_reconciliation(&from, &to).await?)
+}
+
+/// Decides about a result as the Salesforce user signed in: `accepted`/`rejected` (a
+/// suggestion), `explained` with a note or `fixed` (an exception).
+#[tauri::command]
+#[specta::specta]
+pub async fn resolve_reconciliation_result(
+    state: State<'_, AppState>,
+    id: i64,
+    decision: String,
+    note: Option<String>,
+) -> Result<ReconResultRow, IpcError> {
+    Ok(state
+        .console()
+        .await?
+        .resolve_reconciliation_result(id, &decision, note)
+        .await?)
+}
+
+/// Writes a run's results (`csv` or `xlsx`) to the data directory's `exports/`.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_reconciliation_run(
+    state: State<'_, AppState>,
+    id: i64,
+    format: String,
+) -> Result<ReconExport, IpcError> {
+    Ok(state
+        .console()
+        .await?
+        .export_reconciliation_run(id, &format)
+        .await?)
 }

@@ -47,6 +47,21 @@ export const commands = {
 	listPayoutCorrections: () => typedError<PayoutItemRow[], IpcError>(__TAURI_INVOKE("list_payout_corrections")),
 	/**  Corrects a recipient: written to the Salesforce Contact, then checked again. */
 	correctPayoutItem: (correction: PayoutCorrection) => typedError<PayoutItemRow, IpcError>(__TAURI_INVOKE("correct_payout_item", { correction })),
+	/**  Reconciliation runs, newest first. */
+	listReconciliationRuns: () => typedError<ReconRunRow[], IpcError>(__TAURI_INVOKE("list_reconciliation_runs")),
+	/**  One reconciliation run (the latest when `id` is absent): totals, counts by kind, tie-outs. */
+	getReconciliationRun: (id: number | null) => typedError<ReconRunDetail, IpcError>(__TAURI_INVOKE("get_reconciliation_run", { id })),
+	/**  A page of a run's results, optionally of one category and kind. */
+	listReconciliationResults: (runId: number, category: string | null, kind: string | null, limit: number, offset: number) => typedError<ReconResultPage, IpcError>(__TAURI_INVOKE("list_reconciliation_results", { runId, category, kind, limit, offset })),
+	/**  Reconciles a period (YYYY-MM-DD, inclusive) now. */
+	runReconciliation: (from: string, to: string) => typedError<ReconRunRow, IpcError>(__TAURI_INVOKE("run_reconciliation", { from, to })),
+	/**
+	 *  Decides about a result as the Salesforce user signed in: `accepted`/`rejected` (a
+	 *  suggestion), `explained` with a note or `fixed` (an exception).
+	 */
+	resolveReconciliationResult: (id: number, decision: string, note: string | null) => typedError<ReconResultRow, IpcError>(__TAURI_INVOKE("resolve_reconciliation_result", { id, decision, note })),
+	/**  Writes a run's results (`csv` or `xlsx`) to the data directory's `exports/`. */
+	exportReconciliationRun: (id: number, format: string) => typedError<ReconExport, IpcError>(__TAURI_INVOKE("export_reconciliation_run", { id, format })),
 	/**  One page of the audit log. */
 	listAudit: (query: AuditQuery) => typedError<AuditPage, IpcError>(__TAURI_INVOKE("list_audit", { query })),
 	/**  Verifies the audit chain now. */
@@ -795,6 +810,140 @@ export type QueueDepth = {
 	succeeded: number,
 	/**  Parked in the DLQ. */
 	dead: number,
+};
+
+/**  Results of one category and kind. */
+export type ReconCountRow = {
+	/**  matched, suggested or exception. */
+	category: string,
+	/**  e.g. one_to_one, amount_mismatch, missing_in_salesforce. */
+	kind: string,
+	/**  How many. */
+	count: number,
+	/**  How many are undecided (0 for matches). */
+	open: number,
+};
+
+/**  Where an export was written. */
+export type ReconExport = {
+	/**  The file's full path. */
+	path: string,
+	/**  Its size in bytes. */
+	bytes: number,
+};
+
+/**  A page of results. */
+export type ReconResultPage = {
+	/**  The rows. */
+	rows: ReconResultRow[],
+	/**  How many match the filter in all. */
+	total: number,
+};
+
+/**  One result. */
+export type ReconResultRow = {
+	/**  The result's id. */
+	id: number,
+	/**  matched, suggested or exception. */
+	category: string,
+	/**  The match's shape or the exception's kind. */
+	kind: string,
+	/**  ISO code. */
+	currency: string,
+	/**  Provider records. */
+	providerIds: string[],
+	/**  Salesforce records. */
+	salesforceIds: string[],
+	/**  Why, in words. */
+	reason: string,
+	/**  Gross, major units (matches and suggestions). */
+	gross: string | null,
+	/**  Fee. */
+	fee: string | null,
+	/**  FX difference. */
+	fxDifference: string | null,
+	/**  Net. */
+	net: string | null,
+	/**  accepted, rejected, explained or fixed. */
+	resolution: string | null,
+	/**  Who decided. */
+	resolvedBy: string | null,
+	/**  When. */
+	resolvedAt: string | null,
+	/**  Their note. */
+	note: string | null,
+};
+
+/**  A run with everything the screen's header shows. */
+export type ReconRunDetail = {
+	/**  The run. */
+	run: ReconRunRow,
+	/**  Per-currency totals. */
+	totals: ReconTotalsRow[],
+	/**  Results by category and kind. */
+	counts: ReconCountRow[],
+	/**  Payout tie-outs (empty for an offline run). */
+	payouts: ReconTieOutRow[],
+};
+
+/**  One run in the list. */
+export type ReconRunRow = {
+	/**  The run's id. */
+	id: number,
+	/**  First day (YYYY-MM-DD). */
+	periodFrom: string,
+	/**  Last day. */
+	periodTo: string,
+	/**  Who started it (`system:reconcile` for the schedule). */
+	startedBy: string,
+	/**  When it started. */
+	startedAt: string,
+	/**  When it finished; absent while running. */
+	finishedAt: string | null,
+	/**  Confirmed matches. */
+	matched: number,
+	/**  Suggestions for a person. */
+	suggested: number,
+	/**  Exceptions. */
+	exceptions: number,
+	/**  Whether matched + unmatched = input in every currency. */
+	balances: boolean,
+	/**  Whether it ran from the local copy only. */
+	offline: boolean,
+	/**  Why it failed, if it did. */
+	error: string | null,
+};
+
+/**  A Stripe payout against the balance transactions it settled. */
+export type ReconTieOutRow = {
+	/**  `po_…`. */
+	payout: string,
+	/**  ISO code. */
+	currency: string,
+	/**  The payout's amount, major units. */
+	expected: string,
+	/**  Σ net of its balance transactions, major units. */
+	actual: string,
+	/**  Whether they are equal. */
+	ties: boolean,
+};
+
+/**  One currency's totals, major units. */
+export type ReconTotalsRow = {
+	/**  ISO code. */
+	currency: string,
+	/**  Provider side, read. */
+	providerInput: string,
+	/**  Provider side, matched. */
+	providerMatched: string,
+	/**  Provider side, not matched. */
+	providerUnmatched: string,
+	/**  Salesforce side, read. */
+	salesforceInput: string,
+	/**  Salesforce side, matched. */
+	salesforceMatched: string,
+	/**  Salesforce side, not matched. */
+	salesforceUnmatched: string,
 };
 
 /**  A run's row. */

@@ -6,6 +6,7 @@ pub mod api;
 mod error;
 mod health;
 pub mod payouts;
+pub mod reconcile;
 pub use health::provider_label;
 mod sandbox_flows;
 mod views;
