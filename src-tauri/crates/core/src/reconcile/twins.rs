@@ -2,100 +2,106 @@
 //! currency, amount and counterparty, dated within the window) is a duplicate, not a missing
 //! movement: e.g. a payment keyed in by hand in Salesforce next to the one Paysync wrote. It
 //! stays unmatched (the totals do not change); only its exception's kind and explanation do.
+//!
+//! Lonely records are few, so everything here is indexed by them: one pass over each side with
+//! small sets, no map over every record.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use super::outcome::{ExceptionKind, Outcome};
-use super::record::{Record, RecordRef};
+use super::outcome::{Exception, ExceptionKind, Outcome};
+use super::record::Record;
 use super::rules::Rules;
 
-/// The matched records of one side by (currency, amount), in canonical (id) order.
-fn matched_index<'a>(
-    records: &'a [Record],
-    matched: impl Iterator<Item = &'a RecordRef>,
-) -> HashMap<(&'a str, i64), Vec<&'a Record>> {
-    let by_id: HashMap<&str, &Record> = records.iter().map(|r| (r.id.as_str(), r)).collect();
-    let mut index: HashMap<(&str, i64), Vec<&Record>> = HashMap::new();
-    for r in matched.filter_map(|m| by_id.get(m.id.as_str())) {
-        index
-            .entry((r.currency.code(), r.amount_minor))
-            .or_default()
-            .push(r);
-    }
-    for twins in index.values_mut() {
-        twins.sort_by(|a, b| a.id.cmp(&b.id));
-        twins.dedup_by(|a, b| a.id == b.id);
-    }
-    index
+fn lonely(e: &Exception, kind: ExceptionKind) -> bool {
+    e.kind == kind && e.provider.len() + e.salesforce.len() == 1
 }
 
-/// The matched record `r` repeats, if any.
-fn twin_of<'a>(r: &Record, index: &HashMap<(&str, i64), Vec<&'a Record>>, window: u32) -> Option<&'a Record> {
-    let counterparty = r
-        .counterparty
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())?;
-    index
-        .get(&(r.currency.code(), r.amount_minor))?
-        .iter()
-        .copied()
-        .find(|t| {
-            t.id != r.id
-                && t.counterparty.as_deref().map(str::trim) == Some(counterparty)
-                && (t.date - r.date).num_days().unsigned_abs() <= u64::from(window)
-        })
+fn only_ref(e: &Exception) -> Option<&str> {
+    e.provider.first().or(e.salesforce.first()).map(|r| r.id.as_str())
 }
 
 /// Relabels the missing records of `outcome` that repeat a matched one.
 pub(crate) fn relabel(outcome: &mut Outcome, provider: &[Record], salesforce: &[Record], rules: &Rules) {
-    let lonely = |kind| {
-        move |e: &&mut super::outcome::Exception| e.kind == kind && e.provider.len() + e.salesforce.len() == 1
-    };
-    if !outcome.exceptions.iter().any(|e| {
-        matches!(
-            e.kind,
-            ExceptionKind::MissingAtProvider | ExceptionKind::MissingInSalesforce
-        )
-    }) {
-        return;
-    }
-    let window = rules.date_window_days;
     let sides: [(ExceptionKind, &[Record], bool); 2] = [
         (ExceptionKind::MissingAtProvider, salesforce, false),
         (ExceptionKind::MissingInSalesforce, provider, true),
     ];
     for (kind, records, is_provider) in sides {
-        let matched = outcome.matches.iter().flat_map(|m| {
-            if is_provider {
-                m.provider.iter()
-            } else {
-                m.salesforce.iter()
-            }
-        });
-        let index = matched_index(records, matched);
-        if index.is_empty() {
+        let wanted: HashSet<&str> = outcome
+            .exceptions
+            .iter()
+            .filter(|e| lonely(e, kind))
+            .filter_map(only_ref)
+            .collect();
+        if wanted.is_empty() {
             continue;
         }
-        let by_id: HashMap<&str, &Record> = records.iter().map(|r| (r.id.as_str(), r)).collect();
-        for e in outcome.exceptions.iter_mut().filter(lonely(kind)) {
-            let Some(me) = e.provider.first().or(e.salesforce.first()) else {
+        // Records of this side that are not matched: in a suggestion or an exception.
+        let unmatched: HashSet<&str> = outcome
+            .exceptions
+            .iter()
+            .flat_map(|e| if is_provider { &e.provider } else { &e.salesforce })
+            .chain(
+                outcome
+                    .suggestions
+                    .iter()
+                    .flat_map(|m| if is_provider { &m.provider } else { &m.salesforce }),
+            )
+            .map(|r| r.id.as_str())
+            .collect();
+        let lonely_records: HashMap<&str, &Record> = records
+            .iter()
+            .filter(|r| wanted.contains(r.id.as_str()))
+            .map(|r| (r.id.as_str(), r))
+            .collect();
+        let keys: HashSet<(&str, i64)> = lonely_records
+            .values()
+            .map(|r| (r.currency.code(), r.amount_minor))
+            .collect();
+        let mut twins: HashMap<(&str, i64), Vec<&Record>> = HashMap::new();
+        for r in records {
+            let key = (r.currency.code(), r.amount_minor);
+            if keys.contains(&key) && !unmatched.contains(r.id.as_str()) {
+                twins.entry(key).or_default().push(r);
+            }
+        }
+        for list in twins.values_mut() {
+            list.sort_by(|a, b| a.id.cmp(&b.id));
+        }
+        for e in outcome.exceptions.iter_mut().filter(|e| lonely(e, kind)) {
+            let Some(record) = only_ref(e).and_then(|id| lonely_records.get(id)) else {
                 continue;
             };
-            let Some(record) = by_id.get(me.id.as_str()) else {
+            let Some(counterparty) = record
+                .counterparty
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+            else {
                 continue;
             };
-            if let Some(twin) = twin_of(record, &index, window) {
-                e.kind = ExceptionKind::Duplicate;
+            let twin = twins
+                .get(&(record.currency.code(), record.amount_minor))
+                .and_then(|list| {
+                    list.iter().find(|t| {
+                        t.id != record.id
+                            && t.counterparty.as_deref().map(str::trim) == Some(counterparty)
+                            && (t.date - record.date).num_days().unsigned_abs()
+                                <= u64::from(rules.date_window_days)
+                    })
+                });
+            if let Some(twin) = twin {
+                let apart = match (twin.date - record.date).num_days().unsigned_abs() {
+                    0 => "the same day".to_owned(),
+                    1 => "1 day apart".to_owned(),
+                    n => format!("{n} days apart"),
+                };
                 e.explanation = format!(
-                    "{me} repeats {} (same amount, currency and counterparty, {} apart), which is already matched: a second booking of one movement",
+                    "{} repeats {} (same amount, currency and counterparty, {apart}), which is already matched: a second booking of one movement",
+                    record.to_ref(),
                     twin.to_ref(),
-                    match (twin.date - record.date).num_days().unsigned_abs() {
-                        0 => "the same day".to_owned(),
-                        1 => "1 day".to_owned(),
-                        n => format!("{n} days"),
-                    }
                 );
+                e.kind = ExceptionKind::Duplicate;
             }
         }
     }
