@@ -91,6 +91,27 @@ pub fn connect_stripe(dir: &Path, profile: &str) {
     assert!(ok(&out, "connect stripe").contains("Connected stripe"));
 }
 
+/// Connects the sandbox's Payoneer program with its default API client.
+pub fn connect_payoneer(dir: &Path, profile: &str) {
+    use paysync_sandbox::payoneer::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PROGRAM_ID};
+    let out = with_stdin(
+        dir,
+        &with_profile(
+            profile,
+            &[
+                "connect",
+                "payoneer",
+                "--program-id",
+                DEFAULT_PROGRAM_ID,
+                "--client-id",
+                DEFAULT_CLIENT_ID,
+            ],
+        ),
+        &format!("{DEFAULT_CLIENT_SECRET}\n"),
+    );
+    assert!(ok(&out, "connect payoneer").contains("Connected payoneer"));
+}
+
 /// Connects Salesforce: the CLI prints the sign-in URL; a scripted browser clicks Allow.
 pub async fn connect_salesforce(dir: &Path, profile: &str) {
     let mut child = paysync(dir)

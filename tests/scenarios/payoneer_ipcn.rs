@@ -9,17 +9,15 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use paysync_sandbox::payoneer::{
-    DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PROGRAM_ID, IpcnConfig, IpcnEvent, NewPayee,
-    PayeeStatus,
-};
+use paysync_sandbox::payoneer::{IpcnConfig, IpcnEvent, NewPayee, PayeeStatus};
 use paysync_sandbox::sandbox::{Sandbox, SandboxConfig};
 use paysync_tests::{run_json, start_daemon_with, write_fast_config};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use crate::connected::{
-    add_sandbox_profile, connect_salesforce, keychain_available, ok, with_profile, with_stdin,
+    add_sandbox_profile, connect_payoneer, connect_salesforce, keychain_available, ok, with_profile,
+    with_stdin,
 };
 
 const IPCN_SECRET: &str = "ipcn-scenario-secret-0123456789";
@@ -111,22 +109,7 @@ async fn a_signed_ipcn_wakes_the_daemon_which_asks_and_pays_ahead_of_its_schedul
     std::fs::write(&config, text).unwrap_or_else(|e| panic!("{e}"));
     let profile = add_sandbox_profile(&dir, &sandbox);
     connect_salesforce(&dir, &profile).await;
-    let out = with_stdin(
-        &dir,
-        &with_profile(
-            &profile,
-            &[
-                "connect",
-                "payoneer",
-                "--program-id",
-                DEFAULT_PROGRAM_ID,
-                "--client-id",
-                DEFAULT_CLIENT_ID,
-            ],
-        ),
-        &format!("{DEFAULT_CLIENT_SECRET}\n"),
-    );
-    assert!(ok(&out, "connect payoneer").contains("Connected payoneer"));
+    connect_payoneer(&dir, &profile);
     let out = with_stdin(
         &dir,
         &with_profile(&profile, &["webhooks", "secret", "payoneer"]),

@@ -22,9 +22,7 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use paysync_core::{Clock, RandomSource, SeededRandom};
 use paysync_sandbox::faults::{FaultConfig, FaultRule};
-use paysync_sandbox::payoneer::{
-    DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_PROGRAM_ID, NewPayee, PayeeStatus, PayoutFailure,
-};
+use paysync_sandbox::payoneer::{DEFAULT_PROGRAM_ID, NewPayee, PayeeStatus, PayoutFailure};
 use paysync_sandbox::sandbox::{Sandbox, SandboxConfig};
 use paysync_tests::{env_count, run_json, start_daemon_with, write_fast_config};
 use rust_decimal::Decimal;
@@ -32,7 +30,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde_json::{Value, json};
 
 use crate::connected::{
-    add_sandbox_profile, connect_salesforce, keychain_available, ok, with_profile, with_stdin,
+    add_sandbox_profile, connect_payoneer, connect_salesforce, keychain_available, with_profile,
 };
 
 /// The Salesforce user who approved the requests (the maker); the connected user checks.
@@ -188,22 +186,7 @@ async fn payouts_survive_sigkill_with_no_duplicate_and_every_item_final() {
     std::fs::write(&config, text).unwrap_or_else(|e| panic!("{e}"));
     let profile = add_sandbox_profile(&dir, &sandbox);
     connect_salesforce(&dir, &profile).await;
-    let out = with_stdin(
-        &dir,
-        &with_profile(
-            &profile,
-            &[
-                "connect",
-                "payoneer",
-                "--program-id",
-                DEFAULT_PROGRAM_ID,
-                "--client-id",
-                DEFAULT_CLIENT_ID,
-            ],
-        ),
-        &format!("{DEFAULT_CLIENT_SECRET}\n"),
-    );
-    assert!(ok(&out, "connect payoneer").contains("Connected payoneer"));
+    connect_payoneer(&dir, &profile);
 
     // One run by hand: the requests are taken in and the first recipients checked.
     let args = with_profile(&profile, &["run", "payoneer.payouts"]);

@@ -712,58 +712,41 @@ async fn a_signed_ipcn_makes_the_run_ask_the_payouts_status_at_once() {
     let secrets = vec![Secret::new(IPCN_SECRET.to_owned())];
     let kind = IpcnKind::AccountLoaded;
 
-    // Forged: another body under the same header; unsigned.
-    let forged = s
-        .engine
-        .receive_payoneer_ipcn(
-            kind,
-            delivery.authorization.as_deref(),
-            &delivery.url,
-            br#"{"Payee Id":"payee-1","IntPaymentId":"x"}"#,
-            &secrets,
-        )
-        .await;
-    assert!(
-        matches!(forged, Err(WebhookError::IpcnUnauthentic(_))),
-        "{forged:?}"
-    );
-    let unsigned = s
-        .engine
-        .receive_payoneer_ipcn(kind, None, &delivery.url, delivery.body.as_bytes(), &secrets)
-        .await;
-    assert!(matches!(unsigned, Err(ref e) if e.is_senders()), "{unsigned:?}");
-    assert_eq!(
+    let deliver = |authorization: Option<&str>, body: &[u8]| {
+        let body = body.to_vec();
+        let authorization = authorization.map(str::to_owned);
+        let (engine, url, secrets) = (&s.engine, delivery.url.clone(), secrets.clone());
+        async move {
+            engine
+                .receive_payoneer_ipcn(kind, authorization.as_deref(), &url, &body, &secrets)
+                .await
+        }
+    };
+    let unprocessed = || async {
         s.engine
             .store()
             .inbox()
             .count_unprocessed(PAYONEER_IPCN_SOURCE)
             .await
-            .unwrap_or(9),
-        0
-    );
+            .unwrap_or(9)
+    };
+    let signed = delivery.authorization.as_deref();
 
-    let received = s
-        .engine
-        .receive_payoneer_ipcn(
-            kind,
-            delivery.authorization.as_deref(),
-            &delivery.url,
-            delivery.body.as_bytes(),
-            &secrets,
-        )
+    // Forged (another body under the same header) and unsigned: refused, nothing stored.
+    let forged = deliver(signed, br#"{"Payee Id":"payee-1","IntPaymentId":"x"}"#).await;
+    assert!(
+        matches!(forged, Err(WebhookError::IpcnUnauthentic(_))),
+        "{forged:?}"
+    );
+    let unsigned = deliver(None, delivery.body.as_bytes()).await;
+    assert!(matches!(unsigned, Err(ref e) if e.is_senders()), "{unsigned:?}");
+    assert_eq!(unprocessed().await, 0);
+
+    let received = deliver(signed, delivery.body.as_bytes())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(matches!(received, WebhookReceipt::Recorded { .. }));
-    let again = s
-        .engine
-        .receive_payoneer_ipcn(
-            kind,
-            delivery.authorization.as_deref(),
-            &delivery.url,
-            delivery.body.as_bytes(),
-            &secrets,
-        )
-        .await;
+    let again = deliver(signed, delivery.body.as_bytes()).await;
     assert!(matches!(again, Ok(WebhookReceipt::Duplicate { .. })), "{again:?}");
 
     s.run().await;
@@ -774,16 +757,7 @@ async fn a_signed_ipcn_makes_the_run_ask_the_payouts_status_at_once() {
         s.record("Payment_Request__c", &request).get("Status__c"),
         Some(&json!("Paid"))
     );
-    assert_eq!(
-        s.engine
-            .store()
-            .inbox()
-            .count_unprocessed(PAYONEER_IPCN_SOURCE)
-            .await
-            .unwrap_or(9),
-        0,
-        "the notice was acted on"
-    );
+    assert_eq!(unprocessed().await, 0, "the notice was acted on");
     assert_eq!(s.payoneer.duplicate_submissions(), 0);
 }
 
