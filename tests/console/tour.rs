@@ -136,6 +136,65 @@ async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
     app.wait_text("body", "Recipient corrected").await;
     app.screenshot("payout-corrected").await;
 
+    // Reconciliation: a run over the demo's whole history (Stripe and Payoneer against
+    // Salesforce) balances in every currency and finds the demo's seeded differences; an amount
+    // mismatch is explained with a note as the sandbox's user, and the run is exported.
+    app.click("[data-testid=nav-reconciliation]").await;
+    app.wait_css("[data-testid=reconciliation-screen][data-ready=true]")
+        .await;
+    let from = app.wait_css("[data-testid=recon-from]").await;
+    from.clear()
+        .await
+        .unwrap_or_else(|e| panic!("clear the date: {e}"));
+    let year_ago = (chrono::Utc::now() - chrono::Duration::days(400))
+        .date_naive()
+        .to_string();
+    from.send_keys(&year_ago)
+        .await
+        .unwrap_or_else(|e| panic!("type the date: {e}"));
+    app.click_js("[data-testid=recon-run-now]").await;
+    app.wait_css("[data-testid=recon-kind-chip][data-kind=amount_mismatch]")
+        .await;
+    app.wait_text("[data-testid=recon-balance]", "balance").await;
+    app.screenshot("reconciliation").await;
+    app.click_js("[data-testid=recon-kind-chip][data-kind=amount_mismatch]")
+        .await;
+    app.wait_text("[data-testid=recon-results-table]", "Amount mismatch")
+        .await;
+    app.click_js("[data-testid=recon-results-table] tbody tr td")
+        .await;
+    app.wait_css("[data-testid=recon-result-drawer]").await;
+    app.click_js("[data-testid=recon-explain]").await;
+    let note = app.wait_css("[data-testid=recon-explain-note]").await;
+    note.send_keys("Typed one unit too many in Salesforce; corrected by finance")
+        .await
+        .unwrap_or_else(|e| panic!("type the note: {e}"));
+    app.click_js("[data-testid=recon-explain-save]").await;
+    app.wait_text("[data-testid=recon-resolution]", "explained").await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    app.screenshot("reconciliation-explained").await;
+    if let Ok(focused) = app.client.active_element().await {
+        let _ = focused.send_keys("\u{e00c}").await;
+    }
+    app.click_js("[data-testid=recon-export-csv]").await;
+    app.wait_text("[data-testid=recon-export-path]", ".csv").await;
+    let exported = app
+        .wait_css("[data-testid=recon-export-path]")
+        .await
+        .text()
+        .await
+        .unwrap_or_default();
+    let path = exported
+        .split_whitespace()
+        .find(|w| w.ends_with(".csv"))
+        .unwrap_or_default()
+        .to_owned();
+    let csv = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read the export {path}: {e}"));
+    assert!(
+        csv.contains("corrected by finance"),
+        "the explanation is in the export"
+    );
+
     // Connections: the sandbox banner leads there; connect Stripe with the sandbox's test key
     // (checked against the simulator, kept in the OS keychain), test it, then disconnect.
     app.click("[data-testid=connect-accounts]").await;

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
 import { emitEngineEvent, mockBackend } from "../test/backend";
-import { appInfo, overview } from "../test/fixtures";
+import { appInfo, ipcError, overview } from "../test/fixtures";
 import { renderWithProviders } from "../test/render";
 import { AppFrame } from "./AppFrame";
 
@@ -19,6 +19,14 @@ function backend(info = appInfo()) {
     list_failures: () => ({ total: 0, rows: [] }),
     list_payout_batches: () => [],
     list_payout_corrections: () => [],
+    list_reconciliation_runs: () => [],
+    get_reconciliation_run: () => {
+      throw ipcError({
+        code: "notFound",
+        message: "No reconciliation has run yet.",
+        retryable: false,
+      });
+    },
     verify_audit: () => overview().audit,
     set_preferences: (args) => args.preferences,
     search: (args) =>
@@ -53,6 +61,7 @@ describe("App frame", () => {
       "Payments",
       "Failures",
       "Payouts",
+      "Reconciliation",
       "Connections",
       "Audit",
       "Settings",
@@ -63,6 +72,7 @@ describe("App frame", () => {
       "#/payments",
       "#/failures",
       "#/payouts",
+      "#/reconciliation",
       "#/connections",
       "#/audit",
       "#/settings",
@@ -94,7 +104,7 @@ describe("App frame", () => {
     renderWithProviders(<AppFrame />, { hash: "#/settings" });
     expect(await screen.findByTestId("screen-settings")).toBeTruthy();
 
-    fireEvent.keyDown(document.documentElement, { key: "7", code: "Digit7", altKey: true });
+    fireEvent.keyDown(document.documentElement, { key: "8", code: "Digit8", altKey: true });
     await waitFor(() => expect(window.location.hash).toBe("#/audit"));
     expect(await screen.findByTestId("screen-audit")).toBeTruthy();
 
@@ -121,8 +131,15 @@ describe("App frame", () => {
     await waitFor(() => expect(window.location.hash).toBe("#/payouts"));
     expect(await screen.findByTestId("screen-payouts")).toBeTruthy();
 
-    fireEvent.keyDown(document.documentElement, { key: "8", code: "Digit8", altKey: true });
+    fireEvent.keyDown(window, { key: "g" });
+    fireEvent.keyDown(window, { key: "r" });
+    await waitFor(() => expect(window.location.hash).toBe("#/reconciliation"));
+    expect(await screen.findByTestId("screen-reconciliation")).toBeTruthy();
+
+    fireEvent.keyDown(document.documentElement, { key: "9", code: "Digit9", altKey: true });
     await waitFor(() => expect(window.location.hash).toBe("#/settings"));
+    fireEvent.keyDown(document.documentElement, { key: "6", code: "Digit6", altKey: true });
+    await waitFor(() => expect(window.location.hash).toBe("#/reconciliation"));
     fireEvent.keyDown(document.documentElement, { key: "5", code: "Digit5", altKey: true });
     await waitFor(() => expect(window.location.hash).toBe("#/payouts"));
     fireEvent.keyDown(document.documentElement, { key: "4", code: "Digit4", altKey: true });

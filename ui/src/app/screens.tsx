@@ -6,6 +6,7 @@ import {
   IconListCheck,
   IconPlugConnected,
   IconRoute,
+  IconScale,
   IconSettings,
   type Icon,
 } from "@tabler/icons-react";
@@ -35,6 +36,11 @@ const FailuresScreen = lazy(() =>
 );
 const PayoutsScreen = lazy(() =>
   import("../screens/Payouts/PayoutsScreen").then((m) => ({ default: m.PayoutsScreen })),
+);
+const ReconciliationScreen = lazy(() =>
+  import("../screens/Reconciliation/ReconciliationScreen").then((m) => ({
+    default: m.ReconciliationScreen,
+  })),
 );
 const ConnectionsScreen = lazy(() =>
   import("../screens/Connections/ConnectionsScreen").then((m) => ({
@@ -67,6 +73,13 @@ export const screens: readonly ScreenDef[] = [
     component: FailuresScreen,
   },
   { id: "payouts", label: "Payouts", icon: IconCash, key: "y", component: PayoutsScreen },
+  {
+    id: "reconciliation",
+    label: "Reconciliation",
+    icon: IconScale,
+    key: "r",
+    component: ReconciliationScreen,
+  },
   {
     id: "connections",
     label: "Connections",

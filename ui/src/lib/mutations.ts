@@ -16,10 +16,12 @@ import {
   type FlowRow,
   type PayoutCorrection,
   type Preferences,
+  type ReconRunRow,
 } from "../bindings";
 import { call, toAppError } from "./ipc";
 import { notifyError, notifyResult, notifySuccess } from "./notify";
 import { queryKeys } from "./queryKeys";
+import { formatInteger } from "./format";
 import { notifyRunFinished } from "./runNotice";
 import { payoutItemStateLook } from "./status";
 
@@ -355,5 +357,107 @@ export function useCorrectPayoutItem() {
         queryClient.invalidateQueries({ queryKey: queryKeys.payouts.corrections }),
         queryClient.invalidateQueries({ queryKey: queryKeys.payouts.batchLists }),
       ]),
+  });
+}
+
+const RUN_RECONCILIATION_KEY = ["runReconciliation"] as const;
+
+/** A period to reconcile, both days included (YYYY-MM-DD). */
+export interface ReconPeriod {
+  from: string;
+  to: string;
+}
+
+/** "12 matched · 3 suggested · 2 exceptions": a run's results in words. */
+export function reconCounts(run: Pick<ReconRunRow, "matched" | "suggested" | "exceptions">) {
+  return `${formatInteger(run.matched)} matched · ${formatInteger(run.suggested)} suggested · ${formatInteger(run.exceptions)} ${run.exceptions === 1 ? "exception" : "exceptions"}`;
+}
+
+/** Tells the person who pressed Run now how the reconciliation went. */
+function notifyReconFinished(run: ReconRunRow) {
+  const period = `${run.periodFrom} – ${run.periodTo}`;
+  if (run.error) {
+    notifyResult(`Reconciliation of ${period} failed`, run.error, "red");
+    return;
+  }
+  const balance = run.balances ? "Totals balance." : "Totals do not balance.";
+  const color = !run.balances
+    ? "red"
+    : run.exceptions > 0 || run.suggested > 0
+      ? "yellow"
+      : "green";
+  notifyResult(`Reconciliation of ${period} finished`, `${reconCounts(run)}. ${balance}`, color);
+}
+
+/**
+ * Reconciles a period now; it can take seconds. The outcome is announced from here, so it still
+ * arrives when the person has moved to another screen.
+ */
+export function useRunReconciliation() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationKey: RUN_RECONCILIATION_KEY,
+    mutationFn: ({ from, to }: ReconPeriod) => call(commands.runReconciliation(from, to)),
+    onSuccess: notifyReconFinished,
+    onError: (error, { from, to }) =>
+      notifyError(`Reconciliation of ${from} – ${to} could not run`, error),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.reconciliation.all }),
+  });
+}
+
+/** The period this console is reconciling right now (from any screen), if any. */
+export function useReconciliationRunning(): ReconPeriod | null {
+  const periods = useMutationState({
+    filters: { mutationKey: RUN_RECONCILIATION_KEY, status: "pending" },
+    select: (mutation) => mutation.state.variables as ReconPeriod,
+  });
+  return periods.at(-1) ?? null;
+}
+
+/** A decision about a reconciliation result, as the engine takes it. */
+export type ReconDecision = "accepted" | "rejected" | "explained" | "fixed";
+
+const DECISION_WORDS: Record<ReconDecision, string> = {
+  accepted: "accepted",
+  rejected: "rejected",
+  explained: "marked explained",
+  fixed: "marked fixed",
+};
+
+/**
+ * Decides about a result: accept or reject a suggestion, mark an exception explained (with a note)
+ * or fixed. A refusal is shown where the decision was made, so no toast for errors.
+ */
+export function useResolveReconciliationResult() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({
+      id,
+      decision,
+      note,
+    }: {
+      id: number;
+      decision: ReconDecision;
+      note: string | null;
+    }) => call(commands.resolveReconciliationResult(id, decision, note)),
+    onSuccess: (row, { decision }) =>
+      notifySuccess(`Result ${row.id} ${DECISION_WORDS[decision]}`, row.note ?? undefined),
+    // The row, the run's open counts and the list of runs change.
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.reconciliation.all }),
+  });
+}
+
+/** Writes a run's results to a file in the data directory and says where. */
+export function useExportReconciliationRun() {
+  return useMutation({
+    mutationFn: ({ id, format }: { id: number; format: "csv" | "xlsx" }) =>
+      call(commands.exportReconciliationRun(id, format)),
+    onSuccess: (saved, { id, format }) =>
+      notifySuccess(
+        `Saved to ${saved.path}`,
+        `Run ${id} as ${format.toUpperCase()}, ${formatInteger(saved.bytes)} bytes.`,
+      ),
+    onError: (error, { id, format }) =>
+      notifyError(`Run ${id} could not be exported as ${format.toUpperCase()}`, error),
   });
 }

@@ -8,7 +8,7 @@ import {
   type PayoutBatchRow,
 } from "../bindings";
 import { call } from "./ipc";
-import { queryKeys } from "./queryKeys";
+import { queryKeys, type ReconResultQuery } from "./queryKeys";
 
 /** The Overview re-reads every 10 s besides refreshing on engine events. */
 const OVERVIEW_REFRESH_MS = 10_000;
@@ -152,6 +152,50 @@ export function usePayoutCorrections() {
   return useQuery({
     queryKey: queryKeys.payouts.corrections,
     queryFn: () => call(commands.listPayoutCorrections()),
+  });
+}
+
+/** While a reconciliation run is still going (started by its schedule), it is read this often. */
+export const RECON_LIVE_MS = 2_000;
+
+/** Reconciliation runs, newest first; the list is read again while one of them is going. */
+export function useReconciliationRuns() {
+  return useQuery({
+    queryKey: queryKeys.reconciliation.runs,
+    queryFn: () => call(commands.listReconciliationRuns()),
+    refetchInterval: (query) =>
+      query.state.data?.some((run) => run.finishedAt === null) ? RECON_LIVE_MS : false,
+  });
+}
+
+/**
+ * One reconciliation run with its totals, counts and tie-outs; `null` is the latest run (the
+ * engine answers `notFound` when there is none yet).
+ */
+export function useReconciliationRun(id: number | null) {
+  return useQuery({
+    queryKey: queryKeys.reconciliation.run(id),
+    queryFn: () => call(commands.getReconciliationRun(id)),
+    refetchInterval: (query) =>
+      query.state.data && query.state.data.run.finishedAt === null ? RECON_LIVE_MS : false,
+  });
+}
+
+/** One page of a run's results; the previous page stays on screen while the next one loads. */
+export function useReconciliationResults(query: ReconResultQuery) {
+  return useQuery({
+    queryKey: queryKeys.reconciliation.results(query),
+    queryFn: () =>
+      call(
+        commands.listReconciliationResults(
+          query.runId,
+          query.category,
+          query.kind,
+          query.limit,
+          query.offset,
+        ),
+      ),
+    placeholderData: keepPreviousData,
   });
 }
 

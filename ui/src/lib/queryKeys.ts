@@ -1,5 +1,16 @@
 import type { AuditQuery, FailureQuery, PaymentQuery } from "../bindings";
 
+/** One page of a reconciliation run's results, as `listReconciliationResults` takes it. */
+export interface ReconResultQuery {
+  runId: number;
+  /** `matched`, `suggested` or `exception`; null for every category. */
+  category: string | null;
+  /** One kind (`amount_mismatch`, `one_to_one`, …); null for every kind. */
+  kind: string | null;
+  limit: number;
+  offset: number;
+}
+
 /** Every query key in one place, so invalidation after an event cannot miss a spelling. */
 export const queryKeys = {
   appInfo: ["appInfo"] as const,
@@ -36,6 +47,14 @@ export const queryKeys = {
     batches: (status: string | null) => ["payouts", "batches", status] as const,
     batch: (id: string) => ["payouts", "batch", id] as const,
     corrections: ["payouts", "corrections"] as const,
+  },
+  reconciliation: {
+    all: ["reconciliation"] as const,
+    runs: ["reconciliation", "runs"] as const,
+    /** `null` is the latest run. */
+    run: (id: number | null) => ["reconciliation", "run", id] as const,
+    resultPages: ["reconciliation", "results"] as const,
+    results: (query: ReconResultQuery) => ["reconciliation", "results", query] as const,
   },
   search: (text: string) => ["search", text] as const,
   connections: ["connections"] as const,

@@ -17,6 +17,9 @@ import type {
   PayoutBatchDetail,
   PayoutBatchRow,
   PayoutItemRow,
+  ReconResultRow,
+  ReconRunDetail,
+  ReconRunRow,
   RunRow,
 } from "../bindings";
 
@@ -398,4 +401,106 @@ export function dryRunReport(overrides: Partial<DryRunReport> = {}): DryRunRepor
     ),
     ...overrides,
   };
+}
+
+/** A finished reconciliation of 15–21 Nov started by a person: it balances. */
+export function reconRun(id: number, overrides: Partial<ReconRunRow> = {}): ReconRunRow {
+  return {
+    id,
+    periodFrom: "2025-11-15",
+    periodTo: "2025-11-21",
+    startedBy: "maria@acme.test",
+    startedAt: "2025-11-21T11:00:00Z",
+    finishedAt: "2025-11-21T11:00:04Z",
+    matched: 240,
+    suggested: 3,
+    exceptions: 5,
+    balances: true,
+    offline: false,
+    error: null,
+    ...overrides,
+  };
+}
+
+/**
+ * Run 12 as the screen's header shows it: EUR and USD totals that add up, results by kind
+ * (5 exceptions, 3 suggestions, 240 matches) and two Stripe payouts, one of which does not tie out.
+ */
+export function reconRunDetail(overrides: Partial<ReconRunDetail> = {}): ReconRunDetail {
+  return {
+    run: reconRun(12),
+    totals: [
+      {
+        currency: "EUR",
+        providerInput: "12500.00",
+        providerMatched: "12000.00",
+        providerUnmatched: "500.00",
+        salesforceInput: "12480.00",
+        salesforceMatched: "12000.00",
+        salesforceUnmatched: "480.00",
+      },
+      {
+        currency: "USD",
+        providerInput: "310.00",
+        providerMatched: "310.00",
+        providerUnmatched: "0.00",
+        salesforceInput: "310.00",
+        salesforceMatched: "310.00",
+        salesforceUnmatched: "0.00",
+      },
+    ],
+    counts: [
+      { category: "matched", kind: "one_to_one", count: 230, open: 0 },
+      { category: "matched", kind: "many_to_one", count: 10, open: 0 },
+      { category: "suggested", kind: "one_to_one", count: 3, open: 2 },
+      { category: "exception", kind: "missing_in_salesforce", count: 3, open: 3 },
+      { category: "exception", kind: "amount_mismatch", count: 2, open: 1 },
+    ],
+    payouts: [
+      { payout: "po_1Demo", currency: "EUR", expected: "1000.00", actual: "1000.00", ties: true },
+      { payout: "po_2Demo", currency: "EUR", expected: "500.00", actual: "495.00", ties: false },
+    ],
+    ...overrides,
+  };
+}
+
+/** An open exception: a Stripe charge with no Payment__c in Salesforce. */
+export function reconResult(id: number, overrides: Partial<ReconResultRow> = {}): ReconResultRow {
+  return {
+    id,
+    category: "exception",
+    kind: "missing_in_salesforce",
+    currency: "EUR",
+    providerIds: [`ch_${id}`],
+    salesforceIds: [],
+    reason: `Stripe charge ch_${id} (120.00 EUR, 18 Nov) has no Payment__c in Salesforce`,
+    gross: null,
+    fee: null,
+    fxDifference: null,
+    net: null,
+    resolution: null,
+    resolvedBy: null,
+    resolvedAt: null,
+    note: null,
+    ...overrides,
+  };
+}
+
+/** An open suggestion: one charge and one Payment__c that differ by Stripe's fee. */
+export function reconSuggestion(
+  id: number,
+  overrides: Partial<ReconResultRow> = {},
+): ReconResultRow {
+  return reconResult(id, {
+    category: "suggested",
+    kind: "one_to_one",
+    providerIds: [`ch_${id}`],
+    salesforceIds: [`a01Demo${id}`],
+    reason: `ch_${id} and a01Demo${id}: same customer and day; Salesforce holds the net of the fee`,
+    gross: "100.00",
+    fee: "3.20",
+    fxDifference: "0.00",
+    net: "96.80",
+    ...overrides,
+  });
 }
