@@ -146,7 +146,7 @@ async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
     from.clear()
         .await
         .unwrap_or_else(|e| panic!("clear the date: {e}"));
-    let year_ago = (chrono::Utc::now() - chrono::Duration::days(400))
+    let year_ago = (paysync_core::Clock::now(&paysync_core::SystemClock) - chrono::Duration::days(400))
         .date_naive()
         .to_string();
     from.send_keys(&year_ago)
