@@ -1,4 +1,4 @@
-//! Salesforce's side of a period: `Payment__c` and `Refund__c` (against Stripe), and
+//! Salesforce's side of a period: `Payment__c`, `Refund__c` and `Dispute__c` (against Stripe), and
 //! `Payment_Transaction__c` (against Payoneer), read with SOQL and turned into matching records.
 //! Amounts are major units in Salesforce; they are converted exactly (a value with more decimals
 //! than its currency has is reported, never rounded).
@@ -132,6 +132,30 @@ pub(crate) fn refund_record(r: &Map<String, Value>) -> Result<Record, String> {
     Ok(record)
 }
 
+/// A `Dispute__c` as a record: money taken back, so negative; keyed by the Stripe dispute id.
+pub(crate) fn dispute_record(r: &Map<String, Value>) -> Result<Record, String> {
+    const OBJECT: &str = "Dispute__c";
+    let id = text(r, "Id").ok_or("a Dispute__c without an Id")?;
+    let currency = currency(r, OBJECT, id, "Currency__c")?;
+    let amount =
+        minor(r, OBJECT, id, "Amount__c", currency)?.ok_or(format!("{OBJECT} {id}: Amount__c: no amount"))?;
+    let date = day(r, &["CreatedDate"]).ok_or(format!("{OBJECT} {id}: CreatedDate: no date"))?;
+    let status = super::pull_stripe::dispute_status(text(r, "Status__c"));
+    let mut record = Record::new(
+        id,
+        Source::Salesforce,
+        RecordKind::Dispute,
+        currency,
+        -amount,
+        date,
+    )
+    .with_status(status);
+    if let Some(dispute) = text(r, "Stripe_Dispute_Id__c") {
+        record = record.with_key(dispute);
+    }
+    Ok(record)
+}
+
 /// A `Payment_Transaction__c` as a record: keyed by the payout's `client_reference_id`.
 pub(crate) fn transaction_record(r: &Map<String, Value>) -> Result<Record, String> {
     const OBJECT: &str = "Payment_Transaction__c";
@@ -218,6 +242,18 @@ impl Reconciler {
             .await?;
         for r in &refunds {
             match refund_record(r) {
+                Ok(record) => side.stripe.push(record),
+                Err(e) => side.unreadable.push(e),
+            }
+        }
+        let disputes = self
+            .soql(&format!(
+                "SELECT Id, Amount__c, Currency__c, Status__c, CreatedDate, Stripe_Dispute_Id__c FROM Dispute__c \
+                 WHERE CreatedDate >= {start} AND CreatedDate <= {end}"
+            ))
+            .await?;
+        for r in &disputes {
+            match dispute_record(r) {
                 Ok(record) => side.stripe.push(record),
                 Err(e) => side.unreadable.push(e),
             }

@@ -1,5 +1,5 @@
 //! Stripe's side of a period: charges (with the fee from their balance transaction), refunds,
-//! and payouts with the balance transactions each one settled (for the tie-out), read through
+//! disputes, and payouts with the balance transactions each one settled (for the tie-out), read through
 //! the one executor and turned into matching records in ISO minor units.
 
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -103,6 +103,30 @@ pub(crate) fn refund_record(v: &Value) -> Result<Record, String> {
     Ok(Record::new(id, Source::Stripe, RecordKind::Refund, currency, -amount, date).with_status(status))
 }
 
+/// A dispute as a record: money taken back, so negative. It has moved unless the merchant won
+/// (or the inquiry closed), whatever stage the dispute is in; the same mapping reads
+/// `Dispute__c`, so the statuses compare.
+pub(crate) fn dispute_record(v: &Value) -> Result<Record, String> {
+    let id = text(v, "id").ok_or("a dispute without an id")?;
+    let (currency, amount) = amount(v, "amount")?;
+    let date = day_of(v).ok_or(format!("{id}: no created time"))?;
+    let mut record = Record::new(id, Source::Stripe, RecordKind::Dispute, currency, -amount, date)
+        .with_status(dispute_status(text(v, "status")));
+    if let Some(charge) = text(v, "charge") {
+        record = record.with_reference(charge);
+    }
+    Ok(record)
+}
+
+/// Stripe's dispute statuses as movements (shared with `Dispute__c.Status__c`, which holds them).
+pub(crate) fn dispute_status(status: Option<&str>) -> Status {
+    match status {
+        Some("lost") => Status::Succeeded,
+        Some("won" | "warning_closed") => Status::Cancelled,
+        _ => Status::Pending,
+    }
+}
+
 impl Reconciler {
     /// Every page of a Stripe list, oldest object last (Stripe lists newest first).
     async fn stripe_list(&self, request: impl Fn(Option<&str>) -> Request) -> Result<Vec<Value>, HttpError> {
@@ -164,6 +188,12 @@ impl Reconciler {
             match refund_record(&refund) {
                 Ok(r) => side.records.push(r),
                 Err(e) => side.unreadable.push(format!("Stripe refund {e}")),
+            }
+        }
+        for dispute in self.stripe_list(listed("/v1/disputes", None)).await? {
+            match dispute_record(&dispute) {
+                Ok(r) => side.records.push(r),
+                Err(e) => side.unreadable.push(format!("Stripe dispute {e}")),
             }
         }
         for payout in self.stripe_list(listed("/v1/payouts", None)).await? {

@@ -85,3 +85,23 @@ fn salesforce_records_are_read_exactly_or_refused_naming_the_field() {
     );
     assert_eq!(r.keys.iter().map(|k| k.as_str()).collect::<Vec<_>>(), ["pb_1-7"]);
 }
+
+#[test]
+fn disputes_read_the_same_way_on_both_sides() {
+    let stripe = json!({"id": "dp_1", "amount": 2_000, "currency": "eur", "status": "needs_response",
+                        "charge": "ch_1", "created": 1_763_800_000});
+    let p = pull_stripe::dispute_record(&stripe).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (p.amount_minor, p.kind, p.status),
+        (-2_000, RecordKind::Dispute, Status::Pending)
+    );
+    let sf = map(
+        json!({"Id": "a07D", "Amount__c": 20, "Currency__c": "EUR", "Status__c": "needs_response",
+                        "CreatedDate": "2026-11-22T08:00:00.000+0000", "Stripe_Dispute_Id__c": "dp_1"}),
+    );
+    let s = pull_salesforce::dispute_record(&sf).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((s.amount_minor, s.status), (-2_000, Status::Pending));
+    assert_eq!(s.keys.iter().map(|k| k.as_str()).collect::<Vec<_>>(), ["dp_1"]);
+    assert_eq!(pull_stripe::dispute_status(Some("lost")), Status::Succeeded);
+    assert_eq!(pull_stripe::dispute_status(Some("won")), Status::Cancelled);
+}

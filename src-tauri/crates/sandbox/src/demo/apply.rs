@@ -229,10 +229,23 @@ fn seed_payments(
             None => None,
         };
         if let Some(at) = p.dispute {
-            sandbox
-                .stripe
-                .insert_dispute(&charge, p.amount_minor, "fraudulent", "needs_response", at)?;
+            let dispute =
+                sandbox
+                    .stripe
+                    .insert_dispute(&charge, p.amount_minor, "fraudulent", "needs_response", at)?;
             counts.disputes += 1;
+            // Booked as Paysync's Stripe → Salesforce flow would (its payment link is left to it).
+            sf.insert_record(
+                "Dispute__c",
+                fields(vec![
+                    ("Stripe_Dispute_Id__c", json!(dispute)),
+                    ("Amount__c", sf_amount(p.amount_minor, exponent(code))),
+                    ("Currency__c", json!(code)),
+                    ("Status__c", json!("needs_response")),
+                    ("Reason__c", json!("fraudulent")),
+                ]),
+                at + Duration::minutes(2),
+            )?;
         }
         if p.discrepancy == Some(DiscrepancyKind::MissingInSalesforce) {
             discrepancies.push(Discrepancy {
