@@ -229,6 +229,86 @@ fn dlq_review_discard_and_corrected_replay() {
 }
 
 #[test]
+fn dlq_groups_are_listed_replayed_and_discarded_whole() {
+    let (_tmp, dir) = fresh();
+    let args = [
+        "selftest",
+        "enqueue",
+        "--batch",
+        "groups",
+        "--jobs",
+        "12",
+        "--fail-terminal",
+        "5",
+    ];
+    assert_eq!(run_json(&dir, &args)["created"], 12);
+    drain(&dir);
+
+    let groups = run_json(&dir, &["dlq", "list", "--group"]);
+    let group = groups
+        .as_array()
+        .and_then(|g| g.first())
+        .cloned()
+        .unwrap_or_else(|| panic!("no group: {groups}"));
+    assert_eq!(group["count"], 5, "{groups}");
+    assert_eq!(group["error_code"], "selftest_terminal");
+    let kind = group["kind"].as_str().unwrap_or_default().to_owned();
+
+    // One root cause, replayed whole: each entry back in the queue once (they fail again, as
+    // the payload still asks), then discarded whole with one reason.
+    let replayed = run_json(
+        &dir,
+        &["dlq", "replay", "--kind", &kind, "--code", "selftest_terminal"],
+    );
+    assert_eq!(
+        replayed["job_ids"].as_array().map(Vec::len),
+        Some(5),
+        "{replayed}"
+    );
+    assert_eq!(
+        run(&dir, &["dlq", "replay", "--kind", &kind]).status.code(),
+        Some(2),
+        "--code is needed"
+    );
+    drain(&dir);
+    assert_eq!(run_json(&dir, &["dlq", "list"])["total"], 5, "they failed again");
+    let discarded = run_json(
+        &dir,
+        &[
+            "dlq",
+            "discard",
+            "--kind",
+            &kind,
+            "--code",
+            "selftest_terminal",
+            "--reason",
+            "test data, not a real failure",
+        ],
+    );
+    assert_eq!(discarded["dead_letter_ids"].as_array().map(Vec::len), Some(5));
+    assert_eq!(run_json(&dir, &["dlq", "list"])["total"], 0);
+    assert_eq!(
+        run(
+            &dir,
+            &[
+                "dlq",
+                "discard",
+                "--kind",
+                &kind,
+                "--code",
+                "selftest_terminal",
+                "--reason",
+                "again"
+            ]
+        )
+        .status
+        .code(),
+        Some(4),
+        "nothing left in the group"
+    );
+}
+
+#[test]
 fn sigterm_finishes_or_releases_running_jobs() {
     let (_tmp, dir) = fresh();
     let args = [

@@ -232,17 +232,32 @@ pub enum DlqCommand {
     },
     /// Put an entry's job back in the queue (same idempotency key).
     Replay {
-        /// The entry's id.
-        id: i64,
-        /// A JSON file with a corrected payload to replay instead of the original.
-        #[arg(long)]
+        /// The entry's id (or give a whole group with `--kind` and `--code`).
+        #[arg(required_unless_present = "kind", conflicts_with_all = ["kind", "code"])]
+        id: Option<i64>,
+        /// Replay every open entry of this job kind (with `--code`: one root cause, as
+        /// `list --group` shows it).
+        #[arg(long, requires = "code")]
+        kind: Option<String>,
+        /// The group's error code.
+        #[arg(long, requires = "kind")]
+        code: Option<String>,
+        /// A JSON file with a corrected payload to replay instead of the original (one entry only).
+        #[arg(long, conflicts_with = "kind")]
         payload_file: Option<PathBuf>,
     },
     /// Close an entry without replaying it.
     Discard {
-        /// The entry's id.
-        id: i64,
-        /// Why (mandatory; recorded in the audit log).
+        /// The entry's id (or give a whole group with `--kind` and `--code`).
+        #[arg(required_unless_present = "kind", conflicts_with_all = ["kind", "code"])]
+        id: Option<i64>,
+        /// Discard every open entry of this job kind (with `--code`).
+        #[arg(long, requires = "code")]
+        kind: Option<String>,
+        /// The group's error code.
+        #[arg(long, requires = "kind")]
+        code: Option<String>,
+        /// Why (mandatory; recorded in the audit log for each entry).
         #[arg(long)]
         reason: String,
     },
@@ -414,6 +429,9 @@ pub struct DlqListArgs {
     /// Entries to skip.
     #[arg(long, default_value_t = 0)]
     pub offset: u32,
+    /// Group by root cause (job kind and error code): counts, the oldest, a sample message.
+    #[arg(long)]
+    pub group: bool,
 }
 
 /// A DLQ entry state filter.

@@ -17,6 +17,24 @@ pub async fn run(ctx: &Context, command: DlqCommand) -> anyhow::Result<()> {
                 DlqStatusArg::Discarded => Some(DeadLetterStatus::Discarded),
                 DlqStatusArg::All => None,
             };
+            if args.group {
+                let groups = engine.dead_letter_groups(status, args.limit).await?;
+                if ctx.json {
+                    return output::json(&groups);
+                }
+                output::line(format!("{} groups", groups.len()))?;
+                for g in &groups {
+                    output::line(format!(
+                        "  {:>6} × {:<24} {:<28} oldest {}  e.g. {}",
+                        g.count,
+                        g.kind,
+                        g.error_code,
+                        when(&g.oldest),
+                        g.sample_message
+                    ))?;
+                }
+                return Ok(());
+            }
             let filter = DeadLetterFilter {
                 status,
                 kind: args.kind,
@@ -78,7 +96,45 @@ pub async fn run(ctx: &Context, command: DlqCommand) -> anyhow::Result<()> {
             output::line("Payload:")?;
             output::line(serde_json::to_string_pretty(&d.payload)?)
         }
-        DlqCommand::Replay { id, payload_file } => {
+        DlqCommand::Replay {
+            id: None,
+            kind: Some(kind),
+            code: Some(code),
+            ..
+        } => {
+            let ids = open_group(&engine, &kind, &code).await?;
+            let mut jobs = Vec::with_capacity(ids.len());
+            for id in &ids {
+                jobs.push(engine.replay_dead_letter(*id, None).await?);
+            }
+            if ctx.json {
+                return output::json(&serde_json::json!({ "dead_letter_ids": ids, "job_ids": jobs }));
+            }
+            output::line(format!(
+                "{} dead letters of {kind} / {code} replayed, each with its original idempotency key.",
+                ids.len()
+            ))
+        }
+        DlqCommand::Discard {
+            id: None,
+            kind: Some(kind),
+            code: Some(code),
+            reason,
+        } => {
+            let ids = open_group(&engine, &kind, &code).await?;
+            for id in &ids {
+                engine.discard_dead_letter(*id, &reason).await?;
+            }
+            if ctx.json {
+                return output::json(&serde_json::json!({ "dead_letter_ids": ids, "discarded": true }));
+            }
+            output::line(format!(
+                "{} dead letters of {kind} / {code} discarded.",
+                ids.len()
+            ))
+        }
+        DlqCommand::Replay { id, payload_file, .. } => {
+            let id = id.ok_or_else(|| anyhow::anyhow!("give an entry's id, or --kind and --code"))?;
             let corrected = match payload_file {
                 Some(path) => {
                     let text = std::fs::read_to_string(&path)?;
@@ -99,7 +155,8 @@ pub async fn run(ctx: &Context, command: DlqCommand) -> anyhow::Result<()> {
                 "Dead letter #{id} replayed: job {job_id} is back in the queue."
             ))
         }
-        DlqCommand::Discard { id, reason } => {
+        DlqCommand::Discard { id, reason, .. } => {
+            let id = id.ok_or_else(|| anyhow::anyhow!("give an entry's id, or --kind and --code"))?;
             engine.discard_dead_letter(id, &reason).await?;
             if ctx.json {
                 return output::json(&serde_json::json!({ "dead_letter_id": id, "discarded": true }));
@@ -107,4 +164,33 @@ pub async fn run(ctx: &Context, command: DlqCommand) -> anyhow::Result<()> {
             output::line(format!("Dead letter #{id} discarded."))
         }
     }
+}
+
+/// The ids of every open entry of one root cause (job kind and error code), oldest first.
+async fn open_group(engine: &paysync_engine::Engine, kind: &str, code: &str) -> anyhow::Result<Vec<i64>> {
+    let filter = DeadLetterFilter {
+        status: Some(DeadLetterStatus::Open),
+        kind: Some(kind.to_owned()),
+        error_code: Some(code.to_owned()),
+    };
+    let mut ids = Vec::new();
+    let page_size = 500;
+    loop {
+        let offset = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+        let page = engine.dead_letters(&filter, page_size, offset).await?;
+        let got = page.items.len();
+        ids.extend(page.items.iter().map(|d| d.id));
+        if got < page_size as usize {
+            break;
+        }
+    }
+    if ids.is_empty() {
+        return Err(paysync_engine::EngineError::NotFound {
+            what: "open dead letters of",
+            id: format!("{kind} / {code}"),
+        }
+        .into());
+    }
+    ids.reverse();
+    Ok(ids)
 }
