@@ -9,6 +9,7 @@
 //! the provider shows the failure; 500 when it could not be stored, and 503 when the keychain
 //! cannot be read or holds no signing secret yet, so the provider delivers again later.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,7 +24,7 @@ use paysync_connectors::payoneer::ipcn::{self, IpcnKind};
 use paysync_connectors::stripe::signature::HEADER;
 use paysync_core::Secret;
 use paysync_engine::Engine;
-use paysync_engine::webhooks::WebhookReceipt;
+use paysync_engine::webhooks::{WebhookError, WebhookReceipt};
 use serde_json::json;
 use tokio::sync::{Mutex, watch};
 use tokio::task::JoinHandle;
@@ -55,33 +56,58 @@ impl WebhookListener {
     }
 }
 
-/// Signing secrets read from the keychain, and when.
-type CachedSecrets = Option<(Vec<Secret<String>>, Instant)>;
+/// Signing secrets read from the keychain, by provider, and when.
+type CachedSecrets = HashMap<&'static str, (Vec<Secret<String>>, Instant)>;
 
 struct Listener {
     engine: Engine,
     connections: Connections,
-    stripe_secrets: Mutex<CachedSecrets>,
-    payoneer_secrets: Mutex<CachedSecrets>,
+    secrets: Mutex<CachedSecrets>,
     public_url: Option<String>,
 }
+
+/// How one provider's deliveries are named in answers and logs.
+struct Sender {
+    /// Whose secrets check them (`paysync webhooks secret <provider>`).
+    provider: &'static str,
+    /// "Stripe webhook", "Payoneer IPCN".
+    delivery: &'static str,
+    /// What the secret is called.
+    secret: &'static str,
+    /// What a delivery carries.
+    item: &'static str,
+    /// What still happens while deliveries are not taken.
+    meanwhile: &'static str,
+}
+
+const STRIPE: Sender = Sender {
+    provider: "stripe",
+    delivery: "Stripe webhook",
+    secret: "signing secret",
+    item: "event",
+    meanwhile: "Stripe will deliver it again.",
+};
+
+const PAYONEER: Sender = Sender {
+    provider: "payoneer",
+    delivery: "Payoneer IPCN",
+    secret: "IPCN secret",
+    item: "notice",
+    meanwhile: "Payouts are still tracked by polling.",
+};
 
 impl Listener {
     /// `provider`'s signing secrets; read again from the keychain when older than a few seconds,
     /// or at once when `stale` (a delivery failed against the cached ones: the secret may just
     /// have been rolled).
     async fn secrets(&self, provider: &'static str, stale: bool) -> Result<Vec<Secret<String>>, String> {
-        let mut cached = if provider == "stripe" {
-            self.stripe_secrets.lock().await
-        } else {
-            self.payoneer_secrets.lock().await
-        };
+        let mut cached = self.secrets.lock().await;
         let fresh_for = if stale {
             SECRETS_REREAD_AFTER
         } else {
             SECRETS_FRESH_FOR
         };
-        if let Some((secrets, at)) = cached.as_ref()
+        if let Some((secrets, at)) = cached.get(provider)
             && at.elapsed() < fresh_for
         {
             return Ok(secrets.clone());
@@ -91,7 +117,7 @@ impl Listener {
             .webhook_secrets(provider)
             .await
             .map_err(|e| e.to_string())?;
-        *cached = Some((fresh.clone(), Instant::now()));
+        cached.insert(provider, (fresh.clone(), Instant::now()));
         Ok(fresh)
     }
 
@@ -124,8 +150,7 @@ pub async fn serve(
     let state = Arc::new(Listener {
         engine,
         connections,
-        stripe_secrets: Mutex::new(None),
-        payoneer_secrets: Mutex::new(None),
+        secrets: Mutex::new(HashMap::new()),
         public_url,
     });
     let app = Router::new()
@@ -156,62 +181,7 @@ pub async fn serve(
 
 async fn stripe(State(listener): State<Arc<Listener>>, headers: HeaderMap, body: Bytes) -> Response {
     let signature = headers.get(HEADER).and_then(|v| v.to_str().ok());
-    let mut stale = false;
-    loop {
-        let secrets = match listener.secrets("stripe", stale).await {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::error!(error = %e, "Webhook signing secrets could not be read.");
-                return answer(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "the signing secret could not be read",
-                );
-            }
-        };
-        match listener
-            .engine
-            .receive_stripe_webhook(signature, &body, &secrets)
-            .await
-        {
-            Ok(WebhookReceipt::Recorded { event_id }) => {
-                tracing::info!(event = %event_id, "Stripe webhook recorded.");
-                return (
-                    StatusCode::OK,
-                    axum::Json(json!({"received": true, "duplicate": false})),
-                )
-                    .into_response();
-            }
-            Ok(WebhookReceipt::Duplicate { event_id }) => {
-                tracing::debug!(event = %event_id, "Stripe webhook already recorded.");
-                return (
-                    StatusCode::OK,
-                    axum::Json(json!({"received": true, "duplicate": true})),
-                )
-                    .into_response();
-            }
-            Err(e) if e.may_be_a_new_secret() && !stale => {
-                // Try once more with the secrets read afresh.
-                stale = true;
-            }
-            Err(e) if e.is_senders() => {
-                tracing::warn!(error = %e, "Stripe webhook refused.");
-                return answer(StatusCode::BAD_REQUEST, &e.to_string());
-            }
-            Err(e) if !e.is_senders() && e.may_be_a_new_secret() => {
-                tracing::error!(
-                    "A Stripe webhook arrived but no signing secret is saved; run `paysync webhooks secret stripe`. Stripe will deliver it again."
-                );
-                return answer(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "no webhook signing secret is set up",
-                );
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "Stripe webhook not stored; Stripe will deliver it again.");
-                return answer(StatusCode::INTERNAL_SERVER_ERROR, "the event could not be stored");
-            }
-        }
-    }
+    take(&listener, Delivery::Stripe { signature }, &body).await
 }
 
 async fn payoneer(
@@ -224,27 +194,80 @@ async fn payoneer(
     let Some(kind) = IpcnKind::from_path_segment(&kind) else {
         return answer(StatusCode::NOT_FOUND, "no such Payoneer notification type");
     };
-    let authorization = headers.get(ipcn::HEADER).and_then(|v| v.to_str().ok());
-    let url = listener.called_url(&headers, &uri);
+    let delivery = Delivery::Payoneer {
+        kind,
+        authorization: headers.get(ipcn::HEADER).and_then(|v| v.to_str().ok()),
+        url: listener.called_url(&headers, &uri),
+    };
+    take(&listener, delivery, &body).await
+}
+
+/// One delivery's signature and what the engine needs besides the body.
+enum Delivery<'a> {
+    /// `Stripe-Signature`.
+    Stripe { signature: Option<&'a str> },
+    /// `Authorization: hmacauth …`, over the URL Payoneer called.
+    Payoneer {
+        kind: IpcnKind,
+        authorization: Option<&'a str>,
+        url: String,
+    },
+}
+
+impl Delivery<'_> {
+    fn sender(&self) -> &'static Sender {
+        match self {
+            Self::Stripe { .. } => &STRIPE,
+            Self::Payoneer { .. } => &PAYONEER,
+        }
+    }
+
+    async fn receive(
+        &self,
+        engine: &Engine,
+        body: &[u8],
+        secrets: &[Secret<String>],
+    ) -> Result<WebhookReceipt, WebhookError> {
+        match self {
+            Self::Stripe { signature } => engine.receive_stripe_webhook(*signature, body, secrets).await,
+            Self::Payoneer {
+                kind,
+                authorization,
+                url,
+            } => {
+                engine
+                    .receive_payoneer_ipcn(*kind, *authorization, url, body, secrets)
+                    .await
+            }
+        }
+    }
+}
+
+/// Takes one delivery: the engine checks and records it with the sender's current secrets,
+/// which are read again once when none matches (one may just have been rolled).
+async fn take(listener: &Listener, incoming: Delivery<'_>, body: &[u8]) -> Response {
+    let Sender {
+        provider,
+        delivery,
+        secret,
+        item,
+        meanwhile,
+    } = incoming.sender();
     let mut stale = false;
     loop {
-        let secrets = match listener.secrets("payoneer", stale).await {
+        let secrets = match listener.secrets(provider, stale).await {
             Ok(s) => s,
             Err(e) => {
-                tracing::error!(error = %e, "Payoneer IPCN secrets could not be read.");
+                tracing::error!(error = %e, "{delivery} secrets could not be read.");
                 return answer(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "the IPCN secret could not be read",
+                    &format!("the {secret} could not be read"),
                 );
             }
         };
-        match listener
-            .engine
-            .receive_payoneer_ipcn(kind, authorization, &url, &body, &secrets)
-            .await
-        {
+        match incoming.receive(&listener.engine, body, &secrets).await {
             Ok(WebhookReceipt::Recorded { event_id }) => {
-                tracing::info!(notice = %event_id, "Payoneer IPCN recorded.");
+                tracing::info!(event = %event_id, "{delivery} recorded.");
                 return (
                     StatusCode::OK,
                     axum::Json(json!({"received": true, "duplicate": false})),
@@ -252,29 +275,32 @@ async fn payoneer(
                     .into_response();
             }
             Ok(WebhookReceipt::Duplicate { event_id }) => {
-                tracing::debug!(notice = %event_id, "Payoneer IPCN already recorded.");
+                tracing::debug!(event = %event_id, "{delivery} already recorded.");
                 return (
                     StatusCode::OK,
                     axum::Json(json!({"received": true, "duplicate": true})),
                 )
                     .into_response();
             }
-            Err(e) if e.may_be_a_new_secret() && !stale => stale = true,
+            Err(e) if e.may_be_a_new_secret() && !stale => {
+                // Try once more with the secrets read afresh.
+                stale = true;
+            }
             Err(e) if e.is_senders() => {
-                tracing::warn!(error = %e, url = %url, "Payoneer IPCN refused.");
+                tracing::warn!(error = %e, "{delivery} refused.");
                 return answer(StatusCode::BAD_REQUEST, &e.to_string());
             }
             Err(e) if e.may_be_a_new_secret() => {
                 tracing::error!(
-                    "A Payoneer IPCN arrived but no IPCN secret is saved; run `paysync webhooks secret payoneer`. Payouts are still tracked by polling."
+                    "A {delivery} arrived but no {secret} is saved; run `paysync webhooks secret {provider}`. {meanwhile}"
                 );
-                return answer(StatusCode::SERVICE_UNAVAILABLE, "no IPCN secret is set up");
+                return answer(StatusCode::SERVICE_UNAVAILABLE, &format!("no {secret} is set up"));
             }
             Err(e) => {
-                tracing::error!(error = %e, "Payoneer IPCN not stored; payouts are still tracked by polling.");
+                tracing::error!(error = %e, "{delivery} not stored. {meanwhile}");
                 return answer(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "the notice could not be stored",
+                    &format!("the {item} could not be stored"),
                 );
             }
         }
