@@ -287,23 +287,21 @@ impl Scheduler {
                 continue;
             }
             let last = latest.iter().find(|r| r.flow == name);
-            let live_run = last.filter(|r| r.finished_at.is_none() && r.lease_expires_at >= now);
-            if live_run.is_none() && self.take_woken(name) {
-                due.push(name.to_owned());
-                continue;
-            }
             if let Some(live) = last.filter(|r| r.finished_at.is_none()) {
-                // A live run holding its lease is left alone. One whose lease ran out (its process
-                // died) never finished its work: the flow is due again at once, and starting the
-                // next run finishes the dead one as abandoned.
+                // A live run holding its lease is left alone (a wake waits for it to end). One
+                // whose lease ran out (its process died) never finished its work: the flow is due
+                // again at once, which also answers a wake, and starting the next run finishes
+                // the dead one as abandoned.
                 if live.lease_expires_at < now {
+                    self.take_woken(name);
                     due.push(name.to_owned());
                 }
                 continue;
             }
-            if schedule
-                .next_due(last.map(|r| r.started_at), self.started_at)
-                .is_some_and(|t| t <= now)
+            if self.take_woken(name)
+                || schedule
+                    .next_due(last.map(|r| r.started_at), self.started_at)
+                    .is_some_and(|t| t <= now)
             {
                 due.push(name.to_owned());
             }
@@ -487,6 +485,22 @@ mod run_guard_tests {
         }
     }
 
+    /// A scheduler of the one slow flow, every `secs`, with a 30 s lease.
+    fn slow_every(store: &Store, clock: paysync_core::SharedClock, secs: u64) -> Scheduler {
+        Scheduler::new(
+            vec![FlowSpec {
+                flow: Arc::new(Slow),
+                schedule: Some(Schedule::Every(Duration::from_secs(secs))),
+            }],
+            store.clone(),
+            clock,
+            Arc::new(SeededRandom::new(1)),
+            EventBus::new(),
+            "test".into(),
+            Duration::from_secs(30),
+        )
+    }
+
     #[tokio::test]
     async fn two_runs_of_one_flow_never_overlap() {
         let key = AuditKey::new(vec![1; 32]).unwrap_or_else(|e| panic!("key: {e}"));
@@ -494,18 +508,7 @@ mod run_guard_tests {
             .await
             .unwrap_or_else(|e| panic!("store: {e}"));
         let clock = ManualClock::at_fixed_origin();
-        let scheduler = Scheduler::new(
-            vec![FlowSpec {
-                flow: Arc::new(Slow),
-                schedule: Some(Schedule::Every(Duration::from_secs(60))),
-            }],
-            store.clone(),
-            Arc::new(clock),
-            Arc::new(SeededRandom::new(1)),
-            EventBus::new(),
-            "test".into(),
-            Duration::from_secs(30),
-        );
+        let scheduler = slow_every(&store, Arc::new(clock), 60);
         let (a, b) = tokio::join!(scheduler.run_now("test.slow", RunTrigger::Manual), async {
             tokio::time::sleep(Duration::from_millis(50)).await;
             scheduler.run_now("test.slow", RunTrigger::Manual).await
@@ -547,18 +550,7 @@ mod run_guard_tests {
             )
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        let scheduler = Scheduler::new(
-            vec![FlowSpec {
-                flow: Arc::new(Slow),
-                schedule: Some(Schedule::Every(Duration::from_secs(3600))),
-            }],
-            store.clone(),
-            clock.clone(),
-            Arc::new(SeededRandom::new(1)),
-            EventBus::new(),
-            "test".into(),
-            Duration::from_secs(30),
-        );
+        let scheduler = slow_every(&store, clock.clone(), 3600);
         assert!(
             scheduler.due(now).await.unwrap_or_default().is_empty(),
             "its lease still holds"
@@ -583,18 +575,7 @@ mod run_guard_tests {
             .unwrap_or_else(|e| panic!("store: {e}"));
         let clock = Arc::new(ManualClock::at_fixed_origin());
         let now = paysync_core::Clock::now(clock.as_ref());
-        let scheduler = Scheduler::new(
-            vec![FlowSpec {
-                flow: Arc::new(Slow),
-                schedule: Some(Schedule::Every(Duration::from_secs(3600))),
-            }],
-            store.clone(),
-            clock.clone(),
-            Arc::new(SeededRandom::new(1)),
-            EventBus::new(),
-            "test".into(),
-            Duration::from_secs(30),
-        );
+        let scheduler = slow_every(&store, clock.clone(), 3600);
         assert!(scheduler.run_now("test.slow", RunTrigger::Schedule).await.is_ok());
         assert!(scheduler.due(now).await.unwrap_or_default().is_empty());
         scheduler.wake("test.slow");
