@@ -35,16 +35,25 @@ pub enum PayoutSource {
     Opportunity,
 }
 
-/// Where a source keeps each fact.
-struct Paths {
-    object: &'static str,
+/// Where a source keeps each fact, and where an outcome is written back.
+pub(crate) struct Paths {
+    /// The object's API name.
+    pub object: &'static str,
     fields: &'static str,
     amount: &'static str,
-    currency: &'static str,
+    /// The currency field.
+    pub currency: &'static str,
     description: &'static str,
-    contact_id: &'static str,
+    /// The payee Contact's lookup field.
+    pub contact_id: &'static str,
     contact: &'static str,
     account: &'static str,
+    /// Where the outcome's status goes.
+    pub status: &'static str,
+    /// Where a rejection's or failure's reason goes.
+    pub reason: &'static str,
+    /// `Payment_Transaction__c`'s lookup to the record.
+    pub transaction_link: &'static str,
 }
 
 const REQUEST_PATHS: Paths = Paths {
@@ -59,6 +68,9 @@ const REQUEST_PATHS: Paths = Paths {
     contact_id: "Contact__c",
     contact: "Contact__r",
     account: "Account__r",
+    status: "Status__c",
+    reason: "Rejection_Reason__c",
+    transaction_link: "Payment_Request__c",
 };
 
 const OPPORTUNITY_PATHS: Paths = Paths {
@@ -74,6 +86,9 @@ const OPPORTUNITY_PATHS: Paths = Paths {
     contact_id: "Payee_Contact__c",
     contact: "Payee_Contact__r",
     account: "Account",
+    status: "Payout_Status__c",
+    reason: "Payout_Rejection_Reason__c",
+    transaction_link: "Opportunity__c",
 };
 
 impl PayoutSource {
@@ -93,7 +108,8 @@ impl PayoutSource {
         }
     }
 
-    fn paths(self) -> &'static Paths {
+    /// Where this source keeps each fact.
+    pub(crate) fn paths(self) -> &'static Paths {
         match self {
             Self::PaymentRequest => &REQUEST_PATHS,
             Self::Opportunity => &OPPORTUNITY_PATHS,

@@ -64,16 +64,10 @@ pub(crate) fn local_problem(item: &PayoutItem) -> Option<String> {
         Some(_) => {}
     }
     if Currency::from_code(&item.currency).is_err() {
-        let source = PayoutSource::of_record(&item.request_id);
-        let field = match source {
-            PayoutSource::PaymentRequest => "Currency__c",
-            PayoutSource::Opportunity => "CurrencyIsoCode",
-        };
+        let paths = PayoutSource::of_record(&item.request_id).paths();
         return Some(format!(
-            "{} {}: {field} {:?} is not supported",
-            source.object(),
-            item.request_id,
-            item.currency
+            "{} {}: {} {:?} is not supported",
+            paths.object, item.request_id, paths.currency, item.currency
         ));
     }
     None
@@ -121,15 +115,10 @@ async fn invite(
     item: &PayoutItem,
 ) -> Result<String, HttpError> {
     let Some(contact) = item.contact_id.as_deref() else {
-        let source = PayoutSource::of_record(&item.request_id);
-        let field = match source {
-            PayoutSource::PaymentRequest => "Contact__c",
-            PayoutSource::Opportunity => "Payee_Contact__c",
-        };
+        let paths = PayoutSource::of_record(&item.request_id).paths();
         return Ok(format!(
-            "{} {}: no Contact ({field}) to pay and no payee id",
-            source.object(),
-            item.request_id
+            "{} {}: no Contact ({}) to pay and no payee id",
+            paths.object, item.request_id, paths.contact_id
         ));
     };
     let payee_id = format!("ps-{}", contact.to_ascii_lowercase());

@@ -71,10 +71,7 @@ pub(crate) fn transaction_fields(item: &PayoutItem) -> Map<String, Value> {
         _ => "Processing",
     };
     let mut f = Map::new();
-    let link = match PayoutSource::of_record(&item.request_id) {
-        PayoutSource::PaymentRequest => "Payment_Request__c",
-        PayoutSource::Opportunity => "Opportunity__c",
-    };
+    let link = PayoutSource::of_record(&item.request_id).paths().transaction_link;
     f.insert(link.into(), json!(item.request_id));
     f.insert("Provider__c".into(), json!("Payoneer"));
     f.insert("Status__c".into(), json!(status));
@@ -131,13 +128,10 @@ pub(crate) fn request_fields(item: &PayoutItem) -> Map<String, Value> {
         // An Opportunity's payout status has no "in progress" value: it is empty until the end.
         (_, PayoutSource::Opportunity) => "",
     };
-    let (status_field, reason_field) = match source {
-        PayoutSource::PaymentRequest => ("Status__c", "Rejection_Reason__c"),
-        PayoutSource::Opportunity => ("Payout_Status__c", "Payout_Rejection_Reason__c"),
-    };
+    let paths = source.paths();
     let mut f = Map::new();
     f.insert(
-        status_field.into(),
+        paths.status.into(),
         if status.is_empty() {
             Value::Null
         } else {
@@ -149,7 +143,7 @@ pub(crate) fn request_fields(item: &PayoutItem) -> Map<String, Value> {
     }
     if item.state != ItemState::Paid {
         f.insert(
-            reason_field.into(),
+            paths.reason.into(),
             json!(item.reason.as_deref().map(|r| truncate(r, 255))),
         );
     }
