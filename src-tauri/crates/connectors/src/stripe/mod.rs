@@ -37,9 +37,32 @@ pub fn list_balance_transactions(
     starting_after: Option<&str>,
     limit: u32,
 ) -> Request {
-    list("/v1/balance_transactions", None, starting_after, limit)
-        .query("type", kind)
-        .query("created[gte]", gte.to_string())
+    created_between(
+        list("/v1/balance_transactions", None, starting_after, limit).query("type", kind),
+        gte,
+        lte,
+    )
+}
+
+/// One page of the Stripe list at `path` (`/v1/charges`, `/v1/refunds`, …) of objects created in
+/// `[gte, lte]` (Unix seconds), newest first.
+pub fn list_created_between(
+    path: &str,
+    gte: i64,
+    lte: i64,
+    starting_after: Option<&str>,
+    limit: u32,
+) -> Request {
+    created_between(list(path, None, starting_after, limit), gte, lte)
+}
+
+/// `GET /v1/balance_transactions?payout=…`: the transactions one payout settled, newest first.
+pub fn list_payout_transactions(payout_id: &str, starting_after: Option<&str>, limit: u32) -> Request {
+    list("/v1/balance_transactions", None, starting_after, limit).query("payout", payout_id)
+}
+
+fn created_between(req: Request, gte: i64, lte: i64) -> Request {
+    req.query("created[gte]", gte.to_string())
         .query("created[lte]", lte.to_string())
 }
 
@@ -65,6 +88,30 @@ pub(crate) fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_by_window_and_a_payouts_transactions() {
+        let req = list_created_between("/v1/refunds", 10, 20, None, 100);
+        assert_eq!(req.path, "/v1/refunds");
+        assert_eq!(
+            req.query,
+            vec![
+                ("limit".to_owned(), "100".to_owned()),
+                ("created[gte]".to_owned(), "10".to_owned()),
+                ("created[lte]".to_owned(), "20".to_owned()),
+            ]
+        );
+        let req = list_payout_transactions("po_1", Some("txn_9"), 100);
+        assert_eq!(req.path, "/v1/balance_transactions");
+        assert_eq!(
+            req.query,
+            vec![
+                ("limit".to_owned(), "100".to_owned()),
+                ("starting_after".to_owned(), "txn_9".to_owned()),
+                ("payout".to_owned(), "po_1".to_owned()),
+            ]
+        );
+    }
 
     #[test]
     fn balance_transactions_are_listed_by_type_and_window() {

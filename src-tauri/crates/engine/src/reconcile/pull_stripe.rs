@@ -4,7 +4,8 @@
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use paysync_connectors::http::{HttpError, Request};
-use paysync_connectors::stripe::MAX_PAGE;
+use paysync_connectors::stripe::wire::List;
+use paysync_connectors::stripe::{MAX_PAGE, list_created_between, list_payout_transactions};
 use paysync_core::Currency;
 use paysync_core::provider_amounts::stripe::from_stripe_amount;
 use paysync_core::reconcile::{Record, RecordKind, Source, Status};
@@ -128,55 +129,40 @@ pub(crate) fn dispute_status(status: Option<&str>) -> Status {
 }
 
 impl Reconciler {
-    /// Every page of a Stripe list, oldest object last (Stripe lists newest first).
-    async fn stripe_list(&self, request: impl Fn(Option<&str>) -> Request) -> Result<Vec<Value>, HttpError> {
+    /// Every page of a Stripe list (`page` builds the request after a given id).
+    async fn stripe_list(&self, page: impl Fn(Option<&str>) -> Request) -> Result<Vec<Value>, HttpError> {
         let Some(stripe) = &self.stripe else {
             return Ok(Vec::new());
         };
         let mut all = Vec::new();
         let mut after: Option<String> = None;
         loop {
-            let page: Value = stripe
-                .send(paysync_connectors::stripe::PROVIDER, request(after.as_deref()))
+            let mut list: List<Value> = stripe
+                .send(paysync_connectors::stripe::PROVIDER, page(after.as_deref()))
                 .await?
                 .json()?;
-            let data = page
-                .get("data")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            after = data.last().and_then(|o| text(o, "id")).map(str::to_owned);
-            all.extend(data);
-            if !page.get("has_more").and_then(Value::as_bool).unwrap_or(false) || after.is_none() {
+            after = list.data.last().and_then(|o| text(o, "id")).map(str::to_owned);
+            all.append(&mut list.data);
+            if !list.has_more || after.is_none() {
                 return Ok(all);
             }
         }
     }
 
-    /// Reads Stripe's charges, refunds and payouts created in the period.
+    /// Reads Stripe's charges, refunds, disputes and payouts created in the period.
     pub(crate) async fn pull_stripe(&self, from: NaiveDate, to: NaiveDate) -> Result<StripeSide, HttpError> {
         let mut side = StripeSide::default();
         if self.stripe.is_none() {
             return Ok(side);
         }
         let (gte, lte) = bounds(from, to);
-        let listed = |path: &'static str, expand: Option<&'static str>| {
-            move |after: Option<&str>| {
-                let mut req = Request::get(path, format!("stripe:GET {path}"))
-                    .query("limit", MAX_PAGE.to_string())
-                    .query("created[gte]", gte.to_string())
-                    .query("created[lte]", lte.to_string());
-                if let Some(field) = expand {
-                    req = req.query("expand[]", field);
-                }
-                if let Some(id) = after {
-                    req = req.query("starting_after", id);
-                }
-                req
-            }
+        let listed = |path: &'static str| {
+            move |after: Option<&str>| list_created_between(path, gte, lte, after, MAX_PAGE)
         };
         for charge in self
-            .stripe_list(listed("/v1/charges", Some("data.balance_transaction")))
+            .stripe_list(|after: Option<&str>| {
+                listed("/v1/charges")(after).query("expand[]", "data.balance_transaction")
+            })
             .await?
         {
             match charge_record(&charge) {
@@ -184,19 +170,19 @@ impl Reconciler {
                 Err(e) => side.unreadable.push(format!("Stripe charge {e}")),
             }
         }
-        for refund in self.stripe_list(listed("/v1/refunds", None)).await? {
+        for refund in self.stripe_list(listed("/v1/refunds")).await? {
             match refund_record(&refund) {
                 Ok(r) => side.records.push(r),
                 Err(e) => side.unreadable.push(format!("Stripe refund {e}")),
             }
         }
-        for dispute in self.stripe_list(listed("/v1/disputes", None)).await? {
+        for dispute in self.stripe_list(listed("/v1/disputes")).await? {
             match dispute_record(&dispute) {
                 Ok(r) => side.records.push(r),
                 Err(e) => side.unreadable.push(format!("Stripe dispute {e}")),
             }
         }
-        for payout in self.stripe_list(listed("/v1/payouts", None)).await? {
+        for payout in self.stripe_list(listed("/v1/payouts")).await? {
             let Some(id) = text(&payout, "id").map(str::to_owned) else {
                 continue;
             };
@@ -219,16 +205,7 @@ impl Reconciler {
                 }
             };
             let transactions = self
-                .stripe_list(|after: Option<&str>| {
-                    let mut req =
-                        Request::get("/v1/balance_transactions", "stripe:GET /v1/balance_transactions")
-                            .query("limit", MAX_PAGE.to_string())
-                            .query("payout", id.as_str());
-                    if let Some(a) = after {
-                        req = req.query("starting_after", a);
-                    }
-                    req
-                })
+                .stripe_list(|after: Option<&str>| list_payout_transactions(&id, after, MAX_PAGE))
                 .await?;
             let mut lines = Vec::new();
             for bt in transactions {
