@@ -1,7 +1,6 @@
-import { Button, Group, Kbd, Modal, Stack, Text, Textarea } from "@mantine/core";
-import { getHotkeyHandler } from "@mantine/hooks";
 import { IconBan } from "@tabler/icons-react";
-import { useState } from "react";
+
+import { ReasonModal } from "../../components/ReasonModal";
 
 interface RejectBatchModalProps {
   batchId: string | null;
@@ -22,54 +21,25 @@ export function RejectBatchModal({
   onClose,
   onReject,
 }: RejectBatchModalProps) {
-  const [reason, setReason] = useState("");
-  const ready = reason.trim() !== "" && !pending;
-  const submit = () => {
-    if (ready) onReject(reason.trim());
-  };
-
   return (
-    <Modal
+    <ReasonModal
       opened={opened}
+      pending={pending}
+      title={`Reject batch ${batchId}`}
+      label="Why reject it?"
+      description="Required; kept in the audit log. None of its payouts is sent."
+      placeholder="e.g. PR-000123 is a duplicate of last week's payout"
+      confirmLabel="Reject batch"
+      confirmIcon={<IconBan size={16} />}
+      confirmColor="red"
+      shortcutVerb="rejects"
+      testIds={{
+        modal: "payout-reject-modal",
+        text: "payout-reject-reason",
+        confirm: "payout-reject-submit",
+      }}
       onClose={onClose}
-      title={<Text fw={700}>Reject batch {batchId}</Text>}
-      data-testid="payout-reject-modal"
-    >
-      <Stack gap="sm">
-        <Textarea
-          label="Why reject it?"
-          description="Required; kept in the audit log. None of its payouts is sent."
-          placeholder="e.g. PR-000123 is a duplicate of last week's payout"
-          value={reason}
-          onChange={(event) => setReason(event.currentTarget.value)}
-          onKeyDown={getHotkeyHandler([["mod+Enter", submit]])}
-          autosize
-          minRows={3}
-          maxRows={8}
-          data-autofocus
-          data-testid="payout-reject-reason"
-        />
-        <Group justify="space-between" wrap="nowrap">
-          <Text size="xs" c="dimmed">
-            <Kbd size="xs">Ctrl</Kbd> + <Kbd size="xs">Enter</Kbd> rejects
-          </Text>
-          <Group gap="sm" wrap="nowrap">
-            <Button variant="default" onClick={onClose} disabled={pending}>
-              Cancel
-            </Button>
-            <Button
-              color="red"
-              leftSection={<IconBan size={16} />}
-              disabled={!ready}
-              loading={pending}
-              onClick={submit}
-              data-testid="payout-reject-submit"
-            >
-              Reject batch
-            </Button>
-          </Group>
-        </Group>
-      </Stack>
-    </Modal>
+      onConfirm={onReject}
+    />
   );
 }
