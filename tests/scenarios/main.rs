@@ -7,6 +7,7 @@ mod connected;
 mod crash_daemon;
 mod demo_data;
 mod payoneer_ipcn;
+mod payout_seed;
 mod payouts_daemon;
 mod reconcile_demo;
 mod sandbox_cli;

@@ -9,16 +9,17 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
-use paysync_sandbox::payoneer::{IpcnConfig, IpcnEvent, NewPayee, PayeeStatus};
+use paysync_sandbox::payoneer::{IpcnConfig, IpcnEvent};
 use paysync_sandbox::sandbox::{Sandbox, SandboxConfig};
 use paysync_tests::{run_json, start_daemon_with, write_fast_config};
 use rust_decimal::Decimal;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::connected::{
     add_sandbox_profile, connect_payoneer, connect_salesforce, keychain_available, ok, with_profile,
     with_stdin,
 };
+use crate::payout_seed::{approved_request, as_maker, fund_eur_program, payee_with_contact};
 
 const IPCN_SECRET: &str = "ipcn-scenario-secret-0123456789";
 const MAKER: &str = "005IPCNMAKER0001";
@@ -32,54 +33,26 @@ fn free_port() -> u16 {
 
 fn seed(sandbox: &Sandbox) {
     let now = paysync_core::Clock::now(&paysync_core::SystemClock);
-    let po = &sandbox.payoneer;
-    po.set_balance("EUR", Decimal::new(100_000, 0));
-    po.set_fee("EUR", Decimal::new(150, 2));
-    let mut config = po.config();
-    config.settle_delay_secs = 2;
-    po.set_config(config);
-    let sf = &sandbox.salesforce;
-    let admin = sf.user();
+    fund_eur_program(sandbox, Decimal::new(100_000, 0), 2);
     for n in 0..2 {
-        let payee_id = format!("ipcn-payee-{n}");
-        po.insert_payee(
-            NewPayee {
-                payee_id: payee_id.clone(),
-                status: PayeeStatus::Active,
-                reasons: vec![],
-                email: format!("ipcn{n}@example.com"),
-                country: "DE".into(),
-                payout_currency: "EUR".into(),
-                fail_payouts_with: None,
-            },
+        let email = format!("ipcn{n}@example.com");
+        let contact = payee_with_contact(
+            sandbox,
+            &format!("ipcn-payee-{n}"),
+            &format!("Payee {n}"),
+            &email,
+            None,
             now,
         );
-        let contact = sf
-            .insert_record(
-                "Contact",
-                json!({"LastName": format!("Payee {n}"), "Email": format!("ipcn{n}@example.com"),
-                       "MailingCountry": "DE", "Payoneer_Payee_Id__c": payee_id})
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
+        as_maker(sandbox, MAKER, || {
+            approved_request(
+                sandbox,
+                &contact,
+                Decimal::new(7_550, 2),
+                &format!("Invoice {n}"),
                 now,
-            )
-            .unwrap_or_else(|e| panic!("{e}"));
-        sf.set_user(paysync_sandbox::salesforce::OrgUser {
-            user_id: MAKER.to_owned(),
-            ..admin.clone()
+            );
         });
-        sf.insert_record(
-            "Payment_Request__c",
-            json!({"Status__c": "Approved for Payout", "Amount__c": 75.5, "Currency__c": "EUR",
-                   "Contact__c": contact, "Description__c": format!("Invoice {n}")})
-            .as_object()
-            .cloned()
-            .unwrap_or_default(),
-            now,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        sf.set_user(admin.clone());
     }
 }
 

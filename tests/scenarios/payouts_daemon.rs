@@ -22,16 +22,17 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use paysync_core::{Clock, RandomSource, SeededRandom};
 use paysync_sandbox::faults::{FaultConfig, FaultRule};
-use paysync_sandbox::payoneer::{DEFAULT_PROGRAM_ID, NewPayee, PayeeStatus, PayoutFailure};
+use paysync_sandbox::payoneer::{DEFAULT_PROGRAM_ID, PayoutFailure};
 use paysync_sandbox::sandbox::{Sandbox, SandboxConfig};
 use paysync_tests::{env_count, run_json, start_daemon_with, write_fast_config};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::connected::{
     add_sandbox_profile, connect_payoneer, connect_salesforce, keychain_available, with_profile,
 };
+use crate::payout_seed::{approved_request, as_maker, fund_eur_program, payee_with_contact};
 
 /// The Salesforce user who approved the requests (the maker); the connected user checks.
 const MAKER: &str = "005CRASHMAKER01";
@@ -45,67 +46,39 @@ fn signal(child: &Child, sig: Signal) {
 
 fn seed(sandbox: &Sandbox, items: u64) -> i64 {
     let now = paysync_core::SystemClock.now();
-    let po = &sandbox.payoneer;
-    po.set_balance("EUR", Decimal::new(1_000_000_000, 0));
-    po.set_fee("EUR", Decimal::new(150, 2));
-    let mut config = po.config();
-    config.settle_delay_secs = 1;
-    po.set_config(config);
-    let sf = &sandbox.salesforce;
-    let mut contacts = Vec::new();
-    for n in 0..PAYEES {
-        let payee_id = format!("crash-payee-{n}");
-        po.insert_payee(
-            NewPayee {
-                payee_id: payee_id.clone(),
-                status: PayeeStatus::Active,
-                reasons: vec![],
-                email: format!("payee{n}@example.com"),
-                country: "DE".into(),
-                payout_currency: "EUR".into(),
-                fail_payouts_with: (n % 25 == 24).then(|| PayoutFailure {
-                    code: 10_005,
-                    description: "Bank account closed".into(),
-                }),
-            },
-            now,
-        );
-        let contact = sf
-            .insert_record(
-                "Contact",
-                json!({"LastName": format!("Payee {n}"), "Email": format!("payee{n}@example.com"),
-                       "MailingCountry": "DE", "Payoneer_Payee_Id__c": payee_id})
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
+    fund_eur_program(sandbox, Decimal::new(1_000_000_000, 0), 1);
+    let contacts: Vec<String> = (0..PAYEES)
+        .map(|n| {
+            let fails = (n % 25 == 24).then(|| PayoutFailure {
+                code: 10_005,
+                description: "Bank account closed".into(),
+            });
+            payee_with_contact(
+                sandbox,
+                &format!("crash-payee-{n}"),
+                &format!("Payee {n}"),
+                &format!("payee{n}@example.com"),
+                fails,
                 now,
             )
-            .unwrap_or_else(|e| panic!("{e}"));
-        contacts.push(contact);
-    }
-    let admin = sf.user();
-    sf.set_user(paysync_sandbox::salesforce::OrgUser {
-        user_id: MAKER.to_owned(),
-        ..admin.clone()
-    });
-    let mut total = 0i64;
-    for i in 0..items {
-        let cents = 1_000 + i64::try_from(i % 9_000).unwrap_or(0);
-        total += cents;
-        let contact = &contacts[usize::try_from(i % u64::from(PAYEES)).unwrap_or(0)];
-        sf.insert_record(
-            "Payment_Request__c",
-            json!({"Status__c": "Approved for Payout", "Amount__c": Decimal::new(cents, 2).to_string().parse::<f64>().unwrap_or(0.0),
-                   "Currency__c": "EUR", "Contact__c": contact, "Description__c": format!("Invoice {i}")})
-            .as_object()
-            .cloned()
-            .unwrap_or_default(),
-            now,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-    }
-    sf.set_user(admin);
-    total
+        })
+        .collect();
+    as_maker(sandbox, MAKER, || {
+        let mut total = 0i64;
+        for i in 0..items {
+            let cents = 1_000 + i64::try_from(i % 9_000).unwrap_or(0);
+            total += cents;
+            let contact = &contacts[usize::try_from(i % u64::from(PAYEES)).unwrap_or(0)];
+            approved_request(
+                sandbox,
+                contact,
+                Decimal::new(cents, 2),
+                &format!("Invoice {i}"),
+                now,
+            );
+        }
+        total
+    })
 }
 
 fn batches(dir: &std::path::Path, profile: &str, status: &str) -> Vec<Value> {
