@@ -330,9 +330,8 @@ impl Console {
             )
             .await?;
         let total = desk
-            .show(Some(run_id))
+            .counts(run_id)
             .await?
-            .counts
             .iter()
             .filter(|c| category_filter.is_none_or(|f| f == c.category))
             .filter(|c| kind.as_deref().is_none_or(|k| k == c.kind))

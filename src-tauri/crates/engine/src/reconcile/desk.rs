@@ -84,8 +84,13 @@ impl ReconDesk {
                     id: "latest".to_owned(),
                 })?,
         };
-        let counts = recon.result_counts(run.id).await?;
+        let counts = self.counts(run.id).await?;
         Ok(RunView { run, counts })
+    }
+
+    /// A run's results counted by category and kind, with how many are undecided.
+    pub async fn counts(&self, run_id: i64) -> Result<Vec<ResultCount>, EngineError> {
+        Ok(self.store.reconciliation().result_counts(run_id).await?)
     }
 
     /// A page of a run's results.

@@ -38,9 +38,9 @@ pub struct RunReport {
     pub offline: bool,
 }
 
-fn input_of(record: &Record) -> Result<NewReconInput, EngineError> {
+fn input_of(scope: &str, record: &Record) -> Result<NewReconInput, EngineError> {
     Ok(NewReconInput {
-        source: String::new(),
+        source: scope.to_owned(),
         id: record.id.to_string(),
         day: record.date.format("%Y-%m-%d").to_string(),
         currency: record.currency.code().to_owned(),
@@ -57,12 +57,7 @@ async fn save(
 ) -> Result<(), EngineError> {
     let inputs = records
         .iter()
-        .map(|r| {
-            input_of(r).map(|mut i| {
-                i.source = scope.to_owned();
-                i
-            })
-        })
+        .map(|r| input_of(scope, r))
         .collect::<Result<Vec<_>, _>>()?;
     store
         .reconciliation()
