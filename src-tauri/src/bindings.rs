@@ -39,6 +39,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::list_reconciliation_results,
             commands::run_reconciliation,
             commands::resolve_reconciliation_result,
+            commands::fix_reconciliation_result,
             commands::export_reconciliation_run,
             commands::list_audit,
             commands::verify_audit,

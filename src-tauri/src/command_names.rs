@@ -26,6 +26,7 @@ pub const COMMANDS: &[&str] = &[
     "list_reconciliation_results",
     "run_reconciliation",
     "resolve_reconciliation_result",
+    "fix_reconciliation_result",
     "export_reconciliation_run",
     "list_audit",
     "verify_audit",

@@ -345,6 +345,18 @@ pub async fn resolve_reconciliation_result(
         .await?)
 }
 
+/// Fixes an exception as the Salesforce user signed in: its provider records are written to
+/// Salesforce through the normal write path, and it is marked fixed.
+#[tauri::command]
+#[specta::specta]
+pub async fn fix_reconciliation_result(
+    state: State<'_, AppState>,
+    id: i64,
+    note: Option<String>,
+) -> Result<ReconResultRow, IpcError> {
+    Ok(state.console().await?.fix_reconciliation_result(id, note).await?)
+}
+
 /// Writes a run's results (`csv` or `xlsx`) to the data directory's `exports/`.
 #[tauri::command]
 #[specta::specta]

@@ -1,7 +1,9 @@
 //! Reconciliation against the sandbox's demo data: `paysync reconcile run` over a connected
 //! profile finds exactly the discrepancies the demo was seeded with (its manifest), every
 //! currency's totals balance, an offline re-run gives the same results, a decision is recorded
-//! once under the connected user, and the run exports to CSV and XLSX.
+//! once under the connected user, and the run exports to CSV and XLSX. Fix actions write the
+//! provider's record to Salesforce through the normal write path: the next run matches what was
+//! missing or wrong, and what cannot be fixed by a write is refused with why.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -205,4 +207,123 @@ async fn a_run_over_the_demo_data_finds_exactly_its_seeded_discrepancies() {
         1 + report["results"].as_u64().unwrap_or(0),
         "one line per result"
     );
+
+    // Fix actions: one of each kind a write fixes, and one it cannot.
+    let open_of = |kind: &str| {
+        exceptions
+            .iter()
+            // The first was explained above.
+            .filter(|r| r["kind"] == kind && r["id"] != exceptions[0]["id"])
+            .find(|r| {
+                r["provider_ids"]
+                    .as_array()
+                    .and_then(|ids| ids.first())
+                    .and_then(Value::as_str)
+                    .is_some_and(|id| !subscription_charges.contains(id))
+            })
+            .cloned()
+            .unwrap_or_else(|| panic!("an open {kind} exception"))
+    };
+    let mut fixed_ids = Vec::new();
+    for kind in ["missing_in_salesforce", "amount_mismatch", "status_mismatch"] {
+        let exception = open_of(kind);
+        let id = exception["id"].as_i64().unwrap_or_default().to_string();
+        let done = cli(&dir, &profile, &["reconcile", "fix", &id]);
+        assert_eq!(done["result"]["resolution"], "fixed", "{kind}: {done}");
+        let jobs = done["jobs"].as_array().cloned().unwrap_or_default();
+        assert_eq!(jobs.len(), 1, "{kind}: {done}");
+        assert_eq!(jobs[0]["status"], "succeeded", "{kind}: {done}");
+        assert!(
+            done["result"]["note"]
+                .as_str()
+                .is_some_and(|n| n.contains("from Stripe")),
+            "{done}"
+        );
+        fixed_ids.push(
+            exception["provider_ids"][0]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        );
+        // Asked again: refused, nothing queued twice.
+        let again = paysync_tests::run(
+            &dir,
+            &with_profile(&profile, &["reconcile", "fix", &id])
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+        );
+        assert!(!again.status.success());
+        assert!(String::from_utf8_lossy(&again.stderr).contains("already fixed"));
+    }
+    let stray = exceptions
+        .iter()
+        .find(|r| r["kind"] == "missing_at_provider")
+        .cloned()
+        .unwrap_or_default();
+    let refused = paysync_tests::run(
+        &dir,
+        &with_profile(
+            &profile,
+            &[
+                "reconcile",
+                "fix",
+                &stray["id"].as_i64().unwrap_or_default().to_string(),
+            ],
+        )
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>(),
+    );
+    assert!(!refused.status.success());
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(why.contains("never moves money to match Salesforce"), "{why}");
+
+    // The next run matches what was written.
+    let after = cli(
+        &dir,
+        &profile,
+        &["reconcile", "run", "--from", &from, "--to", &to],
+    );
+    let run = after["run_id"].as_i64().unwrap_or_default().to_string();
+    let still = cli(
+        &dir,
+        &profile,
+        &[
+            "reconcile",
+            "results",
+            &run,
+            "--category",
+            "exception",
+            "--limit",
+            "10000",
+        ],
+    );
+    let still = named(still.as_array().map(Vec::as_slice).unwrap_or_default());
+    for id in &fixed_ids {
+        assert!(
+            !still.iter().any(|(_, named)| named == id),
+            "{id} is still an exception after its fix"
+        );
+    }
+    let matched = cli(
+        &dir,
+        &profile,
+        &[
+            "reconcile",
+            "results",
+            &run,
+            "--category",
+            "matched",
+            "--limit",
+            "100000",
+        ],
+    );
+    let matched = named(matched.as_array().map(Vec::as_slice).unwrap_or_default());
+    for id in &fixed_ids {
+        assert!(
+            matched.iter().any(|(_, named)| named == id),
+            "{id} is not matched after its fix"
+        );
+    }
 }

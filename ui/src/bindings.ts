@@ -60,6 +60,11 @@ export const commands = {
 	 *  suggestion), `explained` with a note or `fixed` (an exception).
 	 */
 	resolveReconciliationResult: (id: number, decision: string, note: string | null) => typedError<ReconResultRow, IpcError>(__TAURI_INVOKE("resolve_reconciliation_result", { id, decision, note })),
+	/**
+	 *  Fixes an exception as the Salesforce user signed in: its provider records are written to
+	 *  Salesforce through the normal write path, and it is marked fixed.
+	 */
+	fixReconciliationResult: (id: number, note: string | null) => typedError<ReconResultRow, IpcError>(__TAURI_INVOKE("fix_reconciliation_result", { id, note })),
 	/**  Writes a run's results (`csv` or `xlsx`) to the data directory's `exports/`. */
 	exportReconciliationRun: (id: number, format: string) => typedError<ReconExport, IpcError>(__TAURI_INVOKE("export_reconciliation_run", { id, format })),
 	/**  One page of the audit log. */
@@ -872,6 +877,11 @@ export type ReconResultRow = {
 	resolvedAt: string | null,
 	/**  Their note. */
 	note: string | null,
+	/**
+	 *  Whether "Write to Salesforce" can fix it: an open exception whose Salesforce side is
+	 *  missing or wrong, with a provider record to write.
+	 */
+	fixable: boolean,
 };
 
 /**  A run with everything the screen's header shows. */

@@ -447,6 +447,20 @@ export function useResolveReconciliationResult() {
   });
 }
 
+/**
+ * Fixes an exception by writing its provider records to Salesforce through the normal sync (as
+ * queued jobs: a refusal lands in Failures). A refusal to fix is shown in the drawer.
+ */
+export function useFixReconciliationResult() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, note }: { id: number; note: string | null }) =>
+      call(commands.fixReconciliationResult(id, note)),
+    onSuccess: (row) => notifySuccess(`Result ${row.id} sent to Salesforce`, row.note ?? undefined),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.reconciliation.all }),
+  });
+}
+
 /** Writes a run's results to a file in the data directory and says where. */
 export function useExportReconciliationRun() {
   return useMutation({

@@ -466,7 +466,7 @@ export function reconRunDetail(overrides: Partial<ReconRunDetail> = {}): ReconRu
 
 /** An open exception: a Stripe charge with no Payment__c in Salesforce. */
 export function reconResult(id: number, overrides: Partial<ReconResultRow> = {}): ReconResultRow {
-  return {
+  const row: ReconResultRow = {
     id,
     category: "exception",
     kind: "missing_in_salesforce",
@@ -482,9 +482,24 @@ export function reconResult(id: number, overrides: Partial<ReconResultRow> = {})
     resolvedBy: null,
     resolvedAt: null,
     note: null,
+    fixable: false,
     ...overrides,
   };
+  // As the engine says: an open exception whose Salesforce side is missing or wrong.
+  const fixable =
+    row.category === "exception" &&
+    row.resolution === null &&
+    row.providerIds.length > 0 &&
+    FIXABLE_KINDS.includes(row.kind);
+  return { ...row, fixable: overrides.fixable ?? fixable };
 }
+
+const FIXABLE_KINDS = [
+  "missing_in_salesforce",
+  "amount_mismatch",
+  "currency_mismatch",
+  "status_mismatch",
+];
 
 /** An open suggestion: one charge and one Payment__c that differ by Stripe's fee. */
 export function reconSuggestion(

@@ -376,6 +376,19 @@ pub enum ReconcileCommand {
         #[arg(long)]
         note: Option<String>,
     },
+    /// Fix an exception by writing its provider records (a Stripe charge, refund or dispute, or
+    /// a Payoneer payout) to Salesforce through the normal write path, as the Salesforce user
+    /// connected; the result is marked fixed with the queued jobs in its note.
+    Fix {
+        /// The result id.
+        result: i64,
+        /// Why, kept with the decision.
+        #[arg(long)]
+        note: Option<String>,
+        /// Only queue the writes (the daemon or the console runs them); by default they run now.
+        #[arg(long)]
+        queue_only: bool,
+    },
     /// Export a run's results for the accountants.
     Export {
         /// The run id.

@@ -303,6 +303,19 @@ impl<'a> Reconciliation<'a> {
         .collect()
     }
 
+    /// The movements `side` holds under `id` (one per source it was read for), as
+    /// `(source, record)`; a fix action learns from them what kind of object a result names.
+    pub async fn inputs_by_id(&self, side: ReconSide, id: &str) -> Result<Vec<(String, Value)>> {
+        require("id", id)?;
+        let side = side.as_str();
+        sqlx::query_file!("queries/reconciliation/input_by_id.sql", side, id)
+            .fetch_all(self.store.pool())
+            .await?
+            .into_iter()
+            .map(|row| Ok((row.source, serde_json::from_str(&row.record)?)))
+            .collect()
+    }
+
     /// How many movements each side and source holds.
     pub async fn input_counts(&self) -> Result<Vec<InputCount>> {
         sqlx::query_file!("queries/reconciliation/input_counts.sql")

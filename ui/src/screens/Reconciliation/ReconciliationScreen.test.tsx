@@ -366,6 +366,54 @@ describe("Reconciliation", () => {
     expect(within(drawer).getByTestId("recon-fixed")).toBeTruthy();
   });
 
+  it("writes a missing record to Salesforce, or says why it cannot", async () => {
+    const { ipc, user } = renderRecon({
+      fix_reconciliation_result: (args) => {
+        if (args.id === 2) {
+          throw ipcError({
+            code: "conflict",
+            message:
+              "result 2 cannot be fixed: Salesforce record a01X does not carry ch_2 as its external id",
+            retryable: false,
+          });
+        }
+        return reconResult(Number(args.id), {
+          resolution: "fixed",
+          resolvedBy: "maria@acme.test",
+          resolvedAt: NOW,
+          note: "Written to Salesforce from Stripe: job #41",
+          fixable: false,
+        });
+      },
+    });
+    await ready();
+    const drawer = await openResult(user, 1);
+    await user.click(within(drawer).getByTestId("recon-write"));
+    await waitFor(() =>
+      expect(ipc.callsOf("fix_reconciliation_result")).toEqual([{ id: 1, note: null }]),
+    );
+    expect(await screen.findByText("Result 1 sent to Salesforce")).toBeTruthy();
+    const resolution = await within(drawer).findByTestId("recon-resolution");
+    expect(resolution.textContent).toContain("Decided: fixed by maria@acme.test");
+    expect(resolution.textContent).toContain("job #41");
+    expect(within(drawer).queryByTestId("recon-write")).toBeNull();
+
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByText("Result 1")).toBeNull());
+    const refused = await openResult(user, 2);
+    await user.click(within(refused).getByTestId("recon-write"));
+    const notice = await within(refused).findByTestId("error-notice");
+    expect(notice.textContent).toContain("Result 2 was not written to Salesforce");
+    expect(notice.textContent).toContain("does not carry ch_2");
+    expect(within(refused).getByTestId("recon-write")).toBeTruthy();
+
+    // Nothing to write for a suggestion or a decided exception.
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByText("Result 2")).toBeNull());
+    const explained = await openResult(user, 5);
+    expect(within(explained).queryByTestId("recon-write")).toBeNull();
+  });
+
   it("opens a result from the keyboard", async () => {
     const { user } = renderRecon();
     await ready();

@@ -9,7 +9,14 @@ import {
   Text,
   ThemeIcon,
 } from "@mantine/core";
-import { IconBan, IconCheck, IconMessage2, IconTool, type Icon } from "@tabler/icons-react";
+import {
+  IconBan,
+  IconCheck,
+  IconCloudUpload,
+  IconMessage2,
+  IconTool,
+  type Icon,
+} from "@tabler/icons-react";
 import { useState } from "react";
 
 import type { ReconResultRow } from "../../bindings";
@@ -17,7 +24,11 @@ import { Field, SectionTitle } from "../../components/DrawerField";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { StatusBadge } from "../../components/StatusBadge";
 import { formatDateTime, formatInteger } from "../../lib/format";
-import { useResolveReconciliationResult, type ReconDecision } from "../../lib/mutations";
+import {
+  useFixReconciliationResult,
+  useResolveReconciliationResult,
+  type ReconDecision,
+} from "../../lib/mutations";
 import { ExplainModal } from "./ExplainModal";
 import { kindLabel, resolutionLook } from "./reconLabels";
 import { Amount, CategoryBadge } from "./resultColumns";
@@ -118,13 +129,14 @@ function Resolution({ result }: { result: ReconResultRow }) {
 
 interface ActionsProps {
   result: ReconResultRow;
-  pending: ReconDecision | null;
+  pending: ReconDecision | "writing" | null;
   onDecide: (decision: ReconDecision) => void;
   onExplain: () => void;
+  onWrite: () => void;
 }
 
 /** Accept or reject a suggestion; mark an exception explained or fixed. Matches need nothing. */
-function Actions({ result, pending, onDecide, onExplain }: ActionsProps) {
+function Actions({ result, pending, onDecide, onExplain, onWrite }: ActionsProps) {
   const busy = pending !== null;
   if (result.category === "suggested") {
     return (
@@ -162,11 +174,27 @@ function Actions({ result, pending, onDecide, onExplain }: ActionsProps) {
     return (
       <Stack gap={6}>
         <Text size="sm" c="dimmed">
+          {result.fixable
+            ? "Write to Salesforce copies the provider's record into Salesforce through the normal sync (a refusal lands in Failures). "
+            : ""}
           Mark it explained when the difference is understood and needs no change (a note says why),
           or fixed once it has been corrected at the source.
         </Text>
         <Group gap="sm">
+          {result.fixable && (
+            <Button
+              color="blue"
+              leftSection={<IconCloudUpload size={16} />}
+              loading={pending === "writing"}
+              disabled={busy}
+              data-testid="recon-write"
+              onClick={onWrite}
+            >
+              Write to Salesforce
+            </Button>
+          )}
           <Button
+            variant={result.fixable ? "light" : "filled"}
             leftSection={<IconMessage2 size={16} />}
             loading={pending === "explained"}
             disabled={busy}
@@ -207,12 +235,18 @@ interface ResultDrawerProps {
 /** One result: both sides' records side by side, the reason in full, the money, the decision. */
 export function ResultDrawer({ result, onClose, onResolved }: ResultDrawerProps) {
   const resolve = useResolveReconciliationResult();
+  const write = useFixReconciliationResult();
   const [explaining, setExplaining] = useState(false);
   const id = result?.id ?? null;
   const pending =
-    resolve.isPending && resolve.variables?.id === id ? resolve.variables.decision : null;
+    write.isPending && write.variables?.id === id
+      ? "writing"
+      : resolve.isPending && resolve.variables?.id === id
+        ? resolve.variables.decision
+        : null;
   // A refusal belongs to the result it was about.
   const refused = resolve.isError && resolve.variables?.id === id ? resolve.error : null;
+  const writeRefused = write.isError && write.variables?.id === id ? write.error : null;
 
   const decide = (decision: ReconDecision, note: string | null = null) => {
     if (!result) return;
@@ -279,6 +313,16 @@ export function ResultDrawer({ result, onClose, onResolved }: ResultDrawerProps)
                     resolve.reset();
                     setExplaining(true);
                   }}
+                  onWrite={() => {
+                    resolve.reset();
+                    write.mutate({ id: result.id, note: null }, { onSuccess: onResolved });
+                  }}
+                />
+              )}
+              {writeRefused && (
+                <ErrorNotice
+                  title={`Result ${result.id} was not written to Salesforce`}
+                  error={writeRefused}
                 />
               )}
               {refused && !explaining && (

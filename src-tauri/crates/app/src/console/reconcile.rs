@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use paysync_engine::payouts::major_text;
-use paysync_engine::reconcile::{ExportFormat, ReconDesk};
+use paysync_engine::reconcile::{ExportFormat, FIXABLE_KINDS, ReconDesk};
 use paysync_store::{ReconResult, ReconRun, Resolution, ResultCategory};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -145,6 +145,9 @@ pub struct ReconResultRow {
     pub resolved_at: Option<DateTime<Utc>>,
     /// Their note.
     pub note: Option<String>,
+    /// Whether "Write to Salesforce" can fix it: an open exception whose Salesforce side is
+    /// missing or wrong, with a provider record to write.
+    pub fixable: bool,
 }
 
 /// A page of results.
@@ -220,6 +223,10 @@ fn result_row(r: &ReconResult) -> ReconResultRow {
         resolved_by: r.resolved_by.clone(),
         resolved_at: r.resolved_at,
         note: r.note.clone(),
+        fixable: r.category == ResultCategory::Exception
+            && r.resolution.is_none()
+            && !r.provider_ids.is_empty()
+            && FIXABLE_KINDS.contains(&r.kind.as_str()),
     }
 }
 
@@ -380,6 +387,24 @@ impl Console {
             .resolve(id, resolution, &you, note.as_deref())
             .await?;
         Ok(result_row(&result))
+    }
+
+    /// The signed-in user fixes an exception by writing its provider records to Salesforce
+    /// through the normal write path (queued jobs the engine runs; a refusal lands in Failures).
+    pub async fn fix_reconciliation_result(
+        &self,
+        id: i64,
+        note: Option<String>,
+    ) -> Result<ReconResultRow, ConsoleError> {
+        let you = self.approver().await?;
+        if you.is_empty() {
+            return Err(ConsoleError::invalid(
+                "fix",
+                "needs Salesforce connected: fixes are made as the Salesforce user signed in",
+            ));
+        }
+        let report = self.reconciliation()?.fix(id, &you, note.as_deref()).await?;
+        Ok(result_row(&report.result))
     }
 
     /// Writes a run's results to `<data dir>/exports/` as `csv` or `xlsx`.

@@ -179,6 +179,45 @@ pub async fn run(ctx: &Context, command: ReconcileCommand) -> anyhow::Result<()>
             }
             output::line(result_line(&done))
         }
+        ReconcileCommand::Fix {
+            result,
+            note,
+            queue_only,
+        } => {
+            let actor = paysync_app::connections::signed_in_user_id(engine.store(), &ctx.profile)
+                .await?
+                .context("connect Salesforce first (`paysync connect salesforce`): fixes are made as the Salesforce user signed in")?;
+            let report = desk.fix(result, &actor, note.as_deref()).await?;
+            if !queue_only {
+                engine.run_jobs_until_idle().await?;
+            }
+            let mut jobs = Vec::new();
+            for id in &report.jobs {
+                if let Some(job) = engine.store().jobs().get(*id).await? {
+                    jobs.push(serde_json::json!({
+                        "id": job.id, "kind": job.kind, "status": job.status,
+                        "last_error": job.last_error,
+                    }));
+                }
+            }
+            if ctx.json {
+                return output::json(&serde_json::json!({"result": report.result, "jobs": jobs}));
+            }
+            output::line(result_line(&report.result))?;
+            for job in &jobs {
+                output::line(format!(
+                    "  job #{} {} {}{}",
+                    job["id"],
+                    job["kind"].as_str().unwrap_or_default(),
+                    job["status"].as_str().unwrap_or_default(),
+                    job["last_error"]
+                        .as_str()
+                        .map(|e| format!(": {e}"))
+                        .unwrap_or_default()
+                ))?;
+            }
+            Ok(())
+        }
         ReconcileCommand::Export { run, format, out } => {
             let format = match format {
                 ExportArg::Csv => ExportFormat::Csv,

@@ -39,6 +39,7 @@ use serde_json::Value;
 pub use desk::{DryRun, DryRunProblem, PayoutDesk, RecipientCorrection};
 pub use intake::{PayoutSource, RequestJobHandler};
 pub use writeback::OutcomeJobHandler;
+pub(crate) use writeback::outcome_job;
 
 use crate::handler::JobHandler;
 use crate::scheduler::{Flow, FlowContext, FlowError};

@@ -1,5 +1,5 @@
 //! What people call: run now, the runs, a run's results by category and kind, decisions about
-//! suggestions and exceptions (audited, once each), and exports for the accountants.
+//! suggestions and exceptions (audited, once each), fixes, and exports for the accountants.
 
 use chrono::NaiveDate;
 use paysync_core::SharedClock;
@@ -123,6 +123,17 @@ impl ReconDesk {
             .reconciliation()
             .resolve(result_id, resolution, actor, note, self.clock.now())
             .await?)
+    }
+
+    /// Fixes an exception by writing its provider records to Salesforce through the normal
+    /// write path (queued jobs), and marks it fixed under `actor` (see the module `fix`).
+    pub async fn fix(
+        &self,
+        result_id: i64,
+        actor: &str,
+        note: Option<&str>,
+    ) -> Result<super::FixReport, EngineError> {
+        super::fix::fix(&self.reconciler, &self.store, &self.clock, result_id, actor, note).await
     }
 
     /// A run's results as a file for the accountants.

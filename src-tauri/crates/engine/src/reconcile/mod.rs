@@ -12,10 +12,12 @@
 //!
 //! - [`Reconciler`] reads and matches; [`ReconcileFlow`] (`reconcile.daily`) runs it on a
 //!   schedule over the last days; [`ReconDesk`] is what people call (run now, runs, results,
-//!   accept/reject a suggestion, explain an exception, export).
+//!   accept/reject a suggestion, explain an exception, fix one by writing the provider's record
+//!   to Salesforce through the normal write path (module `fix`), export).
 
 mod desk;
 mod export;
+mod fix;
 mod pull_payoneer;
 mod pull_salesforce;
 mod pull_stripe;
@@ -32,6 +34,7 @@ use paysync_store::RunCounts;
 
 pub use desk::{ReconDesk, RunReport, RunView};
 pub use export::ExportFormat;
+pub use fix::{FIXABLE_KINDS, FixReport};
 
 use crate::scheduler::{Flow, FlowContext, FlowError};
 

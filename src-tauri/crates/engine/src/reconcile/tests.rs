@@ -105,3 +105,144 @@ fn disputes_read_the_same_way_on_both_sides() {
     assert_eq!(pull_stripe::dispute_status(Some("lost")), Status::Succeeded);
     assert_eq!(pull_stripe::dispute_status(Some("won")), Status::Cancelled);
 }
+
+mod fixes {
+    use std::sync::Arc;
+
+    use chrono::NaiveDate;
+    use paysync_core::reconcile::{Record, RecordKind, Source};
+    use paysync_core::{Currency, ManualClock, SharedClock};
+    use paysync_store::{AuditKey, NewReconInput, NewReconResult, ReconSide, ResultCategory, Store};
+    use serde_json::json;
+
+    use crate::EngineError;
+    use crate::flows::testing::salesforce_executor;
+    use crate::reconcile::{ReconDesk, ReconcileOptions, Reconciler};
+
+    fn record(id: &str, source: Source, kind: RecordKind, keys: &[&str]) -> Record {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default();
+        let mut r = Record::new(
+            id,
+            source,
+            kind,
+            Currency::from_code("EUR").unwrap_or_else(|e| panic!("{e}")),
+            1_000,
+            day,
+        );
+        for k in keys {
+            r = r.with_key(*k);
+        }
+        r
+    }
+
+    async fn desk_with(results: &[(&str, &[&str], &[&str])]) -> (ReconDesk, Vec<i64>) {
+        let key = AuditKey::new(vec![7; 32]).unwrap_or_else(|e| panic!("key: {e}"));
+        let store = Store::open_in_memory(key)
+            .await
+            .unwrap_or_else(|e| panic!("store: {e}"));
+        let clock: SharedClock = Arc::new(ManualClock::at_fixed_origin());
+        let recon = store.reconciliation();
+        let save = |side, r: &Record| {
+            (
+                side,
+                NewReconInput {
+                    source: "stripe".to_owned(),
+                    id: r.id.to_string(),
+                    day: "2026-11-20".to_owned(),
+                    currency: "EUR".to_owned(),
+                    record: serde_json::to_value(r).unwrap_or_default(),
+                },
+            )
+        };
+        let charge = record("ch_1", Source::Stripe, RecordKind::Charge, &[]);
+        let linked = record("a02L", Source::Salesforce, RecordKind::Payment, &["ch_1"]);
+        let unlinked = record("a02U", Source::Salesforce, RecordKind::Payment, &[]);
+        for (side, input) in [
+            save(ReconSide::Provider, &charge),
+            save(ReconSide::Salesforce, &linked),
+            save(ReconSide::Salesforce, &unlinked),
+        ] {
+            recon
+                .save_inputs(side, &[input], clock.now())
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let run = recon
+            .start_run("2026-11-20", "2026-11-20", "tester", clock.now())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let rows: Vec<NewReconResult> = results
+            .iter()
+            .map(|(kind, p, s)| NewReconResult {
+                category: ResultCategory::Exception,
+                kind: (*kind).to_owned(),
+                currency: "EUR".to_owned(),
+                provider_ids: p.iter().map(|x| (*x).to_owned()).collect(),
+                salesforce_ids: s.iter().map(|x| (*x).to_owned()).collect(),
+                reason: (*kind).to_owned(),
+                breakdown: None,
+            })
+            .collect();
+        recon
+            .finish_run(run, &json!({}), &rows, clock.now())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        // In the order they were given (the page is ordered for people).
+        let mut ids: Vec<i64> = recon
+            .results(run, None, None, 100, 0)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        ids.sort_unstable();
+        // Nothing listens there: a fix that got as far as calling would fail loudly.
+        let salesforce = salesforce_executor("http://127.0.0.1:9", "token", Arc::clone(&clock));
+        let reconciler = Reconciler::new(None, salesforce, ReconcileOptions::default());
+        (ReconDesk::new(reconciler, store, clock), ids)
+    }
+
+    fn refusal(result: Result<crate::reconcile::FixReport, EngineError>) -> String {
+        match result {
+            Err(e) => e.to_string(),
+            Ok(report) => panic!("fixed: {report:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_fix_is_refused_with_why_when_a_write_would_not_fix_it() {
+        let (desk, ids) = desk_with(&[
+            ("amount_mismatch", &["ch_1"], &["a02U"]),
+            ("missing_at_provider", &[], &["a02U"]),
+            ("duplicate", &[], &["a02U"]),
+            ("missing_in_salesforce", &["ch_1"], &[]),
+            ("amount_mismatch", &["ch_1"], &["a02L"]),
+        ])
+        .await;
+        let why = refusal(desk.fix(ids[0], "005A", None).await);
+        assert!(
+            why.contains("a02U does not carry ch_1") && why.contains("second record"),
+            "{why}"
+        );
+        let why = refusal(desk.fix(ids[1], "005A", None).await);
+        assert!(why.contains("never moves money"), "{why}");
+        let why = refusal(desk.fix(ids[2], "005A", None).await);
+        assert!(why.contains("second booking"), "{why}");
+        // Linked or missing, but Stripe is not connected: nothing queued, still open.
+        for id in [ids[3], ids[4]] {
+            let why = refusal(desk.fix(id, "005A", None).await);
+            assert!(why.contains("Stripe is not connected"), "{why}");
+        }
+        let open = desk
+            .results(
+                desk.show(None).await.unwrap_or_else(|e| panic!("{e}")).run.id,
+                None,
+                None,
+                10,
+                0,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(open.iter().all(|r| r.resolution.is_none()));
+    }
+}

@@ -78,6 +78,17 @@ async fn inputs_are_replaced_by_their_newest_reading_and_found_by_period() {
             .expect("one source")
             .is_empty()
     );
+    // By id: its newest reading, with the source it was read for; none from the other side.
+    assert_eq!(
+        r.inputs_by_id(ReconSide::Provider, "ch_2").await.expect("by id"),
+        vec![("stripe".to_owned(), json!({"id": "ch_2", "amount_minor": 250}))]
+    );
+    assert!(
+        r.inputs_by_id(ReconSide::Salesforce, "ch_2")
+            .await
+            .expect("other side")
+            .is_empty()
+    );
     let counts = r.input_counts().await.expect("counts");
     assert_eq!(counts.len(), 2);
     assert_eq!((counts[0].side, counts[0].count), (ReconSide::Provider, 3));

@@ -111,6 +111,42 @@ fn record_job(
     }
 }
 
+/// The job that writes `object` (a state fetched from Stripe at `fetched_at`) to Salesforce
+/// through the same path as the flow: a reconciliation fix. The state is given the fetch time as
+/// its version: it holds every change made before, and an event made after it is still newer.
+/// `key` names the durable record the write was asked for, so asking twice queues one job.
+pub(crate) fn refresh_job(
+    object: &Value,
+    fetched_at: chrono::DateTime<chrono::Utc>,
+    key: &str,
+    origin: Value,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<NewJob, String> {
+    let kind = object["object"].as_str().unwrap_or_default();
+    let event_key: String = key
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let event = json!({
+        "id": format!("evt_paysync_{event_key}"),
+        "object": "event",
+        "type": format!("{kind}.updated"),
+        "created": fetched_at.timestamp(),
+        "data": {"object": object},
+        "livemode": false,
+    });
+    event_of(&event)?;
+    Ok(NewJob {
+        kind: RECORD_JOB.to_owned(),
+        payload: json!({"event": event, "origin": origin}),
+        idempotency_key: format!("{NAME}:{key}"),
+        concurrency_key: None,
+        max_attempts: RECORD_JOB_ATTEMPTS,
+        run_at: now,
+        replay_safe: true,
+    })
+}
+
 /// Decodes an inbox payload as a Stripe event, naming the field that is wrong.
 pub(crate) fn event_of(payload: &Value) -> Result<Event, String> {
     use serde::Deserialize;
