@@ -138,7 +138,8 @@ async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
 
     // Reconciliation: a run over the demo's whole history (Stripe and Payoneer against
     // Salesforce) balances in every currency and finds the demo's seeded differences; an amount
-    // mismatch is explained with a note as the sandbox's user, and the run is exported.
+    // mismatch is explained with a note as the sandbox's user, the run is exported, and a status
+    // mismatch is fixed by writing to Salesforce.
     app.click("[data-testid=nav-reconciliation]").await;
     app.wait_css("[data-testid=reconciliation-screen][data-ready=true]")
         .await;
@@ -194,6 +195,23 @@ async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
         csv.contains("corrected by finance"),
         "the explanation is in the export"
     );
+    // A status mismatch is fixed by writing the provider's record to Salesforce (a queued job
+    // of the normal write path), recorded as fixed under the sandbox's user.
+    app.click_js("[data-testid=recon-kind-chip][data-kind=status_mismatch]")
+        .await;
+    app.wait_text("[data-testid=recon-results-table]", "Status mismatch")
+        .await;
+    app.click_js("[data-testid=recon-results-table] tbody tr td")
+        .await;
+    app.wait_css("[data-testid=recon-write]").await;
+    app.click_js("[data-testid=recon-write]").await;
+    app.wait_text("[data-testid=recon-resolution]", "fixed").await;
+    app.wait_text("[data-testid=recon-resolution-note]", "Written to Salesforce from")
+        .await;
+    app.screenshot("reconciliation-fixed").await;
+    if let Ok(focused) = app.client.active_element().await {
+        let _ = focused.send_keys("\u{e00c}").await;
+    }
 
     // Connections: the sandbox banner leads there; connect Stripe with the sandbox's test key
     // (checked against the simulator, kept in the OS keychain), test it, then disconnect.

@@ -38,6 +38,8 @@ struct Setup {
     _sf_handle: SimHandle,
     payoneer: Arc<PayoneerSim>,
     salesforce: Arc<SalesforceSim>,
+    /// Salesforce as Paysync calls it (for reconciliation).
+    sf: paysync_connectors::http::Executor,
     engine: Engine,
 }
 
@@ -55,7 +57,7 @@ impl Setup {
         payoneer.set_fee("EUR", Decimal::new(150, 2));
         let flow = PayoutsFlow::new(
             po,
-            sf,
+            sf.clone(),
             PayoutOptions {
                 program_id: DEFAULT_PROGRAM_ID.to_owned(),
                 ..options
@@ -78,6 +80,7 @@ impl Setup {
             _sf_handle: sf_handle,
             payoneer,
             salesforce,
+            sf,
             engine,
         }
     }
@@ -849,4 +852,203 @@ async fn opportunities_in_the_payout_stage_are_paid_like_requests() {
     // Paysync's own write-back changed the deal; reading it again pays nothing twice.
     s.run().await;
     assert_eq!(s.payoneer.ledger().len(), 1);
+}
+
+/// Every exception of a reconciliation run, as (kind, provider ids, Salesforce ids), sorted.
+async fn exceptions_of(
+    desk: &crate::reconcile::ReconDesk,
+    run: i64,
+) -> Vec<(String, Vec<String>, Vec<String>)> {
+    let mut out: Vec<_> = desk
+        .results(run, Some(paysync_store::ResultCategory::Exception), None, 100, 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|r| (r.kind, r.provider_ids, r.salesforce_ids))
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn paid_payouts_reconcile_with_their_transactions_and_requests_and_a_write_back_fixes_a_status() {
+    let s = Setup::new().await;
+    let requests: Vec<String> = (1..=3).map(|n| s.request(&s.payee(n), "125.50")).collect();
+    s.run().await;
+    let batch = s.only_batch().await;
+    s.approve(&batch, CHECKER).await;
+    s.run().await;
+    s.settle().await;
+    let items = s
+        .desk()
+        .batch(&batch.id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .items;
+    let reference = |request: &str| {
+        items
+            .iter()
+            .find(|i| i.request_id == request)
+            .and_then(|i| i.client_reference_id.clone())
+            .unwrap_or_else(|| panic!("no item for {request}"))
+    };
+    let desk = crate::reconcile::ReconDesk::new(
+        crate::reconcile::Reconciler::new(None, s.sf.clone(), crate::reconcile::ReconcileOptions::default()),
+        s.engine.store().clone(),
+        s.engine.clock().clone(),
+    );
+    let day = s.clock.now().date_naive();
+    let clean = desk
+        .run(day, day, CHECKER, false)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (clean.matched, clean.exceptions, clean.balances),
+        (6, 0, true),
+        "each payout matches its transaction and its request: {clean:?}"
+    );
+
+    // Salesforce drifts: a request said to have failed, a transaction's amount edited, a
+    // request's amount edited after it was paid, and a request naming a payout that never was.
+    let now = s.clock.now();
+    s.salesforce
+        .update_record(
+            "Payment_Request__c",
+            &requests[0],
+            fields(json!({"Status__c": "Failed"})),
+            now,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let edited = s
+        .salesforce
+        .records("Payment_Transaction__c")
+        .into_iter()
+        .find(|t| t.get("Paysync_Key__c") == Some(&json!(reference(&requests[1]))))
+        .and_then(|t| t.get("Id").and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_default();
+    s.salesforce
+        .update_record(
+            "Payment_Transaction__c",
+            &edited,
+            fields(json!({"Amount__c": 152.5})),
+            now,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    s.salesforce
+        .update_record(
+            "Payment_Request__c",
+            &requests[2],
+            fields(json!({"Amount__c": 130})),
+            now,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stray = s.insert(
+        "Payment_Request__c",
+        json!({"Status__c": "Paid", "Amount__c": 99, "Currency__c": "EUR", "Payout_Id__c": "po_typed_by_hand"}),
+    );
+    // Paid outside Paysync, with no payout named: nothing to check it against, so not reconciled.
+    s.insert(
+        "Payment_Request__c",
+        json!({"Status__c": "Paid", "Amount__c": 45, "Currency__c": "EUR", "Description__c": "Paid by wire in 2025"}),
+    );
+    let drift = desk
+        .run(day, day, CHECKER, false)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(drift.balances, "{drift:?}");
+    assert_eq!(exceptions_of(&desk, drift.run_id).await, {
+        let mut expected = vec![
+            (
+                "amount_mismatch".to_owned(),
+                vec![reference(&requests[1])],
+                vec![edited.clone()],
+            ),
+            (
+                "amount_mismatch".to_owned(),
+                vec![reference(&requests[2])],
+                vec![requests[2].clone()],
+            ),
+            ("missing_at_provider".to_owned(), vec![], vec![stray.clone()]),
+            (
+                "status_mismatch".to_owned(),
+                vec![reference(&requests[0])],
+                vec![requests[0].clone()],
+            ),
+        ];
+        expected.sort();
+        expected
+    });
+
+    // The status and the transaction are fixed by writing the payout back; the request's amount
+    // and the stray request are not Paysync's to write.
+    let results = desk
+        .results(
+            drift.run_id,
+            Some(paysync_store::ResultCategory::Exception),
+            None,
+            100,
+            0,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let id_of = |kind: &str, sf: &str| {
+        results
+            .iter()
+            .find(|r| r.kind == kind && r.salesforce_ids == [sf.to_owned()])
+            .map(|r| r.id)
+            .unwrap_or_else(|| panic!("no {kind} on {sf}"))
+    };
+    for (kind, sf) in [("status_mismatch", &requests[0]), ("amount_mismatch", &edited)] {
+        let fixed = desk
+            .fix(id_of(kind, sf), CHECKER, None)
+            .await
+            .unwrap_or_else(|e| panic!("{kind}: {e}"));
+        assert_eq!(fixed.jobs.len(), 1);
+        assert!(
+            fixed
+                .result
+                .note
+                .as_deref()
+                .is_some_and(|n| n.contains("from Payoneer"))
+        );
+    }
+    let refused = desk
+        .fix(id_of("amount_mismatch", &requests[2]), CHECKER, None)
+        .await;
+    assert!(
+        matches!(refused, Err(EngineError::Refused(ref m)) if m.contains("correct the Payment_Request__c")),
+        "{refused:?}"
+    );
+    let refused = desk
+        .fix(id_of("missing_at_provider", &stray), CHECKER, None)
+        .await;
+    assert!(matches!(refused, Err(EngineError::Refused(_))), "{refused:?}");
+    s.engine
+        .run_jobs_until_idle()
+        .await
+        .unwrap_or_else(|e| panic!("jobs: {e}"));
+    assert_eq!(
+        s.record("Payment_Request__c", &requests[0]).get("Status__c"),
+        Some(&json!("Paid"))
+    );
+    assert_eq!(
+        s.record("Payment_Transaction__c", &edited).get("Amount__c"),
+        Some(&json!(125.5))
+    );
+
+    let after = desk
+        .run(day, day, CHECKER, false)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut expected = vec![
+        (
+            "amount_mismatch".to_owned(),
+            vec![reference(&requests[2])],
+            vec![requests[2].clone()],
+        ),
+        ("missing_at_provider".to_owned(), vec![], vec![stray]),
+    ];
+    expected.sort();
+    assert_eq!(exceptions_of(&desk, after.run_id).await, expected);
+    assert_eq!(s.payoneer.duplicate_submissions(), 0, "fixing moved no money");
 }

@@ -5,8 +5,10 @@
 //! - a Stripe charge, refund or dispute is fetched from Stripe now and queued as a
 //!   `stripe.salesforce.record` job, which maps it and upserts it on its External ID, exactly as
 //!   the sync would have;
+//! - a Stripe invoice likewise, as an `Invoice__c`;
 //! - a Payoneer payout is queued as the `payouts.outcome` write-back of its item, which upserts
-//!   its `Payment_Transaction__c` and sets its request's status.
+//!   its `Payment_Transaction__c` and sets its request's status (so a request whose status
+//!   disagrees is fixed, one whose amount disagrees is not: that is corrected by hand).
 //!
 //! Each job's idempotency key is derived from the result (a durable record written before), so
 //! asking twice queues one write. The result is then marked fixed under the person who asked,
@@ -57,20 +59,34 @@ fn not_fixable(id: i64, kind: &str) -> EngineError {
     EngineError::Refused(format!("result {id} ({kind}) cannot be fixed: {why}"))
 }
 
-async fn stored(store: &Store, side: ReconSide, id: &str) -> Result<(String, Record), EngineError> {
-    let (scope, record) = store
-        .reconciliation()
-        .inputs_by_id(side, id)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| EngineError::NotFound {
-            what: "reconciled record",
-            id: id.to_owned(),
-        })?;
+/// A record as it was last read, with the scopes it was read for (a Payoneer payout is read for
+/// two), `preferred` first when it is one of them.
+async fn stored(
+    store: &Store,
+    side: ReconSide,
+    id: &str,
+    preferred: Option<&str>,
+) -> Result<(String, Record), EngineError> {
+    let mut found = store.reconciliation().inputs_by_id(side, id).await?;
+    found.sort_by_key(|(scope, _)| Some(scope.as_str()) != preferred);
+    let (scope, record) = found.into_iter().next().ok_or_else(|| EngineError::NotFound {
+        what: "reconciled record",
+        id: id.to_owned(),
+    })?;
     let record = serde_json::from_value(record)
         .map_err(|e| EngineError::Refused(format!("the stored record {id}: {e}")))?;
     Ok((scope, record))
+}
+
+/// Whether two records name a common id (their own or a key): an upsert of one finds the other.
+fn linked(a: &Record, b: &Record) -> bool {
+    let names = |r: &Record| {
+        std::iter::once(r.id.as_str())
+            .chain(r.keys.iter().map(|k| k.as_str()))
+            .map(str::to_owned)
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    !names(a).is_disjoint(&names(b))
 }
 
 /// The Stripe object a provider record is.
@@ -79,6 +95,7 @@ fn stripe_object(record: &Record) -> Result<ScannedObject, EngineError> {
         RecordKind::Charge => Ok(ScannedObject::Charge),
         RecordKind::Refund => Ok(ScannedObject::Refund),
         RecordKind::Dispute => Ok(ScannedObject::Dispute),
+        RecordKind::Invoice => Ok(ScannedObject::Invoice),
         other => Err(EngineError::Refused(format!(
             "{}: a Stripe {other:?} is not written to Salesforce",
             record.id
@@ -99,7 +116,7 @@ async fn job_for(
     let id = record.id.as_str();
     let now = clock.now();
     match scope {
-        "stripe" => {
+        "stripe" | "stripe_invoices" => {
             let object = stripe_object(record)?;
             let executor = r.stripe.as_ref().ok_or_else(|| {
                 EngineError::Unavailable(format!("{id} is a Stripe record and Stripe is not connected"))
@@ -120,7 +137,7 @@ async fn job_for(
             )
             .map_err(|e| EngineError::Refused(format!("{id} as read from Stripe: {e}")))
         }
-        "payoneer" => {
+        "payoneer" | "payment_requests" => {
             let item = store
                 .payouts()
                 .item_by_reference(id)
@@ -165,17 +182,28 @@ pub(crate) async fn fix(
     if !FIXABLE_KINDS.contains(&result.kind.as_str()) || result.provider_ids.is_empty() {
         return Err(not_fixable(result_id, &result.kind));
     }
+    let mut booked = Vec::new();
+    for sf in &result.salesforce_ids {
+        booked.push(stored(store, ReconSide::Salesforce, sf, None).await?);
+    }
+    // The scope the result came from: its Salesforce records were read for one only.
+    let scope = booked.first().map(|(scope, _)| scope.clone());
+    if scope.as_deref() == Some("payment_requests") && result.kind != "status_mismatch" {
+        return Err(EngineError::Refused(format!(
+            "result {result_id} cannot be fixed: a write-back sets a request's status, not what it asked for; correct the Payment_Request__c in Salesforce by hand, or explain the difference"
+        )));
+    }
     let mut jobs = Vec::new();
     let mut provider = String::new();
     for id in &result.provider_ids {
-        let (scope, record) = stored(store, ReconSide::Provider, id).await?;
+        let (scope, record) = stored(store, ReconSide::Provider, id, scope.as_deref()).await?;
         // An upsert finds the Salesforce record by the provider's id: one that does not carry
         // it would be left as it is and a second one written.
-        for sf in &result.salesforce_ids {
-            let (_, booked) = stored(store, ReconSide::Salesforce, sf).await?;
-            if !booked.keys.iter().any(|k| k.as_str() == id) {
+        for (_, sf) in &booked {
+            if !linked(&record, sf) {
                 return Err(EngineError::Refused(format!(
-                    "result {result_id} cannot be fixed: Salesforce record {sf} does not carry {id} as its external id, so a write would add a second record; link it in Salesforce and reconcile again, or explain the difference"
+                    "result {result_id} cannot be fixed: Salesforce record {} does not carry {id} as its external id, so a write would add a second record; link it in Salesforce and reconcile again, or explain the difference",
+                    sf.id
                 )));
             }
         }

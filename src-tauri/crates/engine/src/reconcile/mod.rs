@@ -5,9 +5,11 @@
 //! by kind. Payouts are tied out against the balance transactions they settled.
 //!
 //! ```text
-//! Stripe charges + refunds        ◄─ match ─►  Payment__c + Refund__c
-//! Payoneer payouts (local items)  ◄─ match ─►  Payment_Transaction__c
-//! Stripe payout                   ◄─ tie out ─► Σ its balance transactions' net
+//! Stripe charges, refunds, disputes  ◄─ match ─►  Payment__c, Refund__c, Dispute__c
+//! Stripe invoices                    ◄─ match ─►  Invoice__c
+//! Payoneer payouts (local items)     ◄─ match ─►  Payment_Transaction__c
+//! Payoneer payouts of requests       ◄─ match ─►  Payment_Request__c (sent for payout)
+//! Stripe payout                      ◄─ tie out ─► Σ its balance transactions' net
 //! ```
 //!
 //! - [`Reconciler`] reads and matches; [`ReconcileFlow`] (`reconcile.daily`) runs it on a
@@ -107,7 +109,7 @@ impl Flow for ReconcileFlow {
     }
 
     fn description(&self) -> &str {
-        "Reads the last days' Stripe charges, refunds and payouts, Payoneer payouts and their Salesforce records, matches them and explains every difference."
+        "Reads the last days' Stripe charges, refunds, disputes, invoices and payouts, Payoneer payouts and their Salesforce records and requests, matches them and explains every difference."
     }
 
     async fn run(&self, ctx: &FlowContext) -> Result<RunCounts, FlowError> {

@@ -1,10 +1,15 @@
 //! Payoneer's side: the payouts Paysync sent, as it last learned them from Payoneer (status,
-//! fee, FX target amount), from the local payout items; no call is needed.
+//! fee, FX target amount), from the local payout items; no call is needed. Each payout is
+//! reconciled twice: against its `Payment_Transaction__c` (the payout as Salesforce records it)
+//! and, when it came from a `Payment_Request__c`, against that request (what was asked for, and
+//! whether Salesforce believes it paid).
 
 use chrono::NaiveDate;
 use paysync_core::reconcile::{Record, RecordKind, Source, Status};
 use paysync_core::{Currency, Money};
 use paysync_store::{ItemState, PayoutItem, Store, StoreError};
+
+use crate::payouts::PayoutSource;
 use rust_decimal::Decimal;
 
 /// Items read per state (a period's payouts are far fewer).
@@ -53,14 +58,25 @@ fn record(item: &PayoutItem) -> Result<Option<Record>, String> {
     Ok(Some(record))
 }
 
+/// The payouts of a period, as records of each scope.
+#[derive(Debug, Default)]
+pub(crate) struct PayoneerSide {
+    /// Every payout sent (against `Payment_Transaction__c`).
+    pub payouts: Vec<Record>,
+    /// The payouts of payment requests, linked to their request's id (against
+    /// `Payment_Request__c`); payouts of Opportunities are not among them.
+    pub requests: Vec<Record>,
+    /// What could not be read, with why.
+    pub unreadable: Vec<String>,
+}
+
 /// The payouts sent whose last news falls in the period, and what could not be read.
 pub(crate) async fn payouts(
     store: &Store,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<(Vec<Record>, Vec<String>), StoreError> {
-    let mut records = Vec::new();
-    let mut unreadable = Vec::new();
+) -> Result<PayoneerSide, StoreError> {
+    let mut side = PayoneerSide::default();
     for state in [
         ItemState::Submitted,
         ItemState::Paid,
@@ -73,11 +89,19 @@ pub(crate) async fn payouts(
                 continue;
             }
             match record(&item) {
-                Ok(Some(r)) => records.push(r),
+                Ok(Some(r)) => {
+                    if matches!(
+                        PayoutSource::of_record(&item.request_id),
+                        PayoutSource::PaymentRequest
+                    ) {
+                        side.requests.push(r.clone().with_key(item.request_id.as_str()));
+                    }
+                    side.payouts.push(r);
+                }
                 Ok(None) => {}
-                Err(e) => unreadable.push(e),
+                Err(e) => side.unreadable.push(e),
             }
         }
     }
-    Ok((records, unreadable))
+    Ok(side)
 }

@@ -1,5 +1,6 @@
-//! Salesforce's side of a period: `Payment__c`, `Refund__c` and `Dispute__c` (against Stripe), and
-//! `Payment_Transaction__c` (against Payoneer), read with SOQL and turned into matching records.
+//! Salesforce's side of a period: `Payment__c`, `Refund__c` and `Dispute__c` (against Stripe's
+//! charges, refunds and disputes), `Invoice__c` (against Stripe's invoices), and
+//! `Payment_Transaction__c` and `Payment_Request__c` (against the Payoneer payouts), read with SOQL and turned into matching records.
 //! Amounts are major units in Salesforce; they are converted exactly (a value with more decimals
 //! than its currency has is reported, never rounded).
 
@@ -19,8 +20,12 @@ use super::Reconciler;
 pub(crate) struct SalesforceSide {
     /// Records matched against Stripe.
     pub stripe: Vec<Record>,
+    /// Invoices, matched against Stripe's.
+    pub invoices: Vec<Record>,
     /// Records matched against Payoneer.
     pub payoneer: Vec<Record>,
+    /// Payment requests that were sent for payout, matched against the Payoneer payouts.
+    pub requests: Vec<Record>,
     /// Records that could not be read, named with the field.
     pub unreadable: Vec<String>,
 }
@@ -196,6 +201,59 @@ pub(crate) fn transaction_record(r: &Map<String, Value>) -> Result<Record, Strin
     Ok(record)
 }
 
+/// An `Invoice__c` as a record: keyed by the Stripe invoice it was written from.
+pub(crate) fn invoice_record(r: &Map<String, Value>) -> Result<Record, String> {
+    const OBJECT: &str = "Invoice__c";
+    let id = text(r, "Id").ok_or("an Invoice__c without an Id")?;
+    let currency = currency(r, OBJECT, id, "Currency__c")?;
+    let due = minor(r, OBJECT, id, "Amount_Due__c", currency)?
+        .ok_or(format!("{OBJECT} {id}: Amount_Due__c: no amount"))?;
+    let date = day(r, &["CreatedDate"]).ok_or(format!("{OBJECT} {id}: CreatedDate: no date"))?;
+    let status = super::pull_stripe::invoice_status(text(r, "Status__c"));
+    let mut record =
+        Record::new(id, Source::Salesforce, RecordKind::Invoice, currency, due, date).with_status(status);
+    if let Some(invoice) = text(r, "Stripe_Invoice_Id__c") {
+        record = record.with_key(invoice);
+    }
+    if let Some(customer) = relation(r, "Account__r", "Stripe_Customer_Id__c") {
+        record = record.with_counterparty(customer);
+    }
+    Ok(record)
+}
+
+/// A `Payment_Request__c` sent for payout as a record: its own id is what the payout names.
+pub(crate) fn request_record(r: &Map<String, Value>) -> Result<Record, String> {
+    const OBJECT: &str = "Payment_Request__c";
+    let id = text(r, "Id").ok_or("a Payment_Request__c without an Id")?;
+    let currency = currency(r, OBJECT, id, "Currency__c")?;
+    let amount =
+        minor(r, OBJECT, id, "Amount__c", currency)?.ok_or(format!("{OBJECT} {id}: Amount__c: no amount"))?;
+    let date = day(r, &["LastModifiedDate", "CreatedDate"])
+        .ok_or(format!("{OBJECT} {id}: LastModifiedDate: no date"))?;
+    let status = match text(r, "Status__c") {
+        Some("Paid") => Status::Succeeded,
+        Some("Failed") => Status::Failed,
+        Some("Cancelled" | "Rejected") => Status::Cancelled,
+        _ => Status::Pending,
+    };
+    let mut record = Record::new(
+        id,
+        Source::Salesforce,
+        RecordKind::PaymentRequest,
+        currency,
+        amount,
+        date,
+    )
+    .with_status(status);
+    if let Some(payout) = text(r, "Payout_Id__c") {
+        record = record.with_key(payout);
+    }
+    if let Some(payee) = relation(r, "Contact__r", "Payoneer_Payee_Id__c") {
+        record = record.with_counterparty(payee);
+    }
+    Ok(record)
+}
+
 impl Reconciler {
     async fn soql(&self, soql: &str) -> Result<Vec<Map<String, Value>>, HttpError> {
         let mut all = Vec::new();
@@ -255,6 +313,37 @@ impl Reconciler {
         for r in &disputes {
             match dispute_record(r) {
                 Ok(record) => side.stripe.push(record),
+                Err(e) => side.unreadable.push(e),
+            }
+        }
+        let invoices = self
+            .soql(&format!(
+                "SELECT Id, Amount_Due__c, Currency__c, Status__c, CreatedDate, Stripe_Invoice_Id__c, \
+                 Account__r.Stripe_Customer_Id__c FROM Invoice__c \
+                 WHERE CreatedDate >= {start} AND CreatedDate <= {end}"
+            ))
+            .await?;
+        for r in &invoices {
+            match invoice_record(r) {
+                Ok(record) => side.invoices.push(record),
+                Err(e) => side.unreadable.push(e),
+            }
+        }
+        // Requests sent for payout, as Salesforce has it: batched, or naming a payout. One
+        // marked paid with no payout id was paid outside Paysync, and there is nothing to check
+        // it against.
+        let requests = self
+            .soql(&format!(
+                "SELECT Id, Amount__c, Currency__c, Status__c, Payout_Id__c, LastModifiedDate, CreatedDate, \
+                 Contact__r.Payoneer_Payee_Id__c FROM Payment_Request__c \
+                 WHERE Status__c IN ('Batched', 'Paid', 'Failed') \
+                 AND (Payout_Id__c != null OR Status__c = 'Batched') \
+                 AND LastModifiedDate >= {start} AND LastModifiedDate <= {end}"
+            ))
+            .await?;
+        for r in &requests {
+            match request_record(r) {
+                Ok(record) => side.requests.push(record),
                 Err(e) => side.unreadable.push(e),
             }
         }

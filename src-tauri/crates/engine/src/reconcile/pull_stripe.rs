@@ -1,5 +1,5 @@
 //! Stripe's side of a period: charges (with the fee from their balance transaction), refunds,
-//! disputes, and payouts with the balance transactions each one settled (for the tie-out), read through
+//! disputes, invoices, and payouts with the balance transactions each one settled (for the tie-out), read through
 //! the one executor and turned into matching records in ISO minor units.
 
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -25,8 +25,10 @@ pub(crate) struct StripePayout {
 /// What Stripe holds for a period.
 #[derive(Debug, Default)]
 pub(crate) struct StripeSide {
-    /// Charges and refunds.
+    /// Charges, refunds and disputes.
     pub records: Vec<Record>,
+    /// Invoices (reconciled apart: their charges name them, and a charge is not its invoice).
+    pub invoices: Vec<Record>,
     /// Payouts with their transactions.
     pub payouts: Vec<StripePayout>,
     /// Objects that could not be read, with why (named by id).
@@ -119,6 +121,33 @@ pub(crate) fn dispute_record(v: &Value) -> Result<Record, String> {
     Ok(record)
 }
 
+/// An invoice as a record: what it bills (`amount_due`) and where it stands; the money it
+/// collected is reconciled through its charges. The same mapping reads `Invoice__c`.
+pub(crate) fn invoice_record(v: &Value) -> Result<Record, String> {
+    let id = text(v, "id").ok_or("an invoice without an id")?;
+    let (currency, due) = amount(v, "amount_due")?;
+    let date = day_of(v).ok_or(format!("{id}: no created time"))?;
+    let mut record = Record::new(id, Source::Stripe, RecordKind::Invoice, currency, due, date)
+        .with_status(invoice_status(text(v, "status")));
+    if let Some(number) = text(v, "number") {
+        record = record.with_reference(number);
+    }
+    if let Some(customer) = text(v, "customer") {
+        record = record.with_counterparty(customer);
+    }
+    Ok(record)
+}
+
+/// Stripe's invoice statuses as movements (shared with `Invoice__c.Status__c`, which holds them).
+pub(crate) fn invoice_status(status: Option<&str>) -> Status {
+    match status {
+        Some("paid") => Status::Succeeded,
+        Some("void") => Status::Cancelled,
+        Some("uncollectible") => Status::Failed,
+        _ => Status::Pending,
+    }
+}
+
 /// Stripe's dispute statuses as movements (shared with `Dispute__c.Status__c`, which holds them).
 pub(crate) fn dispute_status(status: Option<&str>) -> Status {
     match status {
@@ -149,7 +178,7 @@ impl Reconciler {
         }
     }
 
-    /// Reads Stripe's charges, refunds, disputes and payouts created in the period.
+    /// Reads Stripe's charges, refunds, disputes, invoices and payouts created in the period.
     pub(crate) async fn pull_stripe(&self, from: NaiveDate, to: NaiveDate) -> Result<StripeSide, HttpError> {
         let mut side = StripeSide::default();
         if self.stripe.is_none() {
@@ -180,6 +209,12 @@ impl Reconciler {
             match dispute_record(&dispute) {
                 Ok(r) => side.records.push(r),
                 Err(e) => side.unreadable.push(format!("Stripe dispute {e}")),
+            }
+        }
+        for invoice in self.stripe_list(listed("/v1/invoices")).await? {
+            match invoice_record(&invoice) {
+                Ok(r) => side.invoices.push(r),
+                Err(e) => side.unreadable.push(format!("Stripe invoice {e}")),
             }
         }
         for payout in self.stripe_list(listed("/v1/payouts")).await? {

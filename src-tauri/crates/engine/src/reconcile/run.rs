@@ -14,8 +14,15 @@ use super::Reconciler;
 use super::pull_stripe::StripeSide;
 use crate::EngineError;
 
-/// The pairs of sources matched against each other, provider side first.
-pub(crate) const SCOPES: [&str; 2] = ["stripe", "payoneer"];
+/// The pairs of sources matched against each other, provider side first:
+///
+/// - `stripe`: charges, refunds and disputes ↔ `Payment__c`, `Refund__c`, `Dispute__c`;
+/// - `stripe_invoices`: invoices ↔ `Invoice__c` (apart, since a charge names its invoice);
+/// - `payoneer`: payouts sent ↔ `Payment_Transaction__c`;
+/// - `payment_requests`: the payouts of payment requests ↔ the `Payment_Request__c` sent.
+///
+/// Each scope balances on its own; a Payoneer payout is an input of both of its scopes.
+pub(crate) const SCOPES: [&str; 4] = ["stripe", "stripe_invoices", "payoneer", "payment_requests"];
 
 /// What a run did, in numbers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -227,10 +234,10 @@ pub(crate) async fn run(
                 .pull_salesforce(from, to)
                 .await
                 .map_err(|e| EngineError::Provider(format!("reading Salesforce: {e}")))?;
-            let (payoneer, payoneer_unreadable) = super::pull_payoneer::payouts(store, from, to).await?;
-            Ok::<_, EngineError>((stripe, salesforce, payoneer, payoneer_unreadable))
+            let payoneer = super::pull_payoneer::payouts(store, from, to).await?;
+            Ok::<_, EngineError>((stripe, salesforce, payoneer))
         };
-        let (stripe, salesforce, payoneer, payoneer_unreadable) = match read.await {
+        let (stripe, salesforce, payoneer) = match read.await {
             Ok(read) => read,
             Err(e) => {
                 recon
@@ -239,20 +246,21 @@ pub(crate) async fn run(
                 return Err(e);
             }
         };
-        save(store, ReconSide::Provider, "stripe", &stripe.records, clock).await?;
-        save(store, ReconSide::Provider, "payoneer", &payoneer, clock).await?;
-        save(store, ReconSide::Salesforce, "stripe", &salesforce.stripe, clock).await?;
-        save(
-            store,
-            ReconSide::Salesforce,
-            "payoneer",
-            &salesforce.payoneer,
-            clock,
-        )
-        .await?;
+        for (side, scope, records) in [
+            (ReconSide::Provider, "stripe", &stripe.records),
+            (ReconSide::Provider, "stripe_invoices", &stripe.invoices),
+            (ReconSide::Provider, "payoneer", &payoneer.payouts),
+            (ReconSide::Provider, "payment_requests", &payoneer.requests),
+            (ReconSide::Salesforce, "stripe", &salesforce.stripe),
+            (ReconSide::Salesforce, "stripe_invoices", &salesforce.invoices),
+            (ReconSide::Salesforce, "payoneer", &salesforce.payoneer),
+            (ReconSide::Salesforce, "payment_requests", &salesforce.requests),
+        ] {
+            save(store, side, scope, records, clock).await?;
+        }
         unreadable.extend(stripe.unreadable.iter().cloned());
         unreadable.extend(salesforce.unreadable);
-        unreadable.extend(payoneer_unreadable);
+        unreadable.extend(payoneer.unreadable);
         payout_summary = tie_outs(&stripe, &mut results);
     }
 

@@ -106,6 +106,47 @@ fn disputes_read_the_same_way_on_both_sides() {
     assert_eq!(pull_stripe::dispute_status(Some("won")), Status::Cancelled);
 }
 
+#[test]
+fn invoices_and_payment_requests_read_the_same_way_on_both_sides() {
+    let stripe = json!({"id": "in_1", "object": "invoice", "amount_due": 4_900, "amount_paid": 4_900,
+                        "currency": "usd", "status": "paid", "number": "INV-0042", "customer": "cus_1",
+                        "created": 1_763_800_000});
+    let p = pull_stripe::invoice_record(&stripe).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (p.amount_minor, p.kind, p.status),
+        (4_900, RecordKind::Invoice, Status::Succeeded)
+    );
+    assert_eq!(p.counterparty.as_deref(), Some("cus_1"));
+    let sf = map(
+        json!({"Id": "a01I", "Amount_Due__c": 49, "Currency__c": "USD", "Status__c": "open",
+                        "CreatedDate": "2026-11-22T08:00:00.000+0000", "Stripe_Invoice_Id__c": "in_1",
+                        "Account__r": {"Stripe_Customer_Id__c": "cus_1"}}),
+    );
+    let s = pull_salesforce::invoice_record(&sf).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((s.amount_minor, s.status), (4_900, Status::Pending));
+    assert_eq!(s.keys.iter().map(|k| k.as_str()).collect::<Vec<_>>(), ["in_1"]);
+    assert_eq!(pull_stripe::invoice_status(Some("void")), Status::Cancelled);
+    assert_eq!(pull_stripe::invoice_status(Some("uncollectible")), Status::Failed);
+
+    let request = map(
+        json!({"Id": "a03R", "Amount__c": 125.5, "Currency__c": "EUR", "Status__c": "Paid",
+                             "Payout_Id__c": "po_9", "LastModifiedDate": "2026-11-22T08:00:00.000+0000",
+                             "Contact__r": {"Payoneer_Payee_Id__c": "payee-1"}}),
+    );
+    let r = pull_salesforce::request_record(&request).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (r.amount_minor, r.kind, r.status),
+        (12_550, RecordKind::PaymentRequest, Status::Succeeded)
+    );
+    assert_eq!(r.counterparty.as_deref(), Some("payee-1"));
+    let no_amount = map(json!({"Id": "a03S", "Currency__c": "EUR", "Status__c": "Batched",
+                               "LastModifiedDate": "2026-11-22T08:00:00.000+0000"}));
+    let e = pull_salesforce::request_record(&no_amount)
+        .err()
+        .unwrap_or_default();
+    assert_eq!(e, "Payment_Request__c a03S: Amount__c: no amount");
+}
+
 mod fixes {
     use std::sync::Arc;
 
