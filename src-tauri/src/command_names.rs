@@ -14,6 +14,8 @@ pub const COMMANDS: &[&str] = &[
     "get_failure",
     "replay_failure",
     "discard_failure",
+    "replay_failure_group",
+    "discard_failure_group",
     "list_payout_batches",
     "get_payout_batch",
     "dry_run_payout_batch",

@@ -3,8 +3,8 @@
 
 use paysync_app::console::api::{
     AppInfo, AuditPage, AuditQuery, AuditStatus, ConnectInput, ConnectionCard, ConnectionTest, FailureDetail,
-    FailureGroup, FailurePage, FailureQuery, FlowRow, Overview, PaymentDetail, PaymentPage, PaymentQuery,
-    Preferences, RunRow, SearchHit,
+    FailureGroup, FailureGroupOutcome, FailurePage, FailureQuery, FlowRow, Overview, PaymentDetail,
+    PaymentPage, PaymentQuery, Preferences, RunRow, SearchHit,
 };
 use paysync_app::console::payouts::{
     DryRunReport, PayoutBatchDetail, PayoutBatchRow, PayoutCorrection, PayoutItemRow,
@@ -118,6 +118,37 @@ pub async fn replay_failure(
     corrected: Option<String>,
 ) -> Result<FailureDetail, IpcError> {
     Ok(state.console().await?.replay_failure(id, corrected).await?)
+}
+
+/// Replays every open failure of one root cause (job kind and error code).
+#[tauri::command]
+#[specta::specta]
+pub async fn replay_failure_group(
+    state: State<'_, AppState>,
+    kind: String,
+    error_code: String,
+) -> Result<FailureGroupOutcome, IpcError> {
+    Ok(state
+        .console()
+        .await?
+        .replay_failure_group(&kind, &error_code)
+        .await?)
+}
+
+/// Discards every open failure of one root cause with one reason.
+#[tauri::command]
+#[specta::specta]
+pub async fn discard_failure_group(
+    state: State<'_, AppState>,
+    kind: String,
+    error_code: String,
+    reason: String,
+) -> Result<FailureGroupOutcome, IpcError> {
+    Ok(state
+        .console()
+        .await?
+        .discard_failure_group(&kind, &error_code, &reason)
+        .await?)
 }
 
 /// Discards a failure with a reason.

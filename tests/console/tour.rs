@@ -206,8 +206,11 @@ async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
     app.wait_css("[data-testid=recon-write]").await;
     app.click_js("[data-testid=recon-write]").await;
     app.wait_text("[data-testid=recon-resolution]", "fixed").await;
-    app.wait_text("[data-testid=recon-resolution-note]", "Written to Salesforce from")
-        .await;
+    app.wait_text(
+        "[data-testid=recon-resolution-note]",
+        "Written to Salesforce from",
+    )
+    .await;
     app.screenshot("reconciliation-fixed").await;
     if let Ok(focused) = app.client.active_element().await {
         let _ = focused.send_keys("\u{e00c}").await;

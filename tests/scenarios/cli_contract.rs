@@ -344,3 +344,18 @@ fn sigterm_finishes_or_releases_running_jobs() {
         "{q}"
     );
 }
+
+#[test]
+fn the_dlq_bench_prints_its_figures() {
+    let (_tmp, dir) = fresh();
+    // CI size; the figures in the README come from `--items 100000`.
+    let report = run_json(&dir, &["bench", "dlq", "--items", "600", "--rounds", "3"]);
+    assert_eq!(report["items"], 600, "{report}");
+    for key in ["p50_ms", "p95_ms", "max_ms"] {
+        assert!(report[key].as_f64().is_some_and(|ms| ms > 0.0), "{key}: {report}");
+    }
+    assert_eq!(
+        report["queries"], 15,
+        "five of the screen's queries, three rounds"
+    );
+}

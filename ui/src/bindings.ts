@@ -33,6 +33,10 @@ export const commands = {
 	replayFailure: (id: number, corrected: string | null) => typedError<FailureDetail, IpcError>(__TAURI_INVOKE("replay_failure", { id, corrected })),
 	/**  Discards a failure with a reason. */
 	discardFailure: (id: number, reason: string) => typedError<FailureDetail, IpcError>(__TAURI_INVOKE("discard_failure", { id, reason })),
+	/**  Replays every open failure of one root cause (job kind and error code). */
+	replayFailureGroup: (kind: string, errorCode: string) => typedError<FailureGroupOutcome, IpcError>(__TAURI_INVOKE("replay_failure_group", { kind, errorCode })),
+	/**  Discards every open failure of one root cause with one reason. */
+	discardFailureGroup: (kind: string, errorCode: string, reason: string) => typedError<FailureGroupOutcome, IpcError>(__TAURI_INVOKE("discard_failure_group", { kind, errorCode, reason })),
 	/**  Payout batches: unfinished ones by default, `all`, or one status. */
 	listPayoutBatches: (status: string | null) => typedError<PayoutBatchRow[], IpcError>(__TAURI_INVOKE("list_payout_batches", { status })),
 	/**  One payout batch with its items, decisions, and whether you may approve it. */
@@ -482,6 +486,16 @@ export type FailureGroup = {
 	oldestAt: string,
 	/**  One of their messages. */
 	sample: string,
+};
+
+/**  What a whole group's replay or discard did. */
+export type FailureGroupOutcome = {
+	/**  The job kind. */
+	kind: string,
+	/**  The error code. */
+	errorCode: string,
+	/**  The failures replayed or discarded (each audited). */
+	failureIds: number[],
 };
 
 /**  One page of failures. */

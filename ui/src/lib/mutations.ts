@@ -274,6 +274,43 @@ export function useDiscardFailure() {
   });
 }
 
+/** Replays every open failure of one root cause, each with its original idempotency key. */
+export function useReplayFailureGroup() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ kind, errorCode }: { kind: string; errorCode: string }) =>
+      call(commands.replayFailureGroup(kind, errorCode)),
+    onSuccess: (outcome) =>
+      notifySuccess(
+        `${formatInteger(outcome.failureIds.length)} failures of ${outcome.errorCode} replayed`,
+        "Each runs again with its original idempotency key.",
+      ),
+    onSettled: () => refreshFailures(queryClient),
+  });
+}
+
+/** Discards every open failure of one root cause with one reason (audited per failure). */
+export function useDiscardFailureGroup() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({
+      kind,
+      errorCode,
+      reason,
+    }: {
+      kind: string;
+      errorCode: string;
+      reason: string;
+    }) => call(commands.discardFailureGroup(kind, errorCode, reason)),
+    onSuccess: (outcome, { reason }) =>
+      notifySuccess(
+        `${formatInteger(outcome.failureIds.length)} failures of ${outcome.errorCode} discarded`,
+        reason,
+      ),
+    onSettled: () => refreshFailures(queryClient),
+  });
+}
+
 /** A batch was decided: every list of batches, its detail and the Overview's count read again. */
 function refreshPayoutBatch(queryClient: QueryClient, id: string) {
   return Promise.all([

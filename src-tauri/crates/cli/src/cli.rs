@@ -520,6 +520,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 0)]
         latency_ms: u64,
     },
+    /// Park N failed jobs in the dead-letter queue (through the store's own path) and time the
+    /// Failures screen's queries over it: groups, pages at any depth, a group's page, the badge.
+    Dlq {
+        /// Dead letters to seed.
+        #[arg(long, default_value_t = 100_000)]
+        items: u64,
+        /// How many times each query is timed.
+        #[arg(long, default_value_t = 100)]
+        rounds: u32,
+    },
     /// Reconcile a generated data set with known answers (splits, fees, FX, duplicates, gaps,
     /// look-alikes) of N records per side, and score it: wall time, peak memory, precision and
     /// recall of the confirmed matches.

@@ -463,6 +463,69 @@ impl Engine {
         Ok(job_id)
     }
 
+    /// The open dead letters of one root cause (job kind and error code), oldest first.
+    pub async fn open_dead_letter_group(&self, kind: &str, code: &str) -> Result<Vec<i64>, EngineError> {
+        let filter = paysync_store::DeadLetterFilter {
+            status: Some(paysync_store::DeadLetterStatus::Open),
+            kind: Some(kind.to_owned()),
+            error_code: Some(code.to_owned()),
+        };
+        let mut ids = Vec::new();
+        let page_size = 500;
+        loop {
+            let offset = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+            let page = self.dead_letters(&filter, page_size, offset).await?;
+            let got = page.items.len();
+            ids.extend(page.items.iter().map(|d| d.id));
+            if got < page_size as usize {
+                break;
+            }
+        }
+        if ids.is_empty() {
+            return Err(EngineError::NotFound {
+                what: "open dead letters of",
+                id: format!("{kind} / {code}"),
+            });
+        }
+        ids.reverse();
+        Ok(ids)
+    }
+
+    /// Replays every open dead letter of one root cause, oldest first, each with its original
+    /// idempotency key and its own audit entry; returns (dead letter, job) pairs.
+    pub async fn replay_dead_letter_group(
+        &self,
+        kind: &str,
+        code: &str,
+    ) -> Result<Vec<(i64, i64)>, EngineError> {
+        let mut replayed = Vec::new();
+        for id in self.open_dead_letter_group(kind, code).await? {
+            replayed.push((id, self.replay_dead_letter(id, None).await?));
+        }
+        Ok(replayed)
+    }
+
+    /// Discards every open dead letter of one root cause with one reason (mandatory), each with
+    /// its own audit entry; returns their ids.
+    pub async fn discard_dead_letter_group(
+        &self,
+        kind: &str,
+        code: &str,
+        reason: &str,
+    ) -> Result<Vec<i64>, EngineError> {
+        if reason.trim().is_empty() {
+            return Err(EngineError::Invalid {
+                field: "reason",
+                message: "say why these failures are discarded".to_owned(),
+            });
+        }
+        let ids = self.open_dead_letter_group(kind, code).await?;
+        for id in &ids {
+            self.discard_dead_letter(*id, reason.trim()).await?;
+        }
+        Ok(ids)
+    }
+
     /// Closes a dead-letter entry without replaying it; the reason is mandatory and audited.
     pub async fn discard_dead_letter(&self, id: i64, reason: &str) -> Result<(), EngineError> {
         self.store

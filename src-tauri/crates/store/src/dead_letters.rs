@@ -106,31 +106,66 @@ impl<'a> DeadLetters<'a> {
         Self { store }
     }
 
-    /// Dead letters matching `filter`, newest first, with the total count.
+    /// Dead letters matching `filter`, newest first, with the total count. The query follows
+    /// the filter (a root cause, a status, or all), so each walks the index made for it.
     pub async fn list(&self, filter: &DeadLetterFilter, limit: u32, offset: u32) -> Result<Page<DeadLetter>> {
         let status = filter.status.map(DeadLetterStatus::as_str);
-        let total = sqlx::query_file_scalar!(
-            "queries/dead_letters/count.sql",
-            status,
-            filter.kind,
-            filter.error_code
-        )
-        .fetch_one(self.store.pool())
-        .await?;
-        let items = sqlx::query_file_as!(
-            DeadLetterRow,
-            "queries/dead_letters/list.sql",
-            status,
-            filter.kind,
-            filter.error_code,
-            i64::from(limit),
-            i64::from(offset)
-        )
-        .fetch_all(self.store.pool())
-        .await?
-        .into_iter()
-        .map(DeadLetter::try_from)
-        .collect::<Result<Vec<_>>>()?;
+        let (limit, offset) = (i64::from(limit), i64::from(offset));
+        let pool = self.store.pool();
+        let (total, rows) = match (status, filter.kind.as_deref(), filter.error_code.as_deref()) {
+            (Some(status), Some(kind), Some(code)) => (
+                sqlx::query_file_scalar!("queries/dead_letters/count_cause.sql", status, kind, code)
+                    .fetch_one(pool)
+                    .await?,
+                sqlx::query_file_as!(
+                    DeadLetterRow,
+                    "queries/dead_letters/list_cause.sql",
+                    status,
+                    kind,
+                    code,
+                    limit,
+                    offset
+                )
+                .fetch_all(pool)
+                .await?,
+            ),
+            (Some(status), kind, code) => (
+                sqlx::query_file_scalar!("queries/dead_letters/count_status.sql", status, kind, code)
+                    .fetch_one(pool)
+                    .await?,
+                sqlx::query_file_as!(
+                    DeadLetterRow,
+                    "queries/dead_letters/list_status.sql",
+                    status,
+                    kind,
+                    code,
+                    limit,
+                    offset
+                )
+                .fetch_all(pool)
+                .await?,
+            ),
+            (None, kind, code) => (
+                sqlx::query_file_scalar!("queries/dead_letters/count.sql", status, kind, code)
+                    .fetch_one(pool)
+                    .await?,
+                sqlx::query_file_as!(
+                    DeadLetterRow,
+                    "queries/dead_letters/list.sql",
+                    status,
+                    kind,
+                    code,
+                    limit,
+                    offset
+                )
+                .fetch_all(pool)
+                .await?,
+            ),
+        };
+        let items = rows
+            .into_iter()
+            .map(DeadLetter::try_from)
+            .collect::<Result<Vec<_>>>()?;
         Ok(Page {
             total: to_u64(total, "dead letter count")?,
             items,
@@ -140,18 +175,30 @@ impl<'a> DeadLetters<'a> {
     /// Dead letters grouped by root cause (kind and error code), largest group first: of one
     /// status, or all.
     pub async fn groups(&self, status: Option<DeadLetterStatus>, limit: u32) -> Result<Vec<DeadLetterGroup>> {
-        let status = status.map(DeadLetterStatus::as_str);
-        let rows = sqlx::query_file!("queries/dead_letters/groups.sql", status, i64::from(limit))
-            .fetch_all(self.store.pool())
-            .await?;
+        let limit = i64::from(limit);
+        let pool = self.store.pool();
+        let rows: Vec<(String, String, i64, i64, String)> = match status.map(DeadLetterStatus::as_str) {
+            Some(status) => sqlx::query_file!("queries/dead_letters/groups_status.sql", status, limit)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(|r| (r.kind, r.error_code, r.count, r.oldest, r.sample))
+                .collect(),
+            None => sqlx::query_file!("queries/dead_letters/groups.sql", None::<&str>, limit)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(|r| (r.kind, r.error_code, r.count, r.oldest, r.sample))
+                .collect(),
+        };
         rows.into_iter()
-            .map(|r| {
+            .map(|(kind, error_code, count, oldest, sample)| {
                 Ok(DeadLetterGroup {
-                    kind: r.kind,
-                    error_code: r.error_code,
-                    count: to_u64(r.count, "dead letter group count")?,
-                    oldest: at(r.oldest),
-                    sample_message: r.sample,
+                    kind,
+                    error_code,
+                    count: to_u64(count, "dead letter group count")?,
+                    oldest: at(oldest),
+                    sample_message: sample,
                 })
             })
             .collect()

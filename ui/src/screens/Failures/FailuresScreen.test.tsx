@@ -132,6 +132,73 @@ describe("Failures", () => {
     expect(screen.queryByTestId("failures-group-filter")).toBeNull();
   });
 
+  it("replays a whole group after asking, and discards one only with a reason", async () => {
+    const user = userEvent.setup();
+    const { ipc, lastQuery } = renderFailures({
+      replay_failure_group: (args) => ({
+        kind: String(args.kind),
+        errorCode: String(args.errorCode),
+        failureIds: [1, 2, 3, 4],
+      }),
+      discard_failure_group: (args) => ({
+        kind: String(args.kind),
+        errorCode: String(args.errorCode),
+        failureIds: [5, 6, 7, 8],
+      }),
+    });
+    await screen.findByTestId("failure-row-120");
+    expect(screen.queryByTestId("failures-group-actions")).toBeNull();
+    await user.click(
+      screen.getByTestId("failure-group-salesforce.stripe.subscription-match.ambiguous"),
+    );
+    await user.click(await screen.findByTestId("failures-group-replay"));
+    const modal = await screen.findByTestId("failures-group-replay-modal");
+    expect(modal.textContent).toContain("original idempotency key");
+    expect(ipc.callsOf("replay_failure_group")).toEqual([]);
+    await user.click(within(modal).getByTestId("failures-group-replay-confirm"));
+    await waitFor(() =>
+      expect(ipc.callsOf("replay_failure_group")).toEqual([
+        { kind: "salesforce.stripe.subscription", errorCode: "match.ambiguous" },
+      ]),
+    );
+    expect(await screen.findByText("4 failures of match.ambiguous replayed")).toBeTruthy();
+    // The group is done: back to every cause.
+    await waitFor(() => expect(lastQuery()).toMatchObject({ kind: null, errorCode: null }));
+
+    await user.click(
+      screen.getByTestId("failure-group-salesforce.stripe.subscription-match.ambiguous"),
+    );
+    await user.click(await screen.findByTestId("failures-group-discard"));
+    const confirm = (await screen.findByTestId(
+      "failures-group-discard-confirm",
+    )) as HTMLButtonElement;
+    expect(confirm.disabled).toBe(true);
+    await user.type(screen.getByTestId("failures-group-discard-reason"), "Staging customers");
+    await user.click(confirm);
+    await waitFor(() =>
+      expect(ipc.callsOf("discard_failure_group")).toEqual([
+        {
+          kind: "salesforce.stripe.subscription",
+          errorCode: "match.ambiguous",
+          reason: "Staging customers",
+        },
+      ]),
+    );
+    expect(await screen.findByText("4 failures of match.ambiguous discarded")).toBeTruthy();
+  });
+
+  it("offers no group actions for settled failures", async () => {
+    const user = userEvent.setup();
+    renderFailures();
+    await screen.findByTestId("failure-row-120");
+    await user.click(within(screen.getByTestId("failures-status")).getByText("Replayed"));
+    await user.click(
+      await screen.findByTestId("failure-group-salesforce.stripe.subscription-match.ambiguous"),
+    );
+    await screen.findByTestId("failures-group-filter");
+    expect(screen.queryByTestId("failures-group-actions")).toBeNull();
+  });
+
   it("shows discarded failures when asked, in both the groups and the list", async () => {
     const user = userEvent.setup();
     const { ipc, lastQuery } = renderFailures();

@@ -9,6 +9,7 @@ import { ServerTable, type ServerTableState } from "../../components/ServerTable
 import { useFailureGroups, useFailuresPage } from "../../lib/queries";
 import { FailureDrawer } from "./FailureDrawer";
 import { FailureGroups, type GroupFilter } from "./FailureGroups";
+import { GroupActions } from "./GroupActions";
 import { failureColumns } from "./failureColumns";
 
 /** The engine's statuses; `all` is every one of them. */
@@ -150,6 +151,20 @@ export function FailuresScreen() {
                 >
                   Clear
                 </Button>
+                {status === "open" && (
+                  <GroupActions
+                    group={group}
+                    count={
+                      groups.data?.find(
+                        (g) => g.kind === group.kind && g.errorCode === group.errorCode,
+                      )?.count ?? 0
+                    }
+                    onDone={() => {
+                      setGroup(null);
+                      toFirstPage();
+                    }}
+                  />
+                )}
               </Group>
             )}
             <ServerTable

@@ -399,6 +399,19 @@ pub struct FailureGroup {
     pub sample: String,
 }
 
+/// What a whole group's replay or discard did.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct FailureGroupOutcome {
+    /// The job kind.
+    pub kind: String,
+    /// The error code.
+    pub error_code: String,
+    /// The failures replayed or discarded (each audited).
+    pub failure_ids: Vec<i64>,
+}
+
 /// What the Failures screen asks for.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

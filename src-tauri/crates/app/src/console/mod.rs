@@ -26,9 +26,9 @@ use crate::connections::{Connections, KeyCredentials, PROVIDERS, Profile as Conn
 use crate::keychain::OsKeychain;
 use api::{
     AppInfo, AuditPage, AuditQuery, AuditStatus, ConnectInput, ConnectMethod, ConnectionCard, ConnectionTest,
-    ConsoleEvent, DemoSummary, FailureDetail, FailureGroup, FailurePage, FailureQuery, FlowRow, Overview,
-    PaymentDetail, PaymentPage, PaymentQuery, Preferences, Profile, RunRow, SandboxInfo, Screen, SearchHit,
-    Simulator, Theme,
+    ConsoleEvent, DemoSummary, FailureDetail, FailureGroup, FailureGroupOutcome, FailurePage, FailureQuery,
+    FlowRow, Overview, PaymentDetail, PaymentPage, PaymentQuery, Preferences, Profile, RunRow, SandboxInfo,
+    Screen, SearchHit, Simulator, Theme,
 };
 pub use error::ConsoleError;
 
@@ -526,6 +526,40 @@ impl Console {
         }
         self.engine.discard_dead_letter(id, reason.trim()).await?;
         self.failure(id).await
+    }
+
+    /// Replays every open failure of one root cause, oldest first, each with its original
+    /// idempotency key; audited per failure with the signed-in user.
+    pub async fn replay_failure_group(
+        &self,
+        kind: &str,
+        error_code: &str,
+    ) -> Result<FailureGroupOutcome, ConsoleError> {
+        let replayed = self.engine.replay_dead_letter_group(kind, error_code).await?;
+        Ok(FailureGroupOutcome {
+            kind: kind.to_owned(),
+            error_code: error_code.to_owned(),
+            failure_ids: replayed.into_iter().map(|(id, _)| id).collect(),
+        })
+    }
+
+    /// Discards every open failure of one root cause; the reason is required and audited per
+    /// failure.
+    pub async fn discard_failure_group(
+        &self,
+        kind: &str,
+        error_code: &str,
+        reason: &str,
+    ) -> Result<FailureGroupOutcome, ConsoleError> {
+        let ids = self
+            .engine
+            .discard_dead_letter_group(kind, error_code, reason)
+            .await?;
+        Ok(FailureGroupOutcome {
+            kind: kind.to_owned(),
+            error_code: error_code.to_owned(),
+            failure_ids: ids,
+        })
     }
 
     /// One page of the audit log.

@@ -62,6 +62,13 @@ pub async fn run(ctx: &Context, command: BenchCommand) -> anyhow::Result<()> {
                 report.balances
             ))
         }
+        BenchCommand::Dlq { items, rounds } => {
+            let report = super::bench_dlq::bench_dlq(items, rounds.max(1)).await?;
+            if ctx.json {
+                return output::json(&report);
+            }
+            output::line(report.summary())
+        }
         BenchCommand::Sync { events, latency_ms } => {
             let report = super::bench_sync::bench_sync(events, latency_ms).await?;
             if ctx.json {

@@ -102,11 +102,11 @@ pub async fn run(ctx: &Context, command: DlqCommand) -> anyhow::Result<()> {
             code: Some(code),
             ..
         } => {
-            let ids = open_group(&engine, &kind, &code).await?;
-            let mut jobs = Vec::with_capacity(ids.len());
-            for id in &ids {
-                jobs.push(engine.replay_dead_letter(*id, None).await?);
-            }
+            let (ids, jobs): (Vec<i64>, Vec<i64>) = engine
+                .replay_dead_letter_group(&kind, &code)
+                .await?
+                .into_iter()
+                .unzip();
             if ctx.json {
                 return output::json(&serde_json::json!({ "dead_letter_ids": ids, "job_ids": jobs }));
             }
@@ -121,10 +121,7 @@ pub async fn run(ctx: &Context, command: DlqCommand) -> anyhow::Result<()> {
             code: Some(code),
             reason,
         } => {
-            let ids = open_group(&engine, &kind, &code).await?;
-            for id in &ids {
-                engine.discard_dead_letter(*id, &reason).await?;
-            }
+            let ids = engine.discard_dead_letter_group(&kind, &code, &reason).await?;
             if ctx.json {
                 return output::json(&serde_json::json!({ "dead_letter_ids": ids, "discarded": true }));
             }
@@ -164,33 +161,4 @@ pub async fn run(ctx: &Context, command: DlqCommand) -> anyhow::Result<()> {
             output::line(format!("Dead letter #{id} discarded."))
         }
     }
-}
-
-/// The ids of every open entry of one root cause (job kind and error code), oldest first.
-async fn open_group(engine: &paysync_engine::Engine, kind: &str, code: &str) -> anyhow::Result<Vec<i64>> {
-    let filter = DeadLetterFilter {
-        status: Some(DeadLetterStatus::Open),
-        kind: Some(kind.to_owned()),
-        error_code: Some(code.to_owned()),
-    };
-    let mut ids = Vec::new();
-    let page_size = 500;
-    loop {
-        let offset = u32::try_from(ids.len()).unwrap_or(u32::MAX);
-        let page = engine.dead_letters(&filter, page_size, offset).await?;
-        let got = page.items.len();
-        ids.extend(page.items.iter().map(|d| d.id));
-        if got < page_size as usize {
-            break;
-        }
-    }
-    if ids.is_empty() {
-        return Err(paysync_engine::EngineError::NotFound {
-            what: "open dead letters of",
-            id: format!("{kind} / {code}"),
-        }
-        .into());
-    }
-    ids.reverse();
-    Ok(ids)
 }

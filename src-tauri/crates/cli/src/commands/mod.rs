@@ -2,6 +2,7 @@
 
 mod audit;
 mod bench;
+mod bench_dlq;
 mod bench_sync;
 mod connect;
 mod daemon;

@@ -1,0 +1,18 @@
+-- One status's (?1) dead letters grouped by root cause, largest group first, read from the cause
+-- index; the sample message is the oldest entry's.
+SELECT
+    g.kind AS "kind!: String",
+    g.error_code AS "error_code!: String",
+    COUNT(*) AS "count!: i64",
+    MIN(g.created_at) AS "oldest!: i64",
+    (
+        SELECT s.error_message FROM dead_letters s
+        WHERE s.status = ?1 AND s.kind = g.kind AND s.error_code = g.error_code
+        ORDER BY s.created_at, s.id
+        LIMIT 1
+    ) AS "sample!: String"
+FROM dead_letters g
+WHERE g.status = ?1
+GROUP BY g.kind, g.error_code
+ORDER BY 3 DESC, 1, 2
+LIMIT ?2
