@@ -3,11 +3,12 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
 import { emitEngineEvent, mockBackend } from "../test/backend";
-import { appInfo, ipcError, overview } from "../test/fixtures";
+import type { FailureGroup } from "../bindings";
+import { appInfo, failureGroup, ipcError, overview } from "../test/fixtures";
 import { renderWithProviders } from "../test/render";
 import { AppFrame } from "./AppFrame";
 
-function backend(info = appInfo()) {
+function backend(info = appInfo(), groups: FailureGroup[] = []) {
   return mockBackend({
     get_app_info: () => info,
     get_overview: () => overview(),
@@ -15,7 +16,7 @@ function backend(info = appInfo()) {
     list_runs: () => [],
     list_audit: () => ({ total: 0, rows: [] }),
     list_payments: () => ({ total: 0, rows: [] }),
-    list_failure_groups: () => [],
+    list_failure_groups: () => groups,
     list_failures: () => ({ total: 0, rows: [] }),
     list_payout_batches: () => [],
     list_payout_corrections: () => [],
@@ -186,6 +187,22 @@ describe("App frame", () => {
     await user.click(await screen.findByTestId("search-hit-flows-audit.verify"));
     await waitFor(() => expect(window.location.hash).toBe("#/flows?flow=audit.verify"));
     expect(await screen.findByTestId("screen-flows")).toBeTruthy();
+  });
+
+  it("counts the open failures beside Failures in the navigation", async () => {
+    backend(appInfo(), [failureGroup({ count: 37 }), failureGroup({ errorCode: "X", count: 5 })]);
+    renderWithProviders(<AppFrame />);
+    const badge = await screen.findByTestId("nav-failures-badge");
+    expect(badge.textContent).toBe("42");
+    expect(badge.getAttribute("aria-label")).toBe("42 open failures");
+    expect(within(screen.getByTestId("nav-failures")).getByText("42")).toBeTruthy();
+  });
+
+  it("shows no failure count when none is open", async () => {
+    backend();
+    renderWithProviders(<AppFrame />);
+    await screen.findByTestId("screen-overview");
+    expect(screen.queryByTestId("nav-failures-badge")).toBeNull();
   });
 
   it("says when a provider's calls pause after repeated failures, and when they resume", async () => {

@@ -1,5 +1,6 @@
 import {
   AppShell,
+  Badge,
   Box,
   Center,
   Group,
@@ -16,7 +17,8 @@ import { Fragment, Suspense, useEffect } from "react";
 
 import { ErrorNotice } from "../components/ErrorNotice";
 import { useEngineActivity } from "../lib/engineActivity";
-import { useAppInfo } from "../lib/queries";
+import { formatInteger } from "../lib/format";
+import { useAppInfo, useFailureGroups } from "../lib/queries";
 import { GlobalSearch } from "./GlobalSearch";
 import { ProfileBadge } from "./ProfileBadge";
 import { hrefFor, useRoute } from "./router";
@@ -35,6 +37,9 @@ export function AppFrame() {
   const route = useRoute();
   const screen = screenFor(route.path);
   const appInfo = useAppInfo();
+  // The open failures, on every screen: read again whenever the queue changes.
+  const failureGroups = useFailureGroups("open");
+  const openFailures = failureGroups.data?.reduce((n, g) => n + g.count, 0) ?? 0;
   const { setColorScheme } = useMantineColorScheme();
 
   const theme = appInfo.data?.preferences.theme;
@@ -87,9 +92,22 @@ export function AppFrame() {
                 label={s.label}
                 leftSection={<Icon size={18} aria-hidden />}
                 rightSection={
-                  <Text size="xs" c="dimmed" aria-hidden>
-                    Alt+{i + 1}
-                  </Text>
+                  <Group gap={6} wrap="nowrap">
+                    {s.id === "failures" && openFailures > 0 && (
+                      <Badge
+                        size="sm"
+                        color="red"
+                        variant="filled"
+                        data-testid="nav-failures-badge"
+                        aria-label={`${formatInteger(openFailures)} open failures`}
+                      >
+                        {openFailures > 999 ? "999+" : formatInteger(openFailures)}
+                      </Badge>
+                    )}
+                    <Text size="xs" c="dimmed" aria-hidden>
+                      Alt+{i + 1}
+                    </Text>
+                  </Group>
                 }
                 active={active}
                 aria-current={active ? "page" : undefined}
