@@ -295,6 +295,15 @@ impl SalesforceSim {
         Ok(())
     }
 
+    /// Deactivates the custom validation rules on `object.field` (an admin relaxing a rule);
+    /// returns how many there were.
+    pub fn remove_validation_rules(&self, object: &str, field: &str) -> usize {
+        let mut st = self.lock();
+        let before = st.rules.len();
+        st.rules.retain(|r| !(r.object == object && r.field == field));
+        before - st.rules.len()
+    }
+
     /// Replaces the `UNABLE_TO_LOCK_ROW` injection.
     pub fn set_lock_injection(&self, locks: LockInjection) {
         let mut locks = locks;

@@ -555,6 +555,167 @@ async fn a_validation_rule_refusal_is_dead_lettered_and_replays_once_corrected()
     s.stop().await;
 }
 
+/// How many poison records the campaign forces (`PAYSYNC_POISON_RECORDS`, 1,000 by default).
+fn poison_records() -> usize {
+    std::env::var("PAYSYNC_POISON_RECORDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000)
+}
+
+#[tokio::test]
+async fn a_thousand_poison_records_are_parked_grouped_and_replayed_once_after_correction() {
+    let s = Setup::new(ApplyOptions::default()).await;
+    s.salesforce
+        .add_validation_rule(ValidationRule {
+            object: "Account".to_owned(),
+            field: "Phone".to_owned(),
+            kind: RuleKind::Regex {
+                pattern: r"\+[0-9 ]+".to_owned(),
+            },
+            message: "Phone must be in international format".to_owned(),
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let n = poison_records();
+    let (phones, statuses) = (n * 7 / 10, n - n * 7 / 10);
+    let t = now().timestamp() - 60;
+    let mut events: Vec<Value> = (0..100)
+        .map(|i| {
+            event(
+                &format!("evt_good_{i}"),
+                "customer.created",
+                t,
+                customer(&format!("cus_good_{i}"), "Fine", Some("+1 555 0100")),
+            )
+        })
+        .collect();
+    events.extend((0..phones).map(|i| {
+        event(
+            &format!("evt_phone_{i}"),
+            "customer.created",
+            t,
+            customer(&format!("cus_phone_{i}"), &format!("Payer {i}"), Some("call me")),
+        )
+    }));
+    events.extend((0..statuses).map(|i| {
+        let charge = json!({"id": format!("ch_odd_{i}"), "object": "charge", "amount": 100 + i,
+                            "currency": "eur", "status": "weird"});
+        event(&format!("evt_odd_{i}"), "charge.updated", t, charge)
+    }));
+    s.deliver(&events).await;
+    let run = s.run().await;
+    assert_eq!(run.counts.failed, n as u64, "{run:?}");
+    s.engine
+        .run_jobs_until_idle()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    // All parked, with their whole event and every attempt, grouped by cause.
+    let open = DeadLetterFilter {
+        status: Some(paysync_store::DeadLetterStatus::Open),
+        ..DeadLetterFilter::default()
+    };
+    let parked = s
+        .engine
+        .dead_letters(&open, 500, 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(parked.total, n as u64);
+    assert!(
+        parked
+            .items
+            .iter()
+            .all(|d| !d.attempts.is_empty() && d.payload["event"]["data"]["object"]["id"].is_string())
+    );
+    let groups: Vec<(String, String, u64)> = s
+        .engine
+        .dead_letter_groups(Some(paysync_store::DeadLetterStatus::Open), 10)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|g| (g.kind, g.error_code, g.count))
+        .collect();
+    assert_eq!(
+        groups,
+        vec![
+            (
+                RECORD_JOB.to_owned(),
+                "FIELD_CUSTOM_VALIDATION_EXCEPTION".to_owned(),
+                phones as u64
+            ),
+            (
+                RECORD_JOB.to_owned(),
+                "mapping.invalid".to_owned(),
+                statuses as u64
+            ),
+        ]
+    );
+    assert_eq!(s.salesforce.records("Account").len(), 100);
+
+    // The admin relaxes the rule; the group is replayed at once and each lands exactly once.
+    assert_eq!(s.salesforce.remove_validation_rules("Account", "Phone"), 1);
+    let replayed = s
+        .engine
+        .replay_dead_letter_group(RECORD_JOB, "FIELD_CUSTOM_VALIDATION_EXCEPTION")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(replayed.len(), phones);
+    s.engine
+        .run_jobs_until_idle()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let accounts = s.salesforce.records("Account");
+    assert_eq!(
+        accounts.len(),
+        100 + phones,
+        "one Account per customer, none twice"
+    );
+    let mut keys: Vec<&str> = accounts
+        .iter()
+        .filter_map(|a| a.get("Stripe_Customer_Id__c").and_then(Value::as_str))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(keys.len(), 100 + phones);
+    for (_, job) in &replayed {
+        let job = s
+            .engine
+            .store()
+            .jobs()
+            .get(*job)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("job {job}"));
+        assert_eq!(job.status, paysync_store::JobStatus::Succeeded, "{job:?}");
+    }
+    // A second bulk replay finds nothing left to replay.
+    assert!(
+        s.engine
+            .replay_dead_letter_group(RECORD_JOB, "FIELD_CUSTOM_VALIDATION_EXCEPTION")
+            .await
+            .is_err()
+    );
+
+    // The unknown statuses cannot be corrected: discarded as a group, with the reason kept.
+    let discarded = s
+        .engine
+        .discard_dead_letter_group(
+            RECORD_JOB,
+            "mapping.invalid",
+            "Test charges from a broken importer",
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(discarded.len(), statuses);
+    let left = s
+        .engine
+        .dead_letters(&open, 10, 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(left.total, 0);
+    s.stop().await;
+}
+
 #[tokio::test]
 async fn a_record_the_mapping_refuses_is_dead_lettered_with_its_field() {
     let s = Setup::new(ApplyOptions::default()).await;
