@@ -27,6 +27,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::get_failure,
             commands::replay_failure,
             commands::discard_failure,
+            commands::preview_failure,
             commands::replay_failure_group,
             commands::discard_failure_group,
             commands::list_payout_batches,

@@ -14,6 +14,7 @@ pub const COMMANDS: &[&str] = &[
     "get_failure",
     "replay_failure",
     "discard_failure",
+    "preview_failure",
     "replay_failure_group",
     "discard_failure_group",
     "list_payout_batches",

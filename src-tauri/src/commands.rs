@@ -3,8 +3,8 @@
 
 use paysync_app::console::api::{
     AppInfo, AuditPage, AuditQuery, AuditStatus, ConnectInput, ConnectionCard, ConnectionTest, FailureDetail,
-    FailureGroup, FailureGroupOutcome, FailurePage, FailureQuery, FlowRow, Overview, PaymentDetail,
-    PaymentPage, PaymentQuery, Preferences, RunRow, SearchHit,
+    FailureGroup, FailureGroupOutcome, FailurePage, FailurePreview, FailureQuery, FlowRow, Overview,
+    PaymentDetail, PaymentPage, PaymentQuery, Preferences, RunRow, SearchHit,
 };
 use paysync_app::console::payouts::{
     DryRunReport, PayoutBatchDetail, PayoutBatchRow, PayoutCorrection, PayoutItemRow,
@@ -118,6 +118,17 @@ pub async fn replay_failure(
     corrected: Option<String>,
 ) -> Result<FailureDetail, IpcError> {
     Ok(state.console().await?.replay_failure(id, corrected).await?)
+}
+
+/// What replaying a failure (with corrections, when given) would write; writes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_failure(
+    state: State<'_, AppState>,
+    id: i64,
+    corrected: Option<String>,
+) -> Result<FailurePreview, IpcError> {
+    Ok(state.console().await?.preview_failure(id, corrected).await?)
 }
 
 /// Replays every open failure of one root cause (job kind and error code).

@@ -33,6 +33,8 @@ export const commands = {
 	replayFailure: (id: number, corrected: string | null) => typedError<FailureDetail, IpcError>(__TAURI_INVOKE("replay_failure", { id, corrected })),
 	/**  Discards a failure with a reason. */
 	discardFailure: (id: number, reason: string) => typedError<FailureDetail, IpcError>(__TAURI_INVOKE("discard_failure", { id, reason })),
+	/**  What replaying a failure (with corrections, when given) would write; writes nothing. */
+	previewFailure: (id: number, corrected: string | null) => typedError<FailurePreview, IpcError>(__TAURI_INVOKE("preview_failure", { id, corrected })),
 	/**  Replays every open failure of one root cause (job kind and error code). */
 	replayFailureGroup: (kind: string, errorCode: string) => typedError<FailureGroupOutcome, IpcError>(__TAURI_INVOKE("replay_failure_group", { kind, errorCode })),
 	/**  Discards every open failure of one root cause with one reason. */
@@ -506,6 +508,23 @@ export type FailurePage = {
 	rows: FailureRow[],
 };
 
+/**  What replaying a failure would write, before it is replayed. */
+export type FailurePreview = {
+	/**
+	 *  `create`, `update`, `unchanged`, `refused` (the mapping refuses it: see `why`) or `none`
+	 *  (nothing to preview for this kind).
+	 */
+	action: string,
+	/**  The Salesforce object written. */
+	object: string | null,
+	/**  The record found by its External ID, when there is one. */
+	targetId: string | null,
+	/**  Why it would be refused, or why there is nothing to preview. */
+	why: string | null,
+	/**  Every field written, against its current value. */
+	fields: FieldChange[],
+};
+
 /**  What the Failures screen asks for. */
 export type FailureQuery = {
 	/**  `open` (also when absent), `replayed`, `discarded`, or `all` for every status. */
@@ -540,6 +559,18 @@ export type FailureRow = {
 	firstFailedAt: string,
 	/**  When it was parked. */
 	createdAt: string,
+};
+
+/**  One field of a previewed write. */
+export type FieldChange = {
+	/**  The Salesforce field. */
+	field: string,
+	/**  Its value now (JSON text; `null` when the record does not exist). */
+	current: string,
+	/**  The value the replay writes (JSON text). */
+	proposed: string,
+	/**  Whether the write changes it. */
+	changed: boolean,
 };
 
 /**  A flow's row. */

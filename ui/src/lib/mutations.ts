@@ -260,6 +260,14 @@ export function useReplayFailure() {
   });
 }
 
+/** What replaying a failure would write (nothing is written); shown in the drawer. */
+export function usePreviewFailure() {
+  return useMutation({
+    mutationFn: ({ id, corrected }: { id: number; corrected: string | null }) =>
+      call(commands.previewFailure(id, corrected)),
+  });
+}
+
 /** Discards a failure with a reason (audited); a refusal is shown in the drawer. */
 export function useDiscardFailure() {
   const queryClient = useQueryClient();

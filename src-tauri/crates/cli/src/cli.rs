@@ -230,6 +230,15 @@ pub enum DlqCommand {
         /// The entry's id.
         id: i64,
     },
+    /// What replaying an entry would write, field by field against the target's current state
+    /// (writes nothing).
+    Preview {
+        /// The entry's id.
+        id: i64,
+        /// A corrected payload (JSON) to preview instead of the stored one.
+        #[arg(long)]
+        payload_file: Option<std::path::PathBuf>,
+    },
     /// Put an entry's job back in the queue (same idempotency key).
     Replay {
         /// The entry's id (or give a whole group with `--kind` and `--code`).

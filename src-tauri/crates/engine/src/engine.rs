@@ -526,6 +526,25 @@ impl Engine {
         Ok(ids)
     }
 
+    /// What replaying a dead-letter entry (with `corrected` as its payload, when given) would
+    /// write, field by field against the target's current state; writes nothing. `None` when
+    /// its kind has no preview.
+    pub async fn preview_dead_letter(
+        &self,
+        id: i64,
+        corrected: Option<&Value>,
+    ) -> Result<Option<Value>, EngineError> {
+        let letter = self.dead_letter(id).await?;
+        let Some((handler, ctx)) = self.runner.handler_for(&letter.kind) else {
+            return Ok(None);
+        };
+        let payload = corrected.unwrap_or(&letter.payload);
+        handler
+            .preview(&ctx, payload)
+            .await
+            .map_err(|e| EngineError::Provider(format!("previewing dead letter {id}: {}", e.message)))
+    }
+
     /// Closes a dead-letter entry without replaying it; the reason is mandatory and audited.
     pub async fn discard_dead_letter(&self, id: i64, reason: &str) -> Result<(), EngineError> {
         self.store

@@ -105,4 +105,11 @@ pub trait JobHandler: Send + Sync {
     async fn check_status(&self, _ctx: &JobContext, _job: &Job) -> Result<StatusCheck, JobError> {
         Ok(StatusCheck::Unknown)
     }
+
+    /// What running a job with `payload` would write, field by field against the target's
+    /// current state, without writing (the preview before a replay). `None` when this kind has
+    /// no preview.
+    async fn preview(&self, _ctx: &JobContext, _payload: &Value) -> Result<Option<Value>, JobError> {
+        Ok(None)
+    }
 }

@@ -95,6 +95,18 @@ fn failure_of(e: &JobError) -> JobFailure {
 }
 
 impl JobRunner {
+    /// The handler of `kind`, with a context to call it outside a lease (a preview).
+    pub(crate) fn handler_for(&self, kind: &str) -> Option<(Arc<dyn JobHandler>, JobContext)> {
+        let handler = self.handlers.get(kind)?.clone();
+        let ctx = JobContext {
+            store: self.store.clone(),
+            clock: self.clock.clone(),
+            rng: self.rng.clone(),
+            attempt: 0,
+        };
+        Some((handler, ctx))
+    }
+
     /// A runner over `store` for the given handlers.
     pub fn new(
         store: Store,

@@ -10,16 +10,17 @@ import {
   TextInput,
   Textarea,
 } from "@mantine/core";
-import { IconPlayerPlay, IconTrash } from "@tabler/icons-react";
+import { IconEye, IconPlayerPlay, IconTrash } from "@tabler/icons-react";
 import { useState, type ReactNode } from "react";
 
 import type { AttemptRow, FailureDetail, FailureRow } from "../../bindings";
 import { ErrorNotice } from "../../components/ErrorNotice";
 import { FailureStatusBadge } from "../../components/StatusBadge";
 import { formatDateTime, humanize } from "../../lib/format";
-import { useDiscardFailure, useReplayFailure } from "../../lib/mutations";
+import { useDiscardFailure, usePreviewFailure, useReplayFailure } from "../../lib/mutations";
 import { useFailure } from "../../lib/queries";
 import { Field, SectionTitle } from "../../components/DrawerField";
+import { ReplayPreview } from "./ReplayPreview";
 
 function Facts({ failure, resolution }: { failure: FailureRow; resolution: string | null }) {
   return (
@@ -117,7 +118,10 @@ function Resolve({ detail }: { detail: FailureDetail }) {
   const [reason, setReason] = useState("");
   const replay = useReplayFailure();
   const discard = useDiscardFailure();
+  const preview = usePreviewFailure();
   const edited = text !== payload;
+  // A preview shows what the text it was made from would write; an edit makes it stale.
+  const previewed = preview.data && preview.variables?.corrected === (edited ? text : null);
   const busy = replay.isPending || discard.isPending;
 
   return (
@@ -140,6 +144,10 @@ function Resolve({ detail }: { detail: FailureDetail }) {
         styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)", fontSize: 12 } }}
       />
 
+      {open && previewed && preview.data && <ReplayPreview preview={preview.data} />}
+      {preview.isError && (
+        <ErrorNotice title={`Failure ${failure.id} could not be previewed`} error={preview.error} />
+      )}
       {replay.isError && (
         <ErrorNotice title={`Failure ${failure.id} was not replayed`} error={replay.error} />
       )}
@@ -188,6 +196,16 @@ function Resolve({ detail }: { detail: FailureDetail }) {
           </Stack>
         ) : (
           <Group gap="sm">
+            <Button
+              variant="light"
+              leftSection={<IconEye size={16} />}
+              loading={preview.isPending}
+              disabled={busy}
+              data-testid="failure-preview-button"
+              onClick={() => preview.mutate({ id: failure.id, corrected: edited ? text : null })}
+            >
+              Preview
+            </Button>
             <Button
               leftSection={<IconPlayerPlay size={16} />}
               loading={replay.isPending}

@@ -260,6 +260,54 @@ describe("Failures", () => {
     await waitFor(() => expect(ipc.callsOf("replay_failure")).toEqual([{ id: 119, corrected }]));
   });
 
+  it("previews the corrected write field by field before the replay", async () => {
+    const { ipc, user, drawer } = await (async () => {
+      const rendered = renderFailures({
+        preview_failure: (args) => ({
+          action: "update",
+          object: "Payment__c",
+          targetId: "a02Demo119",
+          why: null,
+          fields: [
+            {
+              field: "Stripe_Charge_Id__c",
+              current: '"ch_119"',
+              proposed: '"ch_119"',
+              changed: false,
+            },
+            {
+              field: "Amount__c",
+              current: "-1.0",
+              proposed: args.corrected ? "1.0" : "-1.0",
+              changed: Boolean(args.corrected),
+            },
+          ],
+        }),
+      });
+      const opened = await openFailure(119);
+      return { ipc: rendered.ipc, ...opened };
+    })();
+    const payload = within(drawer).getByTestId("failure-payload") as HTMLTextAreaElement;
+    const corrected = payload.value.replace("-100", "100");
+    fireEvent.change(payload, { target: { value: corrected } });
+    await user.click(within(drawer).getByTestId("failure-preview-button"));
+    await waitFor(() => expect(ipc.callsOf("preview_failure")).toEqual([{ id: 119, corrected }]));
+    const preview = await within(drawer).findByTestId("failure-preview");
+    expect(within(preview).getByTestId("failure-preview-action").textContent).toBe("update");
+    expect(preview.textContent).toContain("a02Demo119");
+    expect(preview.textContent).toContain("(1 of 2 fields)");
+    const rows = within(preview).getAllByTestId("failure-preview-field");
+    // The changed field first, in bold; text without its JSON quotes.
+    expect(rows[0]?.textContent).toBe("Amount__c-1.01.0");
+    expect(rows[0]?.getAttribute("data-changed")).toBe("true");
+    expect(rows[1]?.textContent).toBe("Stripe_Charge_Id__cch_119ch_119");
+    expect(ipc.callsOf("replay_failure")).toEqual([]);
+
+    // Editing again makes the preview stale: it goes until asked again.
+    fireEvent.change(payload, { target: { value: corrected.replace("100", "101") } });
+    expect(within(drawer).queryByTestId("failure-preview")).toBeNull();
+  });
+
   it("discards a failure only with a reason", async () => {
     const { ipc } = renderFailures();
     const { user, drawer } = await openFailure(100);

@@ -399,6 +399,39 @@ pub struct FailureGroup {
     pub sample: String,
 }
 
+/// What replaying a failure would write, before it is replayed.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct FailurePreview {
+    /// `create`, `update`, `unchanged`, `refused` (the mapping refuses it: see `why`) or `none`
+    /// (nothing to preview for this kind).
+    pub action: String,
+    /// The Salesforce object written.
+    pub object: Option<String>,
+    /// The record found by its External ID, when there is one.
+    pub target_id: Option<String>,
+    /// Why it would be refused, or why there is nothing to preview.
+    pub why: Option<String>,
+    /// Every field written, against its current value.
+    pub fields: Vec<FieldChange>,
+}
+
+/// One field of a previewed write.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct FieldChange {
+    /// The Salesforce field.
+    pub field: String,
+    /// Its value now (JSON text; `null` when the record does not exist).
+    pub current: String,
+    /// The value the replay writes (JSON text).
+    pub proposed: String,
+    /// Whether the write changes it.
+    pub changed: bool,
+}
+
 /// What a whole group's replay or discard did.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

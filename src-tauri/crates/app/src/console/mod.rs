@@ -26,9 +26,9 @@ use crate::connections::{Connections, KeyCredentials, PROVIDERS, Profile as Conn
 use crate::keychain::OsKeychain;
 use api::{
     AppInfo, AuditPage, AuditQuery, AuditStatus, ConnectInput, ConnectMethod, ConnectionCard, ConnectionTest,
-    ConsoleEvent, DemoSummary, FailureDetail, FailureGroup, FailureGroupOutcome, FailurePage, FailureQuery,
-    FlowRow, Overview, PaymentDetail, PaymentPage, PaymentQuery, Preferences, Profile, RunRow, SandboxInfo,
-    Screen, SearchHit, Simulator, Theme,
+    ConsoleEvent, DemoSummary, FailureDetail, FailureGroup, FailureGroupOutcome, FailurePage, FailurePreview,
+    FailureQuery, FieldChange, FlowRow, Overview, PaymentDetail, PaymentPage, PaymentQuery, Preferences,
+    Profile, RunRow, SandboxInfo, Screen, SearchHit, Simulator, Theme,
 };
 pub use error::ConsoleError;
 
@@ -526,6 +526,51 @@ impl Console {
         }
         self.engine.discard_dead_letter(id, reason.trim()).await?;
         self.failure(id).await
+    }
+
+    /// What replaying a failure (with a corrected payload, JSON text, when given) would write,
+    /// field by field against the target's current state; writes nothing.
+    pub async fn preview_failure(
+        &self,
+        id: i64,
+        corrected: Option<String>,
+    ) -> Result<FailurePreview, ConsoleError> {
+        let corrected = corrected
+            .filter(|text| !text.trim().is_empty())
+            .map(|text| {
+                serde_json::from_str::<serde_json::Value>(&text).map_err(|e| {
+                    ConsoleError::invalid("payload", format!("the corrected payload is not JSON: {e}"))
+                })
+            })
+            .transpose()?;
+        let preview = self.engine.preview_dead_letter(id, corrected.as_ref()).await?;
+        let Some(p) = preview else {
+            return Ok(FailurePreview {
+                action: "none".to_owned(),
+                object: None,
+                target_id: None,
+                why: Some("This kind of failure has no preview: replaying it runs its job again.".to_owned()),
+                fields: Vec::new(),
+            });
+        };
+        let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+        Ok(FailurePreview {
+            action: text(&p["action"]).unwrap_or_default(),
+            object: text(&p["object"]),
+            target_id: text(&p["target_id"]),
+            why: text(&p["why"]),
+            fields: p["fields"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|f| FieldChange {
+                    field: text(&f["field"]).unwrap_or_default(),
+                    current: f["current"].to_string(),
+                    proposed: f["proposed"].to_string(),
+                    changed: f["changed"] == true,
+                })
+                .collect(),
+        })
     }
 
     /// Replays every open failure of one root cause, oldest first, each with its original

@@ -96,6 +96,42 @@ pub async fn run(ctx: &Context, command: DlqCommand) -> anyhow::Result<()> {
             output::line("Payload:")?;
             output::line(serde_json::to_string_pretty(&d.payload)?)
         }
+        DlqCommand::Preview { id, payload_file } => {
+            let corrected = match payload_file {
+                Some(path) => Some(serde_json::from_str::<serde_json::Value>(
+                    &std::fs::read_to_string(&path)?,
+                )?),
+                None => None,
+            };
+            let preview = engine
+                .preview_dead_letter(id, corrected.as_ref())
+                .await?
+                .unwrap_or_else(
+                    || serde_json::json!({"action": "none", "why": "this kind of job has no preview"}),
+                );
+            if ctx.json {
+                return output::json(&preview);
+            }
+            output::line(format!(
+                "Replaying #{id} would {} {} {}",
+                preview["action"].as_str().unwrap_or("?"),
+                preview["object"].as_str().unwrap_or_default(),
+                preview["target_id"].as_str().unwrap_or_default()
+            ))?;
+            if let Some(why) = preview["why"].as_str() {
+                output::line(format!("  {why}"))?;
+            }
+            for f in preview["fields"].as_array().into_iter().flatten() {
+                let mark = if f["changed"] == true { "*" } else { " " };
+                output::line(format!(
+                    "  {mark} {:<28} {} → {}",
+                    f["field"].as_str().unwrap_or_default(),
+                    f["current"],
+                    f["proposed"]
+                ))?;
+            }
+            Ok(())
+        }
         DlqCommand::Replay {
             id: None,
             kind: Some(kind),

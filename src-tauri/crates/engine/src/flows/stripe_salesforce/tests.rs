@@ -529,9 +529,28 @@ async fn a_validation_rule_refusal_is_dead_lettered_and_replays_once_corrected()
     );
     assert!(s.record("Account", "Stripe_Customer_Id__c", "cus_bad").is_none());
 
-    // Support corrects the phone in the record and replays it.
+    // Support corrects the phone in the record, previews the write, and replays it.
     let mut corrected = letter.payload.clone();
     corrected["event"]["data"]["object"]["phone"] = json!("+44 20 7946 0000");
+    let preview = s
+        .engine
+        .preview_dead_letter(letter.id, Some(&corrected))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("record jobs have a preview"));
+    assert_eq!(
+        (&preview["action"], &preview["object"], &preview["target_id"]),
+        (&json!("create"), &json!("Account"), &Value::Null),
+        "{preview:#}"
+    );
+    let field = |preview: &Value, name: &str| {
+        preview["fields"]
+            .as_array()
+            .and_then(|f| f.iter().find(|x| x["field"] == name).cloned())
+            .unwrap_or_else(|| panic!("no {name} in {preview:#}"))
+    };
+    assert_eq!(field(&preview, "Phone")["proposed"], "+44 20 7946 0000");
+    assert_eq!(field(&preview, "Phone")["current"], Value::Null);
     s.engine
         .replay_dead_letter(letter.id, Some(&corrected))
         .await
@@ -544,6 +563,35 @@ async fn a_validation_rule_refusal_is_dead_lettered_and_replays_once_corrected()
         .record("Account", "Stripe_Customer_Id__c", "cus_bad")
         .unwrap_or_else(|| panic!("written after the replay"));
     assert_eq!(account.get("Phone"), Some(&json!("+44 20 7946 0000")));
+    // Previewing another correction now: an update of the phone only, against what is there.
+    let mut again = corrected.clone();
+    again["event"]["data"]["object"]["phone"] = json!("+44 20 7946 0999");
+    let preview = s
+        .engine
+        .preview_dead_letter(letter.id, Some(&again))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_default();
+    assert_eq!(preview["action"], "update", "{preview:#}");
+    assert_eq!(preview["target_id"], json!(account.get("Id")));
+    let phone = field(&preview, "Phone");
+    assert_eq!(
+        (&phone["current"], &phone["proposed"], &phone["changed"]),
+        (
+            &json!("+44 20 7946 0000"),
+            &json!("+44 20 7946 0999"),
+            &json!(true)
+        )
+    );
+    assert_eq!(field(&preview, "Name")["changed"], false, "{preview:#}");
+    // As replayed: nothing would change.
+    let same = s
+        .engine
+        .preview_dead_letter(letter.id, Some(&corrected))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_default();
+    assert_eq!(same["action"], "unchanged", "{same:#}");
     let version = s
         .engine
         .store()
