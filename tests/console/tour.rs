@@ -71,14 +71,61 @@ async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
         let _ = focused.send_keys("\u{e00c}").await;
     }
 
-    // Failures: the dead-letter queue, grouped by root cause (empty or not, the screen answers).
+    // Failures: a Stripe customer whose name a Salesforce validation rule refuses is parked in
+    // the dead-letter queue under its root cause; support opens the group and the record,
+    // corrects the name, previews the write, replays it and sees it written.
+    poison_a_customer(&app).await;
+    app.click("[data-testid=nav-flows]").await;
+    // Each run's toast says it finished: the event is in the inbox before it is applied.
+    app.click("[data-testid='run-flow-stripe.events']").await;
+    app.wait_text("body", "stripe.events: Succeeded").await;
+    // A scheduled run may be writing the demo's history still (a second one is refused while
+    // it lives): ask until a manual run has started, then until its refusal is parked.
+    run_until_started(&app, "stripe.salesforce").await;
+    let group = "[data-testid='failure-group-stripe.salesforce.record-FIELD_CUSTOM_VALIDATION_EXCEPTION']";
     app.click("[data-testid=nav-failures]").await;
     app.wait_css("[data-testid=screen-failures][data-ready=true]")
         .await;
     // WebDriver reads only visible text: this waits until the screen is shown, not just rendered.
     app.wait_text("[data-testid=screen-failures]", "Records Paysync could not write")
         .await;
+    wait_long(&app, group).await;
+    app.wait_css("[data-testid=nav-failures-badge]").await;
     app.screenshot("failures").await;
+    app.click_js(group).await;
+    app.wait_css("[data-testid=failures-group-filter]").await;
+    app.wait_text(
+        "[data-testid=failures-table]",
+        "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+    )
+    .await;
+    app.click_js("[data-testid^=failure-row-] td").await;
+    app.wait_css("[data-testid=failure-drawer] [data-testid=failure-payload]")
+        .await;
+    // A controlled text area: set its value the way typing does, so React sees the edit.
+    app.client
+        .execute(
+            "const ta = document.querySelector('[data-testid=failure-payload]');\
+             const set = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value').set;\
+             set.call(ta, ta.value.replace('Tour #1 Ltd', 'Tour One Ltd'));\
+             ta.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("correct the payload: {e}"));
+    app.click_js("[data-testid=failure-preview-button]").await;
+    app.wait_text("[data-testid=failure-preview-action]", "create")
+        .await;
+    app.wait_text("[data-testid=failure-preview]", "Tour One Ltd")
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    app.screenshot("failure-preview").await;
+    app.click_js("[data-testid=failure-replay]").await;
+    app.wait_text("[data-testid=failure-status]", "Replayed").await;
+    wait_for_account(&app, "Tour One Ltd").await;
+    if let Ok(focused) = app.client.active_element().await {
+        let _ = focused.send_keys("\u{e00c}").await;
+    }
     // Payouts: the demo's approved payment requests were drafted into batches at start-up. A
     // checker (the sandbox's user, not the maker who approved the requests in Salesforce) dry-runs
     // one and approves it; support corrects a recipient whose Contact has no e-mail.
@@ -140,6 +187,9 @@ async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
     // Salesforce) balances in every currency and finds the demo's seeded differences; an amount
     // mismatch is explained with a note as the sandbox's user, the run is exported, and a status
     // mismatch is fixed by writing to Salesforce.
+    // The sync has written the demo's charges by now; a person then edits two payments in
+    // Salesforce: one's amount, one's status.
+    drift_two_payments(&app).await;
     app.click("[data-testid=nav-reconciliation]").await;
     app.wait_css("[data-testid=reconciliation-screen][data-ready=true]")
         .await;
@@ -323,4 +373,150 @@ async fn wait_color_scheme(app: &App, want: &str) -> String {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     last
+}
+
+/// The sandbox's simulators, as the console reports them: provider → base URL.
+async fn simulators(app: &App) -> std::collections::BTreeMap<String, String> {
+    let info = app
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             window.__TAURI_INTERNALS__.invoke('get_app_info').then(done, (e) => done({ error: String(e) }));",
+            vec![],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("get_app_info: {e}"));
+    info["sandbox"]["simulators"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| {
+            Some((
+                s["provider"].as_str()?.to_owned(),
+                s["baseUrl"].as_str()?.to_owned(),
+            ))
+        })
+        .collect()
+}
+
+/// A Salesforce validation rule no name with `#` passes, and a Stripe customer named so.
+async fn poison_a_customer(app: &App) {
+    let sims = simulators(app).await;
+    let (sf, stripe) = (&sims["salesforce"], &sims["stripe"]);
+    let http = reqwest::Client::new();
+    let rule = http
+        .post(format!("{sf}/__sandbox/salesforce/validation-rules"))
+        .json(
+            &serde_json::json!({"object": "Account", "field": "Name", "rule": "regex",
+                                  "pattern": "[^#]*", "message": "Account names cannot contain #"}),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("add the rule: {e}"));
+    assert!(rule.status().is_success(), "add the rule: {}", rule.status());
+    let customer = http
+        .post(format!("{stripe}/v1/customers"))
+        .bearer_auth(SANDBOX_STRIPE_KEY)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("name=Tour%20%231%20Ltd&email=tour%40example.com")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("create the customer: {e}"));
+    assert!(
+        customer.status().is_success(),
+        "create the customer: {}",
+        customer.status()
+    );
+}
+
+/// Waits until the sandbox org holds an Account named `name`.
+async fn wait_for_account(app: &App, name: &str) {
+    let sims = simulators(app).await;
+    let url = format!("{}/__sandbox/salesforce/records/Account", sims["salesforce"]);
+    for _ in 0..100 {
+        let body = reqwest::get(&url).await.ok();
+        if let Some(b) = body
+            && b.text().await.unwrap_or_default().contains(name)
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("no Account named {name} was written");
+}
+
+/// Edits two synced `Payment__c` records in the sandbox org as a person would: one amount, one
+/// status, so reconciliation has an amount and a status mismatch to show.
+async fn drift_two_payments(app: &App) {
+    let sf = simulators(app).await["salesforce"].clone();
+    let http = reqwest::Client::new();
+    let payments: Vec<serde_json::Value> = http
+        .get(format!("{sf}/__sandbox/salesforce/records/Payment__c"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("read payments: {e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("read payments: {e}"));
+    let synced: Vec<&serde_json::Value> = payments
+        .iter()
+        .filter(|p| p["Stripe_Charge_Id__c"].is_string() && p["Status__c"] == "Completed")
+        .collect();
+    assert!(synced.len() >= 2, "the demo's charges are in Salesforce");
+    let amount: rust_decimal::Decimal = synced[0]["Amount__c"]
+        .to_string()
+        .trim_matches('"')
+        .parse()
+        .unwrap_or_default();
+    let more = (amount + rust_decimal::Decimal::ONE).to_string();
+    for (payment, fields) in [
+        (synced[0], serde_json::json!({"Amount__c": more})),
+        (synced[1], serde_json::json!({"Status__c": "Failed"})),
+    ] {
+        let id = payment["Id"].as_str().unwrap_or_default();
+        let done = http
+            .patch(format!("{sf}/__sandbox/salesforce/records/Payment__c/{id}"))
+            .json(&serde_json::json!({ "fields": fields }))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("edit {id}: {e}"));
+        assert!(done.status().is_success(), "edit {id}: {}", done.status());
+    }
+}
+
+/// Presses a flow's Run now until a manual run of it shows in the recent runs.
+async fn run_until_started(app: &App, flow: &str) {
+    let button = format!("[data-testid='run-flow-{flow}']");
+    let started = "return [...document.querySelectorAll('[data-testid=recent-runs] tr')]\
+                   .some(r => r.textContent.includes(arguments[0]) && r.textContent.includes('Manual'));";
+    for _ in 0..60 {
+        let _ = app
+            .client
+            .execute(
+                "const b = document.querySelector(arguments[0]); if (b && !b.disabled) b.click();",
+                vec![button.clone().into()],
+            )
+            .await;
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        if app.client.execute(started, vec![flow.into()]).await.ok() == Some(serde_json::Value::Bool(true)) {
+            return;
+        }
+    }
+    panic!("no manual run of {flow} started");
+}
+
+/// Waits up to two minutes for `css` (work the engine does in the background).
+async fn wait_long(app: &App, css: &str) {
+    let script = "return !!document.querySelector(arguments[0]);";
+    for _ in 0..240 {
+        if app.client.execute(script, vec![css.into()]).await.ok() == Some(serde_json::Value::Bool(true)) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let shot = app.screenshot("failed-wait-long").await;
+    panic!(
+        "{css} did not appear within 2 minutes; screenshot {}",
+        shot.display()
+    );
 }

@@ -101,6 +101,21 @@ pub enum Transform {
         /// The parent's External ID field.
         field: String,
     },
+    /// A lookup by Salesforce record id, from free text (provider metadata): written only when
+    /// the value is a 15- or 18-character id of the object with this key prefix (`801` for
+    /// Order); anything else, such as a merchant's own order number, is left out rather than
+    /// sent for Salesforce to refuse the whole record with `MALFORMED_ID`.
+    RecordId {
+        /// The object's three-character key prefix.
+        prefix: String,
+    },
+}
+
+/// Whether `text` is a Salesforce record id of the object with key prefix `prefix`.
+fn is_record_id_of(text: &str, prefix: &str) -> bool {
+    matches!(text.len(), 15 | 18)
+        && text.starts_with(prefix)
+        && text.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -225,6 +240,11 @@ impl Mapping {
             let value = match (&rule.transform, raw) {
                 (Transform::Constant { value }, _) => Some(value.clone()),
                 (_, None) => None,
+                (Transform::RecordId { prefix }, Some(raw)) => raw
+                    .as_str()
+                    .map(str::trim)
+                    .filter(|t| is_record_id_of(t, prefix))
+                    .map(|t| Value::String(t.to_owned())),
                 (transform, Some(raw)) => Some(transform_value(transform, &raw, record).map_err(fail)?),
             };
             match value {
@@ -325,6 +345,8 @@ fn transform_value(transform: &Transform, raw: &Value, record: &Value) -> Result
             parent.insert(field.clone(), Value::String(key.to_owned()));
             Ok(Value::Object(parent))
         }
+        // Handled in `apply`: a value that is not an id is left out, not refused.
+        Transform::RecordId { .. } => Ok(raw.clone()),
     }
 }
 
@@ -334,6 +356,38 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn a_lookup_from_metadata_is_written_only_when_it_is_an_id_of_its_object() {
+        let mapping = Mapping::from_json(
+            r#"{"source": "stripe.charge", "version": 1, "object": "Payment__c",
+                "external_id": "Stripe_Charge_Id__c",
+                "fields": [
+                  {"target": "Stripe_Charge_Id__c", "source": "id", "required": true},
+                  {"target": "Order__c", "source": "metadata.order_id",
+                   "transform": {"kind": "record_id", "prefix": "801"}}
+                ]}"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let order = |v: &str| {
+            mapping
+                .apply(&json!({"id": "ch_1", "metadata": {"order_id": v}}))
+                .unwrap_or_else(|e| panic!("{e}"))
+                .get("Order__c")
+                .cloned()
+        };
+        assert_eq!(order("801Ab00000XyZ12AAA"), Some(json!("801Ab00000XyZ12AAA")));
+        assert_eq!(order("801Ab00000XyZ12"), Some(json!("801Ab00000XyZ12")));
+        // A merchant's own order number, another object's id, or junk: left out, not refused.
+        for other in [
+            "SO-10023",
+            "006Ab00000XyZ12AAA",
+            "801Ab00000XyZ12AA",
+            "801Ab00000XyZ-2AAA",
+        ] {
+            assert_eq!(order(other), None, "{other}");
+        }
+    }
 
     fn payment_mapping() -> Mapping {
         Mapping::from_json(

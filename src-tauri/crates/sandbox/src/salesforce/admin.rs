@@ -11,6 +11,7 @@
 //! | `GET/PUT /session` | `{timeout_secs}`: access-token lifetime |
 //! | `POST /tokens` | `{client_id?, scope?}` → a Salesforce token response |
 //! | `GET /records`, `GET/POST /records/{object}` | dump records; POST `{fields, created_at?}` seeds one |
+//! | `PATCH /records/{object}/{id}` | edits a record as a person in the org would (`{fields}`), past validation rules |
 //! | `GET /schema.md` | the schema as Markdown |
 
 use std::sync::Arc;
@@ -18,7 +19,7 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -188,6 +189,22 @@ async fn seed_record(State(sim): Sim, Path(object): Path<String>, Json(s): Json<
     }
 }
 
+#[derive(Deserialize)]
+struct Edit {
+    fields: Map<String, Value>,
+}
+
+async fn edit_record(
+    State(sim): Sim,
+    Path((object, id)): Path<(String, String)>,
+    Json(e): Json<Edit>,
+) -> Response {
+    match sim.update_record(&object, &id, e.fields, sim.now()) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => bad(e),
+    }
+}
+
 async fn schema_md() -> Response {
     (
         [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
@@ -221,6 +238,7 @@ pub(crate) fn router(sim: Arc<SalesforceSim>) -> Router {
             "/salesforce/records/{object}",
             get(object_records).post(seed_record),
         )
+        .route("/salesforce/records/{object}/{id}", patch(edit_record))
         .route("/salesforce/schema.md", get(schema_md))
         .with_state(sim)
 }
