@@ -11,7 +11,8 @@ import {
   Textarea,
 } from "@mantine/core";
 import { IconEye, IconPlayerPlay, IconTrash } from "@tabler/icons-react";
-import { useState, type ReactNode } from "react";
+import { useDebouncedValue } from "@mantine/hooks";
+import { useEffect, useState, type ReactNode } from "react";
 
 import type { AttemptRow, FailureDetail, FailureRow } from "../../bindings";
 import { ErrorNotice } from "../../components/ErrorNotice";
@@ -106,6 +107,19 @@ function AttemptLog({ attempts }: { attempts: AttemptRow[] }) {
   );
 }
 
+/** How long typing must rest before a correction is checked against the flow's rules. */
+const CHECK_AFTER_MS = 600;
+
+/** Why `text` is not JSON, or null when it is. */
+function jsonProblem(text: string): string | null {
+  try {
+    JSON.parse(text);
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
 /**
  * The payload support can correct, and what to do with the failure. Only an open failure can be
  * replayed or discarded; the corrected text is sent only when it differs from the original.
@@ -120,6 +134,16 @@ function Resolve({ detail }: { detail: FailureDetail }) {
   const discard = useDiscardFailure();
   const preview = usePreviewFailure();
   const edited = text !== payload;
+  const notJson = jsonProblem(text);
+  // Corrections are checked as they are typed: once the text rests and reads as JSON, the
+  // engine maps it with the flow's own rules and compares it with Salesforce (nothing is written).
+  const [resting] = useDebouncedValue(text, CHECK_AFTER_MS);
+  const { mutate: check } = preview;
+  useEffect(() => {
+    if (open && resting !== payload && jsonProblem(resting) === null) {
+      check({ id: failure.id, corrected: resting });
+    }
+  }, [open, resting, payload, failure.id, check]);
   // A preview shows what the text it was made from would write; an edit makes it stale.
   const previewed = preview.data && preview.variables?.corrected === (edited ? text : null);
   const busy = replay.isPending || discard.isPending;
@@ -130,13 +154,14 @@ function Resolve({ detail }: { detail: FailureDetail }) {
         label="Payload"
         description={
           open
-            ? "The job's input. Correct it here before replaying; only a changed payload is sent."
+            ? "The job's input. Correct it here before replaying: a correction is checked against the flow's rules as you type, and only a changed payload is sent."
             : "The job's input."
         }
         data-testid="failure-payload"
         value={text}
         onChange={(event) => setText(event.currentTarget.value)}
         readOnly={!open}
+        error={edited && notJson ? `Not JSON yet: ${notJson}` : undefined}
         autosize
         minRows={8}
         maxRows={24}
@@ -200,7 +225,7 @@ function Resolve({ detail }: { detail: FailureDetail }) {
               variant="light"
               leftSection={<IconEye size={16} />}
               loading={preview.isPending}
-              disabled={busy}
+              disabled={busy || (edited && notJson !== null)}
               data-testid="failure-preview-button"
               onClick={() => preview.mutate({ id: failure.id, corrected: edited ? text : null })}
             >
@@ -209,7 +234,7 @@ function Resolve({ detail }: { detail: FailureDetail }) {
             <Button
               leftSection={<IconPlayerPlay size={16} />}
               loading={replay.isPending}
-              disabled={busy}
+              disabled={busy || (edited && notJson !== null)}
               data-testid="failure-replay"
               onClick={() => {
                 discard.reset();

@@ -291,7 +291,10 @@ describe("Failures", () => {
     const corrected = payload.value.replace("-100", "100");
     fireEvent.change(payload, { target: { value: corrected } });
     await user.click(within(drawer).getByTestId("failure-preview-button"));
-    await waitFor(() => expect(ipc.callsOf("preview_failure")).toEqual([{ id: 119, corrected }]));
+    // (The same check also runs by itself once typing rests.)
+    await waitFor(() =>
+      expect(ipc.callsOf("preview_failure")).toContainEqual({ id: 119, corrected }),
+    );
     const preview = await within(drawer).findByTestId("failure-preview");
     expect(within(preview).getByTestId("failure-preview-action").textContent).toBe("update");
     expect(preview.textContent).toContain("a02Demo119");
@@ -333,24 +336,64 @@ describe("Failures", () => {
       replay_failure: () => {
         throw ipcError({
           code: "validation",
-          message: "payload: expected `,` or `}` at line 3 column 5",
+          message: "payload: event: missing field `id`",
           detail: null,
           retryable: false,
         });
       },
+      preview_failure: () => ({
+        action: "none",
+        object: null,
+        targetId: null,
+        why: null,
+        fields: [],
+      }),
     });
     const { user, drawer } = await openFailure(100);
     const payload = within(drawer).getByTestId("failure-payload") as HTMLTextAreaElement;
+    // Text that is not JSON is caught as it is typed: nothing is sent.
     fireEvent.change(payload, { target: { value: "{ not json" } });
-    await user.click(within(drawer).getByTestId("failure-replay"));
+    expect(await within(drawer).findByText(/Not JSON yet/)).toBeTruthy();
+    expect(within(drawer).getByTestId("failure-replay")).toHaveProperty("disabled", true);
 
+    fireEvent.change(payload, { target: { value: '{"event": {}}' } });
+    await user.click(within(drawer).getByTestId("failure-replay"));
     const notice = await within(drawer).findByTestId("error-notice");
     expect(notice.textContent).toContain("Failure 100 was not replayed");
-    expect(notice.textContent).toContain("payload: expected `,` or `}` at line 3 column 5");
-    expect(ipc.callsOf("replay_failure")).toEqual([{ id: 100, corrected: "{ not json" }]);
-    expect(payload.value).toBe("{ not json");
+    expect(notice.textContent).toContain("payload: event: missing field `id`");
+    expect(ipc.callsOf("replay_failure")).toEqual([{ id: 100, corrected: '{"event": {}}' }]);
+    expect(payload.value).toBe('{"event": {}}');
     // Still open: it can be corrected and replayed again.
     expect(within(drawer).getByTestId("failure-replay")).toBeTruthy();
+  });
+
+  it("checks a correction against the flow's rules as it is typed", async () => {
+    const { ipc, drawer } = await (async () => {
+      const rendered = renderFailures({
+        preview_failure: (args) => ({
+          action: "refused",
+          object: "Payment__c",
+          targetId: null,
+          why: `stripe.charge ch_100: field Status__c: "${String(args.corrected).includes("weird") ? "weird" : "?"}" has no mapping`,
+          fields: [],
+        }),
+      });
+      const opened = await openFailure(100);
+      return { ipc: rendered.ipc, drawer: opened.drawer };
+    })();
+    const payload = within(drawer).getByTestId("failure-payload") as HTMLTextAreaElement;
+    fireEvent.change(payload, { target: { value: '{"status": "weird"}' } });
+    // No click: once typing rests, the engine maps it and says what would happen.
+    await waitFor(
+      () =>
+        expect(ipc.callsOf("preview_failure")).toEqual([
+          { id: 100, corrected: '{"status": "weird"}' },
+        ]),
+      { timeout: 3000 },
+    );
+    const preview = await within(drawer).findByTestId("failure-preview");
+    expect(within(preview).getByTestId("failure-preview-action").textContent).toBe("refused");
+    expect(preview.textContent).toContain('field Status__c: "weird" has no mapping');
   });
 
   it("offers no replay or discard for a failure that is settled", async () => {
