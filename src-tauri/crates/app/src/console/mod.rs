@@ -32,6 +32,17 @@ use api::{
 };
 pub use error::ConsoleError;
 
+/// A corrected payload typed in the console (JSON text), when one was given.
+fn corrected_payload(text: Option<String>) -> Result<Option<serde_json::Value>, ConsoleError> {
+    text.filter(|text| !text.trim().is_empty())
+        .map(|text| {
+            serde_json::from_str(&text).map_err(|e| {
+                ConsoleError::invalid("payload", format!("the corrected payload is not JSON: {e}"))
+            })
+        })
+        .transpose()
+}
+
 /// Days of synced volume the Overview charts.
 pub const VOLUME_DAYS: u32 = 30;
 
@@ -504,14 +515,7 @@ impl Console {
         id: i64,
         corrected: Option<String>,
     ) -> Result<FailureDetail, ConsoleError> {
-        let corrected = corrected
-            .filter(|text| !text.trim().is_empty())
-            .map(|text| {
-                serde_json::from_str::<serde_json::Value>(&text).map_err(|e| {
-                    ConsoleError::invalid("payload", format!("the corrected payload is not JSON: {e}"))
-                })
-            })
-            .transpose()?;
+        let corrected = corrected_payload(corrected)?;
         self.engine.replay_dead_letter(id, corrected.as_ref()).await?;
         self.failure(id).await
     }
@@ -535,14 +539,7 @@ impl Console {
         id: i64,
         corrected: Option<String>,
     ) -> Result<FailurePreview, ConsoleError> {
-        let corrected = corrected
-            .filter(|text| !text.trim().is_empty())
-            .map(|text| {
-                serde_json::from_str::<serde_json::Value>(&text).map_err(|e| {
-                    ConsoleError::invalid("payload", format!("the corrected payload is not JSON: {e}"))
-                })
-            })
-            .transpose()?;
+        let corrected = corrected_payload(corrected)?;
         let preview = self.engine.preview_dead_letter(id, corrected.as_ref()).await?;
         let Some(p) = preview else {
             return Ok(FailurePreview {

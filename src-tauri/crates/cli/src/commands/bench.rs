@@ -81,13 +81,7 @@ pub async fn run(ctx: &Context, command: BenchCommand) -> anyhow::Result<()> {
 
 #[allow(clippy::float_arithmetic, clippy::cast_precision_loss)] // Timing figures, not money.
 async fn bench_audit(entries: u64) -> anyhow::Result<AuditBench> {
-    let dir = tempfile_dir()?;
-    let engine = Engine::open(
-        EngineOptions::new(dir.clone()),
-        Arc::new(SystemClock),
-        Arc::new(SystemRandom),
-    )
-    .await?;
+    let (dir, engine) = scratch_engine("audit").await?;
     let store = engine.store();
     let seed_timer = Instant::now();
     let mut written = 0u64;
@@ -119,6 +113,20 @@ async fn bench_audit(entries: u64) -> anyhow::Result<AuditBench> {
         target_verify_s: 5.0,
         target_met: verify_s < 5.0,
     })
+}
+
+/// An engine over a fresh data directory `<temp>/paysync-bench-<pid>/<name>` (the caller removes
+/// it when done), on the system clock.
+pub(super) async fn scratch_engine(name: &str) -> anyhow::Result<(std::path::PathBuf, Engine)> {
+    let dir = tempfile_dir()?.join(name);
+    std::fs::create_dir_all(&dir)?;
+    let engine = Engine::open(
+        EngineOptions::new(dir.clone()),
+        Arc::new(SystemClock),
+        Arc::new(SystemRandom),
+    )
+    .await?;
+    Ok((dir, engine))
 }
 
 pub(super) fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {

@@ -4,16 +4,14 @@
 //! timed: the groups, a page of all open failures (first and deep pages), a group's page, and the
 //! open count with the oldest age that feeds the navigation badge.
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use paysync_core::{Clock, ErrorClass, SystemClock, SystemRandom};
-use paysync_engine::{Engine, EngineOptions};
+use paysync_core::{Clock, ErrorClass, SystemClock};
 use paysync_store::{DeadLetterFilter, DeadLetterStatus, JobFailure, NewJob};
 use serde::Serialize;
 use serde_json::json;
 
-use super::bench::{peak_rss_mb, tempfile_dir};
+use super::bench::{peak_rss_mb, scratch_engine};
 
 /// The flows a backlog comes from.
 const KINDS: [&str; 4] = [
@@ -105,14 +103,7 @@ fn percentile(sorted: &[f64], p: usize) -> f64 {
 /// Seeds `items` dead letters and times the screen's queries `rounds` times each.
 #[allow(clippy::float_arithmetic, clippy::cast_precision_loss)] // Timing figures, not money.
 pub async fn bench_dlq(items: u64, rounds: u32) -> anyhow::Result<DlqBench> {
-    let dir = tempfile_dir()?.join("dlq");
-    std::fs::create_dir_all(&dir)?;
-    let engine = Engine::open(
-        EngineOptions::new(dir.clone()),
-        Arc::new(SystemClock),
-        Arc::new(SystemRandom),
-    )
-    .await?;
+    let (dir, engine) = scratch_engine("dlq").await?;
     let store = engine.store();
     let seed_timer = Instant::now();
     let owner = "bench";
