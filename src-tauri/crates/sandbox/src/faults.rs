@@ -124,11 +124,29 @@ pub enum Verdict {
     Hang,
 }
 
+/// Requests and injected faults remembered, at most (the older half is forgotten beyond).
+const MAX_REMEMBERED: usize = 20_000;
+
+/// What the fault layer did to one request, for a test to check the client against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Injected {
+    /// `METHOD path`.
+    pub request: String,
+    /// The status answered (0 for a hang).
+    pub status: u16,
+    /// The `Retry-After` sent with it.
+    pub retry_after_secs: Option<u64>,
+    /// When it was answered (wall clock, so waits the client really made can be measured).
+    pub at: std::time::Instant,
+}
+
 /// Shared, runtime-changeable fault state of one simulator.
 #[derive(Debug, Clone)]
 pub struct FaultController {
     inner: Arc<Mutex<(FaultConfig, SeededRandom)>>,
     clock: SharedClock,
+    log: Arc<Mutex<Vec<(String, std::time::Instant)>>>,
+    injected: Arc<Mutex<Vec<Injected>>>,
 }
 
 impl FaultController {
@@ -138,7 +156,53 @@ impl FaultController {
         Self {
             inner: Arc::new(Mutex::new((config, rng))),
             clock,
+            log: Arc::default(),
+            injected: Arc::default(),
         }
+    }
+
+    /// Every fault injected so far, oldest first.
+    pub fn injected(&self) -> Vec<Injected> {
+        self.injected
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// When each request reached the fault layer (`METHOD path`, wall clock), oldest first.
+    pub fn arrivals(&self) -> Vec<(String, std::time::Instant)> {
+        self.log.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    fn record(&self, request: String, verdict: &Verdict) {
+        let at = std::time::Instant::now();
+        {
+            let mut log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
+            // A sandbox runs for hours: keep the recent past only.
+            if log.len() >= MAX_REMEMBERED {
+                log.drain(..MAX_REMEMBERED / 2);
+            }
+            log.push((request.clone(), at));
+        }
+        let (status, retry_after_secs) = match verdict {
+            Verdict::Pass { .. } => return,
+            Verdict::Hang => (0, None),
+            Verdict::Fail {
+                status,
+                retry_after_secs,
+                ..
+            } => (*status, *retry_after_secs),
+        };
+        let mut injected = self.injected.lock().unwrap_or_else(PoisonError::into_inner);
+        if injected.len() >= MAX_REMEMBERED {
+            injected.drain(..MAX_REMEMBERED / 2);
+        }
+        injected.push(Injected {
+            request,
+            status,
+            retry_after_secs,
+            at,
+        });
     }
 
     /// The current configuration.
@@ -167,8 +231,14 @@ impl FaultController {
         )
     }
 
-    /// Rolls the dice for one request.
+    /// Rolls the dice for one request, and remembers what it did.
     pub fn decide(&self, method: &Method, path: &str) -> Verdict {
+        let verdict = self.roll(method, path);
+        self.record(format!("{method} {path}"), &verdict);
+        verdict
+    }
+
+    fn roll(&self, method: &Method, path: &str) -> Verdict {
         let now = self.clock.now();
         let guard = &mut *self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let (config, rng) = (&guard.0, &guard.1);

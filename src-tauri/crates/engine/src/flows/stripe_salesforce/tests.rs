@@ -764,6 +764,124 @@ async fn a_thousand_poison_records_are_parked_grouped_and_replayed_once_after_co
     s.stop().await;
 }
 
+/// Fault campaign: Salesforce answers 20 % of calls with 429 (asking to wait a second), 500,
+/// 503 or no answer at all, and 5 % of record writes with `UNABLE_TO_LOCK_ROW`. Runs follow one
+/// another until the inbox is drained: every customer lands exactly once, nothing is lost to the
+/// dead-letter queue, and no call after a 429 came sooner than its `Retry-After`.
+#[tokio::test]
+async fn under_twenty_percent_injected_faults_every_record_lands_exactly_once() {
+    use paysync_sandbox::faults::{ErrorFault, FaultConfig, FaultRule};
+    // Small collections, one call at a time: many calls to fault, and a retry is the next call
+    // to its endpoint.
+    let s = Setup::new(ApplyOptions {
+        batch_events: 25,
+        flush_objects: 25,
+        write_concurrency: 1,
+        fetch_concurrency: 1,
+        ..ApplyOptions::default()
+    })
+    .await;
+    s.sf_handle.faults.set(FaultConfig {
+        seed: 11,
+        hang_ms: 100,
+        rules: vec![FaultRule {
+            errors: vec![
+                ErrorFault {
+                    status: 429,
+                    rate_bp: 700,
+                    retry_after_secs: Some(1),
+                },
+                ErrorFault {
+                    status: 500,
+                    rate_bp: 300,
+                    retry_after_secs: None,
+                },
+                ErrorFault {
+                    status: 503,
+                    rate_bp: 500,
+                    retry_after_secs: None,
+                },
+            ],
+            timeout_bp: 500,
+            ..FaultRule::default()
+        }],
+    });
+    s.salesforce
+        .set_lock_injection(paysync_sandbox::salesforce::LockInjection {
+            rate_bp: 500,
+            next_writes: vec![],
+        });
+    // `PAYSYNC_FAULT_RECORDS` for a longer campaign; CI's size keeps it under a minute.
+    let n = std::env::var("PAYSYNC_FAULT_RECORDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    s.deliver(&customer_events(0..n, now().timestamp() - 60)).await;
+    let mut rounds = 0;
+    while s.unprocessed().await > 0 {
+        rounds += 1;
+        assert!(
+            rounds <= 40,
+            "the inbox never drained: {} left",
+            s.unprocessed().await
+        );
+        // A run the faults stop part-way leaves its events for the next one.
+        let _ = s.engine.run_flow_now(NAME).await;
+        s.engine
+            .run_jobs_until_idle()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let injected = s.sf_handle.faults.injected();
+    let arrivals = s.sf_handle.faults.arrivals();
+    s.sf_handle.faults.set(FaultConfig::default());
+    assert!(
+        injected.iter().any(|f| f.status == 429)
+            && injected.iter().any(|f| f.status >= 500)
+            && injected.iter().any(|f| f.status == 0),
+        "the campaign injected every kind of fault: {injected:?}"
+    );
+    // No retry came sooner than the Retry-After asked.
+    for fault in injected.iter().filter(|f| f.status == 429) {
+        let wait = std::time::Duration::from_secs(fault.retry_after_secs.unwrap_or(0));
+        if let Some((_, next)) = arrivals
+            .iter()
+            .find(|(request, at)| *request == fault.request && *at > fault.at)
+        {
+            assert!(
+                next.duration_since(fault.at) >= wait,
+                "{} was tried again after {:?}, not the {wait:?} asked",
+                fault.request,
+                next.duration_since(fault.at)
+            );
+        }
+    }
+    let accounts = s.salesforce.records("Account");
+    let mut keys: Vec<&str> = accounts
+        .iter()
+        .filter_map(|a| a.get("Stripe_Customer_Id__c").and_then(Value::as_str))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(
+        (accounts.len(), keys.len()),
+        (n, n),
+        "each customer once, none twice ({rounds} runs)"
+    );
+    let parked = s
+        .engine
+        .dead_letters(&DeadLetterFilter::default(), 10, 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        parked.total,
+        0,
+        "nothing lost to faults that clear up: {:?}",
+        parked.items.first()
+    );
+    s.stop().await;
+}
+
 #[tokio::test]
 async fn a_record_the_mapping_refuses_is_dead_lettered_with_its_field() {
     let s = Setup::new(ApplyOptions::default()).await;
