@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use paysync_core::{ErrorClass, SharedClock, SharedRandom};
 use paysync_store::Job;
 use serde_json::Value;
@@ -34,6 +35,9 @@ pub struct JobError {
     pub message: String,
     /// The earliest time to try again that the provider asked for.
     pub retry_after: Option<Duration>,
+    /// Set when the provider's circuit breaker stopped the call: nothing was sent, and the job
+    /// waits until then without spending an attempt.
+    pub held_until: Option<DateTime<Utc>>,
 }
 
 impl JobError {
@@ -44,11 +48,16 @@ impl JobError {
             code,
             retry_after,
         } = classify(failure, safety);
+        let held_until = match failure {
+            Failure::Unavailable { until } => Some(*until),
+            _ => None,
+        };
         Self {
             class,
             code,
             message: message.into(),
             retry_after,
+            held_until,
         }
     }
 
@@ -59,6 +68,7 @@ impl JobError {
             code: code.into(),
             message: message.into(),
             retry_after: None,
+            held_until: None,
         }
     }
 
@@ -73,6 +83,7 @@ impl JobError {
             code: code.into(),
             message: message.into(),
             retry_after,
+            held_until: None,
         }
     }
 }

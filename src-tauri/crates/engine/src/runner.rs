@@ -215,6 +215,27 @@ impl JobRunner {
         let now = self.clock.now();
         let owner = &self.config.owner;
         let failure = failure_of(e);
+        if let (Some(until), ErrorClass::Retriable) = (e.held_until, e.class) {
+            // A breaker stopped the call: the job waits for the provider, not for a person.
+            let run_at = until.max(now);
+            let held = self
+                .store
+                .jobs()
+                .hold_until(job.id, owner, attempt_no, &failure, run_at, now)
+                .await?;
+            if held {
+                self.events.emit(EngineEvent::JobRetryScheduled {
+                    job_id: job.id,
+                    kind: job.kind.clone(),
+                    attempt: attempt_no,
+                    error_code: e.code.clone(),
+                    delay_ms: u64::try_from((run_at - now).num_milliseconds()).unwrap_or(0),
+                });
+            } else {
+                tracing::warn!(job_id = job.id, kind = %job.kind, "Lease lost before the hold was recorded.");
+            }
+            return Ok(());
+        }
         let step = self.config.retry.next_step(
             e.class,
             attempt_no,
@@ -550,6 +571,83 @@ mod tests {
             (2, 1, 0)
         );
         assert_eq!(store.jobs().counts().await.map(|c| c.succeeded).ok(), Some(1));
+    }
+
+    /// A provider behind an open breaker until `end`: each call is stopped for 30 s more.
+    struct BehindBreaker {
+        end: chrono::DateTime<chrono::Utc>,
+        runs: AtomicU32,
+    }
+
+    #[async_trait]
+    impl JobHandler for BehindBreaker {
+        fn kind(&self) -> &'static str {
+            "t.breaker"
+        }
+        fn retry_safety(&self) -> RetrySafety {
+            RetrySafety::ReplaySafe
+        }
+        async fn run(&self, ctx: &JobContext, _job: &Job) -> Result<Option<serde_json::Value>, JobError> {
+            self.runs.fetch_add(1, Ordering::SeqCst);
+            let now = ctx.clock.now();
+            if now < self.end {
+                let until = now + chrono::Duration::seconds(30);
+                return Err(JobError::from_failure(
+                    &Failure::Unavailable { until },
+                    RetrySafety::ReplaySafe,
+                    "salesforce:POST composite: circuit open",
+                ));
+            }
+            Ok(None)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_job_behind_an_open_breaker_waits_without_spending_attempts() {
+        let origin = ManualClock::at_fixed_origin().now();
+        let h = Arc::new(BehindBreaker {
+            end: origin + chrono::Duration::minutes(5),
+            runs: AtomicU32::new(0),
+        });
+        let (runner, store, clock, events) = runner_with(h.clone()).await;
+        store
+            .jobs()
+            .enqueue(&job("t.breaker", 3, true, clock.now()), clock.now())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        // Ten holds, far past the job's three attempts, and never a dead letter.
+        for _ in 0..10 {
+            assert_eq!(runner.run_until_idle().await.ok(), Some(1));
+            clock.advance(chrono::Duration::seconds(29));
+            assert_eq!(
+                runner.run_until_idle().await.ok(),
+                Some(0),
+                "not before the breaker's time"
+            );
+            clock.advance(chrono::Duration::seconds(1));
+        }
+        assert_eq!(runner.run_until_idle().await.ok(), Some(1));
+        assert_eq!(h.runs.load(Ordering::SeqCst), 11);
+        let counts = store.jobs().counts().await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((counts.succeeded, counts.dead), (1, 0));
+        let c = events.counters();
+        assert_eq!((c.jobs_retried, c.jobs_dead_lettered), (10, 0));
+        let jobs = store
+            .jobs()
+            .list(None, 10, 0)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let attempts = store
+            .jobs()
+            .attempts(jobs[0].id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(attempts.len(), 11, "every stopped call is in the history");
+        assert!(
+            attempts[..10]
+                .iter()
+                .all(|a| a.error_code.as_deref() == Some("circuit_open"))
+        );
     }
 
     #[tokio::test]

@@ -91,7 +91,7 @@ impl HttpError {
                 should_retry: *should_retry,
             },
             // Nothing was sent; the provider is unavailable for now, so dependent work is held.
-            Self::CircuitOpen { .. } => Failure::Local("circuit_open".to_owned()),
+            Self::CircuitOpen { until, .. } => Failure::Unavailable { until: *until },
             Self::AuthRefused { .. } => Failure::AuthRefused,
             Self::InvalidRequest(message) => Failure::Invalid {
                 field: "request".to_owned(),
@@ -106,11 +106,7 @@ impl HttpError {
 
     /// How this failure is treated for an operation of the given safety.
     pub fn classification(&self, safety: RetrySafety) -> Classification {
-        let mut c = classify(&self.failure(), safety);
-        if let Self::CircuitOpen { .. } = self {
-            "circuit_open".clone_into(&mut c.code);
-        }
-        c
+        classify(&self.failure(), safety)
     }
 
     /// Whether the provider failed to serve (connect errors, timeouts, 5xx, 408): what the circuit

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use crate::ErrorClass;
 
 /// How safe an outbound operation is to send again when its outcome is unknown.
@@ -58,7 +60,16 @@ pub enum Failure {
     AuthRefused,
     /// A local fault (disk, database) that may clear up.
     Local(String),
+    /// The provider's circuit breaker is open: nothing was sent, and nothing is to be sent before
+    /// `until`. The work waits for it; it does not spend an attempt.
+    Unavailable {
+        /// When the breaker lets a probe through.
+        until: DateTime<Utc>,
+    },
 }
+
+/// The code of a call a circuit breaker stopped.
+pub const CIRCUIT_OPEN: &str = "circuit_open";
 
 /// The classifier's verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +117,7 @@ pub fn classify(failure: &Failure, safety: RetrySafety) -> Classification {
     match failure {
         Failure::ConnectFailed => Classification::new(Retriable, "connect_failed", None),
         Failure::Local(_) => Classification::new(Retriable, "local_fault", None),
+        Failure::Unavailable { .. } => Classification::new(Retriable, CIRCUIT_OPEN, None),
         Failure::AuthRefused => Classification::new(Terminal, "auth_refused", None),
         Failure::Invalid { field, .. } => Classification::new(Terminal, format!("invalid:{field}"), None),
         Failure::Timeout => {
@@ -263,6 +275,14 @@ mod tests {
                 RetrySafety::Unsafe,
                 Retriable,
                 "local_fault",
+            ),
+            (
+                Failure::Unavailable {
+                    until: DateTime::<Utc>::MIN_UTC,
+                },
+                RetrySafety::Unsafe,
+                Retriable,
+                "circuit_open",
             ),
             (
                 Failure::Invalid {

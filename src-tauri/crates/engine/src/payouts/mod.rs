@@ -30,7 +30,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use paysync_connectors::http::{Executor, HttpError, Request, Response};
+use chrono::{DateTime, Utc};
+use paysync_connectors::http::{Circuit, Executor, HttpError, Request, Response};
 use paysync_core::{Currency, Money, SharedClock};
 use paysync_store::{NewAuditEntry, RunCounts, Store};
 use rust_decimal::Decimal;
@@ -127,6 +128,32 @@ impl Payouts {
             .send(paysync_connectors::salesforce::PROVIDER, req)
             .await
     }
+
+    /// Why Payoneer is not to be called now: one of its endpoints' circuit breakers is open
+    /// (repeated failures). `None` while every breaker is closed, or open past its time (the next
+    /// call is then the probe that closes it).
+    pub fn payoneer_unavailable(&self, now: DateTime<Utc>) -> Option<String> {
+        self.payoneer
+            .breaker_states()
+            .into_iter()
+            .filter_map(|b| match b.circuit {
+                Circuit::Open { until } if until > now => Some((until, b.endpoint)),
+                _ => None,
+            })
+            .max()
+            .map(|(until, endpoint)| {
+                format!(
+                    "Payoneer is not answering ({endpoint} failed repeatedly); calls resume at {} UTC",
+                    until.format("%Y-%m-%d %H:%M:%S")
+                )
+            })
+    }
+}
+
+/// Whether a failed call shows the provider down (an open breaker, a lost connection, a
+/// timeout, a 5xx) rather than refusing what was asked: the work waits for it, it does not fail.
+pub(crate) fn provider_down(e: &HttpError) -> bool {
+    matches!(e, HttpError::CircuitOpen { .. }) || e.is_provider_failure()
 }
 
 /// Appends an audit entry; a failure to audit is logged, and the caller's result stands (the

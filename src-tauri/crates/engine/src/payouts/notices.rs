@@ -10,7 +10,7 @@ use paysync_store::ItemState;
 
 use super::submit::ask;
 use super::tracking::record_status;
-use super::{Payouts, Tally, store_failed};
+use super::{Payouts, Tally, provider_down, store_failed};
 use crate::scheduler::{FlowContext, FlowError};
 use crate::webhooks::PAYONEER_IPCN_SOURCE;
 
@@ -48,7 +48,11 @@ pub(super) async fn take(p: &Payouts, ctx: &FlowContext, tally: &mut Tally) -> R
                     )),
                     Err(e) => {
                         // Payoneer is not answering: keep this notice and the rest for the next run.
-                        tally.errors.push(format!("status of {reference} after a notice: {e}"));
+                        if provider_down(&e) {
+                            tally.add("notices_deferred", 1);
+                        } else {
+                            tally.errors.push(format!("status of {reference} after a notice: {e}"));
+                        }
                         break;
                     }
                 },

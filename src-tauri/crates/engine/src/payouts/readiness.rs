@@ -15,7 +15,7 @@ use paysync_core::{Currency, SharedClock};
 use paysync_store::{ItemState, PayoutItem, Store};
 use serde_json::{Map, json};
 
-use super::{PayoutSource, Payouts, Tally, store_failed};
+use super::{PayoutSource, Payouts, Tally, provider_down, store_failed};
 use crate::scheduler::FlowError;
 
 /// Whether `email` looks deliverable: one `@`, something before it, a dot in the domain, no
@@ -217,6 +217,11 @@ pub(super) async fn check_pending(
         match check_item(p, store, clock, &item, true, &mut answers).await {
             Ok(None) => tally.add("ready", 1),
             Ok(Some(_)) => tally.add("needs_correction", 1),
+            // Payoneer is not answering: the items wait, unchecked, for the next run.
+            Err(e) if provider_down(&e) => {
+                tally.add("checks_deferred", 1);
+                break;
+            }
             Err(e) => tally.errors.push(format!(
                 "checking {}: {e}",
                 item.request_name.as_deref().unwrap_or(&item.request_id)

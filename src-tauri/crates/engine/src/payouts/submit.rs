@@ -16,7 +16,7 @@ use paysync_store::{BatchStatus, ItemState, PayoutBatch, PayoutItem};
 use serde_json::json;
 
 use super::tracking::record_status;
-use super::{DRAFTER, Payouts, SYSTEM_ACTOR, Tally, audit, major_text, store_failed};
+use super::{DRAFTER, Payouts, SYSTEM_ACTOR, Tally, audit, major_text, provider_down, store_failed};
 use crate::events::EngineEvent;
 
 /// The item error Payoneer gives a reference it already holds: never a refusal to release (the
@@ -76,13 +76,38 @@ pub(super) async fn draft(p: &Payouts, ctx: &FlowContext, tally: &mut Tally) -> 
     Ok(())
 }
 
+/// Why sending a batch stopped short.
+enum Stop {
+    /// Payoneer is not answering: the batch is held, not failed, and sent once it answers.
+    Unavailable(String),
+    /// Anything else: reported with the run, and tried again next run.
+    Failed(String),
+}
+
+impl From<String> for Stop {
+    fn from(message: String) -> Self {
+        Self::Failed(message)
+    }
+}
+
+/// A failed call as a reason to stop: the provider being down holds the batch.
+fn call_stopped(what: &str, e: &HttpError) -> Stop {
+    if provider_down(e) {
+        Stop::Unavailable(format!("Payoneer is not answering ({what}: {e})"))
+    } else {
+        Stop::Failed(format!("{what}: {e}"))
+    }
+}
+
 /// Sends every approved batch, resolves every batch whose sending was interrupted, and sends a
-/// held batch again once the balance covers it.
+/// held batch again once Payoneer answers and the balance covers it. While Payoneer's breaker is
+/// open nothing is called: every batch waiting to be sent is held with the reason.
 pub(super) async fn send_ready_batches(
     p: &Payouts,
     ctx: &FlowContext,
     tally: &mut Tally,
 ) -> Result<(), FlowError> {
+    let unavailable = p.payoneer_unavailable(ctx.clock.now());
     for status in [BatchStatus::Submitting, BatchStatus::Approved, BatchStatus::Held] {
         let batches = ctx
             .store
@@ -91,12 +116,54 @@ pub(super) async fn send_ready_batches(
             .await
             .map_err(|e| store_failed(&e))?;
         for batch in batches {
-            if let Err(message) = send_batch(p, ctx, &batch, tally).await {
-                tally.errors.push(format!("batch {}: {message}", batch.id));
+            let sent = match &unavailable {
+                Some(why) => Err(Stop::Unavailable(why.clone())),
+                None => send_batch(p, ctx, &batch, tally).await,
+            };
+            match sent {
+                Ok(()) => {}
+                Err(Stop::Unavailable(why)) => hold_while_unavailable(ctx, &batch, &why, tally).await,
+                Err(Stop::Failed(message)) => tally.errors.push(format!("batch {}: {message}", batch.id)),
             }
         }
     }
     Ok(())
+}
+
+/// Holds a batch while Payoneer is not answering; announced and audited when it starts waiting
+/// (a held batch whose resumption failed again is still the same wait).
+async fn hold_while_unavailable(ctx: &FlowContext, batch: &PayoutBatch, why: &str, tally: &mut Tally) {
+    let batch_id = batch.id.as_str();
+    let reason = format!(
+        "{why}. Held, not failed: it is sent by itself once Payoneer answers, asking first about \
+         any payment that may have reached it."
+    );
+    match ctx
+        .store
+        .payouts()
+        .hold_unavailable(batch_id, &reason, ctx.clock.now())
+        .await
+    {
+        Ok(_) => {
+            tally.add("held_unavailable", 1);
+            if batch.status != BatchStatus::Held {
+                audit(
+                    &ctx.store,
+                    &ctx.clock,
+                    SYSTEM_ACTOR,
+                    "payout.batch.held",
+                    &format!("payout_batch:{batch_id}"),
+                    json!({ "reason": reason }),
+                )
+                .await;
+                ctx.events.emit(EngineEvent::PayoutBatchHeld {
+                    batch_id: batch_id.to_owned(),
+                    reason,
+                });
+            }
+        }
+        Err(e) => tally.errors.push(format!("holding batch {batch_id}: {e}")),
+    }
 }
 
 /// Payoneer's answer for one reference: its status, or `None` when it has no such payout.
@@ -164,10 +231,14 @@ async fn send_batch(
     ctx: &FlowContext,
     batch: &PayoutBatch,
     tally: &mut Tally,
-) -> Result<(), String> {
+) -> Result<(), Stop> {
     let store = &ctx.store;
     let now = ctx.clock.now();
-    if batch.status == BatchStatus::Held && !funds_cover(p, batch).await.map_err(|e| e.to_string())? {
+    if batch.status == BatchStatus::Held
+        && !funds_cover(p, batch)
+            .await
+            .map_err(|e| call_stopped("checking the balance", &e))?
+    {
         return Ok(());
     }
     // A batch that may have reached Payoneer before (interrupted, or held after an attempt) is
@@ -197,8 +268,12 @@ async fn send_batch(
     {
         Ok(_) => {
             tally.add("sent", unsent.len() as u64);
-            finish_submitted(ctx, &batch, tally, "accepted").await
+            finish_submitted(ctx, &batch, tally, "accepted")
+                .await
+                .map_err(Stop::from)
         }
+        // The breaker stopped the call: nothing reached Payoneer.
+        Err(e @ HttpError::CircuitOpen { .. }) => Err(call_stopped("sending the batch", &e)),
         Err(e) => {
             let api = ApiError::from_http(&e);
             match api {
@@ -283,10 +358,10 @@ async fn send_batch(
                     } else {
                         // Payoneer has none of them: nothing was created. The next run sends
                         // them again under the same references.
-                        Err(format!(
+                        Err(Stop::Failed(format!(
                             "{e}; {} payments not created at Payoneer, sent again next run",
                             still.len()
-                        ))
+                        )))
                     }
                 }
             }
@@ -296,13 +371,13 @@ async fn send_batch(
 
 /// Asks Payoneer about each item; records what it knows and returns the items it does not know
 /// (never created, so safe to send under the same reference). A failed question stops the
-/// resolution: the batch stays in doubt.
+/// resolution: the items stay in doubt.
 async fn resolve<'a>(
     p: &Payouts,
     ctx: &FlowContext,
     items: &[&'a PayoutItem],
     tally: &mut Tally,
-) -> Result<Vec<&'a PayoutItem>, String> {
+) -> Result<Vec<&'a PayoutItem>, Stop> {
     let mut unknown = Vec::new();
     let mut known = Vec::new();
     for item in items {
@@ -310,7 +385,7 @@ async fn resolve<'a>(
         match ask(p, reference).await {
             Ok(Some(status)) => known.push((*item, status)),
             Ok(None) => unknown.push(*item),
-            Err(e) => return Err(format!("asking Payoneer about {reference}: {e}")),
+            Err(e) => return Err(call_stopped(&format!("asking Payoneer about {reference}"), &e)),
         }
     }
     tally.add("asked", items.len() as u64);

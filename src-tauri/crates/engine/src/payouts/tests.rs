@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use paysync_core::{Clock, ManualClock, SharedClock};
 use paysync_sandbox::SimHandle;
-use paysync_sandbox::faults::{ALWAYS_BP, FaultConfig, FaultRule};
+use paysync_sandbox::faults::{ALWAYS_BP, FaultConfig, FaultRule, Outage};
 use paysync_sandbox::payoneer::{DEFAULT_PROGRAM_ID, NewPayee, PayeeStatus, PayoneerSim, PayoutFailure};
 use paysync_sandbox::salesforce::{OrgUser, SalesforceSim};
 use paysync_store::{BatchStatus, DeadLetterFilter, ItemState};
@@ -56,7 +56,7 @@ impl Setup {
         payoneer.set_balance("EUR", Decimal::new(1_000_000, 0));
         payoneer.set_fee("EUR", Decimal::new(150, 2));
         let flow = PayoutsFlow::new(
-            po,
+            po.clone(),
             sf.clone(),
             PayoutOptions {
                 program_id: DEFAULT_PROGRAM_ID.to_owned(),
@@ -66,6 +66,7 @@ impl Setup {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let extensions = Extensions {
             payouts: Some(flow),
+            executors: vec![po],
             ..Extensions::default()
         };
         let engine = engine_with_extensions(dir.path(), shared, extensions).await;
@@ -91,7 +92,12 @@ impl Setup {
 
     /// A minute later: one run, then every job that is due.
     async fn run(&self) {
-        self.clock.advance(Duration::minutes(1));
+        self.run_after(Duration::minutes(1)).await;
+    }
+
+    /// `after` later: one run, then every job that is due.
+    async fn run_after(&self, after: Duration) {
+        self.clock.advance(after);
         let run = self
             .engine
             .run_flow_now(NAME)
@@ -1051,4 +1057,149 @@ async fn paid_payouts_reconcile_with_their_transactions_and_requests_and_a_write
     expected.sort();
     assert_eq!(exceptions_of(&desk, after.run_id).await, expected);
     assert_eq!(s.payoneer.duplicate_submissions(), 0, "fixing moved no money");
+}
+
+/// The states of every item of `batch`.
+async fn item_states(s: &Setup, batch: &str) -> Vec<ItemState> {
+    let view = s.desk().batch(batch).await.unwrap_or_else(|e| panic!("{e}"));
+    view.items.iter().map(|i| i.state).collect()
+}
+
+#[tokio::test]
+async fn a_five_minute_outage_opens_the_breaker_holds_the_payouts_and_they_are_paid_once_after() {
+    let s = Setup::new().await;
+    let mut events = s.engine.subscribe();
+    // Batch A is sent before the outage and is still being paid when it starts.
+    let first = s.request(&s.payee(1), "40");
+    s.run().await;
+    let a = s.only_batch().await;
+    s.approve(&a, CHECKER).await;
+    s.run().await;
+    assert_eq!(s.ledger_refs().len(), 1);
+    // Batch B is approved as Payoneer goes down for five minutes.
+    let later = [s.request(&s.payee(2), "60"), s.request(&s.payee(3), "70.25")];
+    s.run().await;
+    let all = s
+        .desk()
+        .batches(Some("all"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let b = all
+        .into_iter()
+        .find(|batch| batch.id != a.id)
+        .unwrap_or_else(|| panic!("batch B was not drafted"));
+    s.approve(&b, CHECKER).await;
+    let start = s.clock.now();
+    let end = start + Duration::minutes(5);
+    s.payoneer_handle.faults.set(FaultConfig {
+        seed: 5,
+        hang_ms: 100,
+        rules: vec![FaultRule {
+            outages: vec![Outage {
+                start,
+                end,
+                status: 503,
+            }],
+            ..FaultRule::default()
+        }],
+    });
+
+    // A run every 20 seconds through the outage.
+    let mut runs_while_open = 0;
+    let mut reasons = Vec::new();
+    while s.clock.now() + Duration::seconds(20) < end {
+        s.run_after(Duration::seconds(20)).await;
+        let view = s.desk().batch(&b.id).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            view.batch.status,
+            BatchStatus::Held,
+            "held, never failed or refused"
+        );
+        let reason = view.batch.held_reason.clone().unwrap_or_default();
+        assert!(
+            reason.contains("Payoneer is not answering") && reason.contains("Held, not failed"),
+            "{reason}"
+        );
+        if reason.contains("calls resume at") {
+            runs_while_open += 1;
+        }
+        reasons.push(reason);
+        for state in item_states(&s, &b.id)
+            .await
+            .into_iter()
+            .chain(item_states(&s, &a.id).await)
+        {
+            assert!(
+                matches!(
+                    state,
+                    ItemState::Batched | ItemState::InDoubt | ItemState::Submitted
+                ),
+                "no payout fails because Payoneer is down: {state:?}"
+            );
+        }
+    }
+    assert!(
+        runs_while_open > 0,
+        "the breaker was open for some runs: {reasons:#?}"
+    );
+    assert_eq!(
+        s.ledger_refs().len(),
+        1,
+        "nothing new reached Payoneer during the outage"
+    );
+    let letters = s
+        .engine
+        .dead_letters(&DeadLetterFilter::default(), 10, 0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(letters.items.is_empty(), "nothing dead-lettered: {letters:?}");
+    let (mut opened, mut held_events) = (0, 0);
+    while let Ok(event) = events.try_recv() {
+        match event {
+            crate::EngineEvent::BreakerChanged {
+                ref provider,
+                circuit: paysync_connectors::http::Circuit::Open { .. },
+                ..
+            } if provider == "payoneer" => opened += 1,
+            crate::EngineEvent::PayoutBatchHeld { ref batch_id, .. } if *batch_id == b.id => held_events += 1,
+            _ => {}
+        }
+    }
+    assert!(opened > 0, "the breaker opened");
+    assert_eq!(held_events, 1, "the hold is announced once, not every run");
+
+    // Payoneer is back: the breaker's probe closes it, B is resolved by asking first, then sent
+    // under the same references; A's tracking resumes.
+    s.clock.advance(end - s.clock.now());
+    s.run().await;
+    s.run().await;
+    let sent = s.desk().batch(&b.id).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        sent.batch.status,
+        BatchStatus::Submitted,
+        "{:?}",
+        sent.batch.held_reason
+    );
+    s.settle().await;
+    for batch in [&a.id, &b.id] {
+        let done = s.desk().batch(batch).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(done.batch.status, BatchStatus::Completed, "{batch}");
+    }
+    assert_eq!(s.ledger_refs().len(), 3);
+    assert_eq!(s.payoneer.duplicate_submissions(), 0, "no payout was sent twice");
+    for request in std::iter::once(&first).chain(&later) {
+        let r = s.record("Payment_Request__c", request);
+        assert_eq!(r.get("Status__c"), Some(&json!("Paid")), "{r:?}");
+    }
+    let mut closed = false;
+    while let Ok(event) = events.try_recv() {
+        closed |= matches!(
+            event,
+            crate::EngineEvent::BreakerChanged {
+                circuit: paysync_connectors::http::Circuit::Closed { .. },
+                ..
+            }
+        );
+    }
+    assert!(closed, "the breaker closed again");
 }

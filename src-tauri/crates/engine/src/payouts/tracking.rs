@@ -6,7 +6,7 @@ use paysync_core::{Currency, Money};
 use paysync_store::{ItemOutcome, ItemState, PayoutItem, StoreError};
 
 use super::submit::ask;
-use super::{Payouts, Tally, store_failed};
+use super::{Payouts, Tally, provider_down, store_failed};
 use crate::scheduler::{FlowContext, FlowError};
 
 /// What a status means for the item.
@@ -69,6 +69,10 @@ pub(crate) async fn record_status(
 
 /// Asks the status of the submitted items (least recently asked first).
 pub(super) async fn track(p: &Payouts, ctx: &FlowContext, tally: &mut Tally) -> Result<(), FlowError> {
+    if p.payoneer_unavailable(ctx.clock.now()).is_some() {
+        tally.add("tracking_deferred", 1);
+        return Ok(());
+    }
     let items = ctx
         .store
         .payouts()
@@ -92,8 +96,13 @@ pub(super) async fn track(p: &Payouts, ctx: &FlowContext, tally: &mut Tally) -> 
                 "payout {reference} was accepted but Payoneer no longer knows it; it stays submitted for review"
             )),
             Err(e) => {
-                tally.errors.push(format!("status of {reference}: {e}"));
-                // Payoneer is not answering: the rest can wait for the next run.
+                // Payoneer is not answering: the rest wait for the next run. An outage is not a
+                // failure of the payouts; anything else is reported.
+                if provider_down(&e) {
+                    tally.add("tracking_deferred", 1);
+                } else {
+                    tally.errors.push(format!("status of {reference}: {e}"));
+                }
                 break;
             }
         }

@@ -175,6 +175,49 @@ impl JobQueue<'_> {
         Ok(true)
     }
 
+    /// The lease holder reports that the provider is unavailable (its circuit breaker is open):
+    /// the job waits, `pending` until `run_at`, and the attempt, recorded as `retry` with the
+    /// failure, is not counted against the job's budget (its `max_attempts` grows by one). An
+    /// outage never dead-letters work that nothing was sent for. `false` if the lease was lost.
+    pub async fn hold_until(
+        &self,
+        id: JobId,
+        owner: &str,
+        attempt_no: u32,
+        failure: &JobFailure,
+        run_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let mut tx = self.store.begin_write().await?;
+        let done = sqlx::query_file!(
+            "queries/jobs/hold_until.sql",
+            id,
+            owner,
+            i64::from(attempt_no),
+            ms(run_at),
+            failure.message,
+            failure.class.as_str(),
+            failure.code,
+            ms(now)
+        )
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        shared::finish_attempt(
+            &mut tx,
+            id,
+            AttemptOutcome::Retry,
+            Some(failure),
+            Some(run_at),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// The lease holder gives up: in one transaction the job becomes `dead`, the attempt ends as
     /// `dead`, and a dead letter is written with the full payload and every attempt. `None`
     /// (nothing changes) if the lease was lost.

@@ -653,6 +653,41 @@ impl<'a> Payouts<'a> {
         Ok(())
     }
 
+    /// The provider is not answering (its circuit breaker is open, or a call failed as an outage
+    /// does): the approved, sending or already held batch is held with `reason`, and sent again,
+    /// asking first about anything that may have arrived, once the provider answers. Items being
+    /// sent in this attempt go back to `batched` (nothing reached the provider for them); items
+    /// in doubt stay in doubt. Returns whether the batch was not held before.
+    pub async fn hold_unavailable(&self, batch_id: &str, reason: &str, now: DateTime<Utc>) -> Result<bool> {
+        let mut tx = self.store.begin_write().await?;
+        let batch = batch_in(&mut tx, batch_id).await?;
+        if !matches!(
+            batch.status,
+            BatchStatus::Approved | BatchStatus::Submitting | BatchStatus::Held
+        ) {
+            return Err(StoreError::InvalidState {
+                what: format!(
+                    "batch {batch_id} is {}: only a batch waiting to be sent is held",
+                    batch.status.as_str()
+                ),
+            });
+        }
+        let (from, to) = (ItemState::Submitting.as_str(), ItemState::Batched.as_str());
+        sqlx::query_file!("queries/payouts/items_move.sql", batch_id, from, to, ms(now))
+            .execute(&mut *tx)
+            .await?;
+        set_batch_status(
+            &mut tx,
+            batch_id,
+            (batch.status, BatchStatus::Held),
+            Some(reason),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(batch.status != BatchStatus::Held)
+    }
+
     /// The provider refused the whole batch and created nothing (validation): the batch is
     /// closed with `reason`; each item named in `problems` waits for a correction with its
     /// message, the others are checked again; all need a new batch and a new approval.

@@ -468,3 +468,74 @@ fn sample_item(id: i64, minor: i64) -> paysync_store::PayoutItem {
         updated_at: t0(),
     }
 }
+
+#[tokio::test]
+async fn a_batch_held_while_the_provider_is_down_keeps_what_is_in_doubt_and_resumes() {
+    let store = mem().await;
+    let batch = drafted(&store, "005MAKER", 2, 10_000).await;
+    let hash = store.payouts().batch(&batch).await.expect("batch").content_hash;
+    store
+        .payouts()
+        .approve(&batch, "005CHECKER", &hash, t0())
+        .await
+        .expect("approve");
+    // An approved batch is held before anything is sent: its items stay batched.
+    assert!(
+        store
+            .payouts()
+            .hold_unavailable(&batch, "down", t0())
+            .await
+            .expect("hold")
+    );
+    let items = store.payouts().batch_items(&batch).await.expect("items");
+    assert!(items.iter().all(|i| i.state == ItemState::Batched), "{items:?}");
+    // Sent, outcome unknown, then held again: in doubt stays in doubt; holding a held batch is
+    // no new hold (the reason is refreshed).
+    let (_, items) = store
+        .payouts()
+        .begin_submission(&batch, t0())
+        .await
+        .expect("intent");
+    assert!(items.iter().all(|i| i.state == ItemState::Submitting));
+    store.payouts().mark_in_doubt(&batch, t0()).await.expect("doubt");
+    assert!(
+        store
+            .payouts()
+            .hold_unavailable(&batch, "down again", t0())
+            .await
+            .expect("hold")
+    );
+    assert!(
+        !store
+            .payouts()
+            .hold_unavailable(&batch, "still down", t0())
+            .await
+            .expect("hold")
+    );
+    let held = store.payouts().batch(&batch).await.expect("batch");
+    assert_eq!(held.status, BatchStatus::Held);
+    assert_eq!(held.held_reason.as_deref(), Some("still down"));
+    let items = store.payouts().batch_items(&batch).await.expect("items");
+    assert!(items.iter().all(|i| i.state == ItemState::InDoubt), "{items:?}");
+    // It resumes under the same references.
+    let (resumed, again) = store
+        .payouts()
+        .begin_submission(&batch, t0())
+        .await
+        .expect("resume");
+    assert_eq!(resumed.status, BatchStatus::Submitting);
+    assert_eq!(
+        items.iter().map(|i| &i.client_reference_id).collect::<Vec<_>>(),
+        again.iter().map(|i| &i.client_reference_id).collect::<Vec<_>>()
+    );
+    store
+        .payouts()
+        .mark_submitted(&batch, t0())
+        .await
+        .expect("submitted");
+    // A sent batch is not held.
+    refused(
+        store.payouts().hold_unavailable(&batch, "down", t0()).await,
+        "only a batch waiting",
+    );
+}
