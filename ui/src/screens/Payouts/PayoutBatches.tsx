@@ -44,7 +44,8 @@ function Empty({ filter }: { filter: BatchFilter }) {
     case "held":
       return (
         <EmptyState icon={IconHandStop} title="No batch is held" data-testid="payouts-empty">
-          A batch is held when Payoneer cannot take it yet: for insufficient funds, or while Payoneer is not answering. It is sent by itself when that clears.
+          A batch is held when Payoneer cannot take it yet: for insufficient funds, or while
+          Payoneer is not answering. It is sent by itself when that clears.
         </EmptyState>
       );
     case "all":
