@@ -29,6 +29,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::discard_failure,
             commands::preview_failure,
             commands::replay_failure_group,
+            commands::list_failure_facets,
+            commands::open_record,
             commands::discard_failure_group,
             commands::list_payout_batches,
             commands::get_payout_batch,

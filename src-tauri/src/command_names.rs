@@ -17,6 +17,8 @@ pub const COMMANDS: &[&str] = &[
     "preview_failure",
     "replay_failure_group",
     "discard_failure_group",
+    "list_failure_facets",
+    "open_record",
     "list_payout_batches",
     "get_payout_batch",
     "dry_run_payout_batch",

@@ -3,8 +3,9 @@
 
 use paysync_app::console::api::{
     AppInfo, AuditPage, AuditQuery, AuditStatus, ConnectInput, ConnectionCard, ConnectionTest, FailureDetail,
-    FailureGroup, FailureGroupOutcome, FailurePage, FailurePreview, FailureQuery, FlowRow, Overview,
-    PaymentDetail, PaymentPage, PaymentQuery, Preferences, RunRow, SearchHit,
+    FailureFacets, FailureGroup, FailureGroupOutcome, FailurePage, FailurePreview, FailureQuery,
+    FailureScope, FlowRow, Overview, PaymentDetail, PaymentPage, PaymentQuery, Preferences, RunRow,
+    SearchHit,
 };
 use paysync_app::console::payouts::{
     DryRunReport, PayoutBatchDetail, PayoutBatchRow, PayoutCorrection, PayoutItemRow,
@@ -85,14 +86,47 @@ pub async fn get_payment(
     Ok(state.console().await?.payment(&provider, &provider_id).await?)
 }
 
-/// Failures grouped by root cause (`status`: open by default, replayed, discarded or all).
+/// Failures grouped by root cause (`status`: open by default, replayed, discarded or all),
+/// within a provider, object and age.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_failure_groups(
     state: State<'_, AppState>,
     status: Option<String>,
+    scope: FailureScope,
 ) -> Result<Vec<FailureGroup>, IpcError> {
-    Ok(state.console().await?.failure_groups(status).await?)
+    Ok(state.console().await?.failure_groups(status, &scope).await?)
+}
+
+/// The choices of the Failures filters: providers, and the objects open failures are about.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_failure_facets(state: State<'_, AppState>) -> Result<FailureFacets, IpcError> {
+    Ok(state.console().await?.failure_facets().await?)
+}
+
+/// Opens a record's page at its provider (Salesforce Lightning, the Stripe dashboard) in the
+/// system browser; the URL is built by the console, never taken from the page. Returns it.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_record(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    provider: String,
+    object: String,
+    id: String,
+    test_mode: bool,
+) -> Result<String, IpcError> {
+    let open = move |url: &str| {
+        use tauri_plugin_opener::OpenerExt;
+        app.opener()
+            .open_url(url, None::<&str>)
+            .map_err(|e| e.to_string())
+    };
+    Ok(state
+        .console()
+        .await?
+        .open_record(&provider, &object, &id, test_mode, open)?)
 }
 
 /// One page of failures.
@@ -138,11 +172,12 @@ pub async fn replay_failure_group(
     state: State<'_, AppState>,
     kind: String,
     error_code: String,
+    scope: FailureScope,
 ) -> Result<FailureGroupOutcome, IpcError> {
     Ok(state
         .console()
         .await?
-        .replay_failure_group(&kind, &error_code)
+        .replay_failure_group(&kind, &error_code, &scope)
         .await?)
 }
 
@@ -154,11 +189,12 @@ pub async fn discard_failure_group(
     kind: String,
     error_code: String,
     reason: String,
+    scope: FailureScope,
 ) -> Result<FailureGroupOutcome, IpcError> {
     Ok(state
         .console()
         .await?
-        .discard_failure_group(&kind, &error_code, &reason)
+        .discard_failure_group(&kind, &error_code, &reason, &scope)
         .await?)
 }
 

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use paysync_app::console::ConsoleEvents;
-use paysync_app::console::api::{BreakerPosition, ConsoleEvent};
+use paysync_app::console::api::{BreakerPosition, ConsoleEvent, FailureScope};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
@@ -97,7 +97,10 @@ async fn alert(app: &AppHandle, event: &ConsoleEvent, alerts: &mut GroupAlerts) 
             let Ok(console) = app.state::<crate::state::AppState>().console().await else {
                 return;
             };
-            let Ok(groups) = console.failure_groups(Some("open".to_owned())).await else {
+            let Ok(groups) = console
+                .failure_groups(Some("open".to_owned()), &FailureScope::default())
+                .await
+            else {
                 return;
             };
             let groups: Vec<(String, String, u64)> = groups

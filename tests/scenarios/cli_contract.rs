@@ -254,6 +254,42 @@ fn dlq_groups_are_listed_replayed_and_discarded_whole() {
     assert_eq!(group["error_code"], "selftest_terminal");
     let kind = group["kind"].as_str().unwrap_or_default().to_owned();
 
+    // Narrowed by age and provider: all five were parked just now, by a local (selftest) flow.
+    let total = |args: &[&str]| run_json(&dir, &[&["dlq", "list"], args].concat())["total"].clone();
+    assert_eq!(total(&["--newer-than", "1h"]), 5);
+    assert_eq!(total(&["--older-than", "1h"]), 0);
+    assert_eq!(total(&["--provider", "stripe"]), 0);
+    let recent = run_json(&dir, &["dlq", "list", "--group", "--newer-than", "1h"]);
+    assert_eq!(recent[0]["count"], 5, "{recent}");
+    assert_eq!(
+        run(&dir, &["dlq", "list", "--provider", "nobody"]).status.code(),
+        Some(5),
+        "an unknown provider is invalid input"
+    );
+    assert_eq!(
+        run(&dir, &["dlq", "list", "--older-than", "soon"]).status.code(),
+        Some(5)
+    );
+    assert_eq!(
+        run(
+            &dir,
+            &[
+                "dlq",
+                "replay",
+                "--kind",
+                &kind,
+                "--code",
+                "selftest_terminal",
+                "--older-than",
+                "1d"
+            ]
+        )
+        .status
+        .code(),
+        Some(4),
+        "nothing of the group is that old"
+    );
+
     // One root cause, replayed whole: each entry back in the queue once (they fail again, as
     // the payload still asks), then discarded whole with one reason.
     let replayed = run_json(

@@ -23,8 +23,11 @@ export const commands = {
 	listPayments: (query: PaymentQuery) => typedError<PaymentPage, IpcError>(__TAURI_INVOKE("list_payments", { query })),
 	/**  One payment with its timeline of provider events and Salesforce writes. */
 	getPayment: (provider: string, providerId: string) => typedError<PaymentDetail, IpcError>(__TAURI_INVOKE("get_payment", { provider, providerId })),
-	/**  Failures grouped by root cause (`status`: open by default, replayed, discarded or all). */
-	listFailureGroups: (status: string | null) => typedError<FailureGroup[], IpcError>(__TAURI_INVOKE("list_failure_groups", { status })),
+	/**
+	 *  Failures grouped by root cause (`status`: open by default, replayed, discarded or all),
+	 *  within a provider, object and age.
+	 */
+	listFailureGroups: (status: string | null, scope: FailureScope) => typedError<FailureGroup[], IpcError>(__TAURI_INVOKE("list_failure_groups", { status, scope })),
 	/**  One page of failures. */
 	listFailures: (query: FailureQuery) => typedError<FailurePage, IpcError>(__TAURI_INVOKE("list_failures", { query })),
 	/**  One failure with its payload and attempts. */
@@ -36,9 +39,16 @@ export const commands = {
 	/**  What replaying a failure (with corrections, when given) would write; writes nothing. */
 	previewFailure: (id: number, corrected: string | null) => typedError<FailurePreview, IpcError>(__TAURI_INVOKE("preview_failure", { id, corrected })),
 	/**  Replays every open failure of one root cause (job kind and error code). */
-	replayFailureGroup: (kind: string, errorCode: string) => typedError<FailureGroupOutcome, IpcError>(__TAURI_INVOKE("replay_failure_group", { kind, errorCode })),
+	replayFailureGroup: (kind: string, errorCode: string, scope: FailureScope) => typedError<FailureGroupOutcome, IpcError>(__TAURI_INVOKE("replay_failure_group", { kind, errorCode, scope })),
+	/**  The choices of the Failures filters: providers, and the objects open failures are about. */
+	listFailureFacets: () => typedError<FailureFacets, IpcError>(__TAURI_INVOKE("list_failure_facets")),
+	/**
+	 *  Opens a record's page at its provider (Salesforce Lightning, the Stripe dashboard) in the
+	 *  system browser; the URL is built by the console, never taken from the page. Returns it.
+	 */
+	openRecord: (provider: string, object: string, id: string, testMode: boolean) => typedError<string, IpcError>(__TAURI_INVOKE("open_record", { provider, object, id, testMode })),
 	/**  Discards every open failure of one root cause with one reason. */
-	discardFailureGroup: (kind: string, errorCode: string, reason: string) => typedError<FailureGroupOutcome, IpcError>(__TAURI_INVOKE("discard_failure_group", { kind, errorCode, reason })),
+	discardFailureGroup: (kind: string, errorCode: string, reason: string, scope: FailureScope) => typedError<FailureGroupOutcome, IpcError>(__TAURI_INVOKE("discard_failure_group", { kind, errorCode, reason, scope })),
 	/**  Payout batches: unfinished ones by default, `all`, or one status. */
 	listPayoutBatches: (status: string | null) => typedError<PayoutBatchRow[], IpcError>(__TAURI_INVOKE("list_payout_batches", { status })),
 	/**  One payout batch with its items, decisions, and whether you may approve it. */
@@ -464,6 +474,27 @@ export type ErrorCode =
 /**  Anything else: a bug or an I/O failure. */
 "internal";
 
+/**  One choice of a Failures filter. */
+export type FacetChoice = {
+	/**  The value to filter by. */
+	value: string,
+	/**  What to show. */
+	label: string,
+	/**  How many open failures it has, where counted. */
+	count: number | null,
+};
+
+/**  How long ago a failure was parked. */
+export type FailureAge = 
+/**  Within the last hour. */
+"lastHour" | 
+/**  Within the last 24 hours. */
+"lastDay" | 
+/**  More than a day ago. */
+"olderThanDay" | 
+/**  More than a week ago. */
+"olderThanWeek";
+
 /**  A failure with its whole evidence. */
 export type FailureDetail = {
 	/**  The row. */
@@ -474,6 +505,16 @@ export type FailureDetail = {
 	attemptLog: AttemptRow[],
 	/**  Who replayed or discarded it, and why. */
 	resolution: string | null,
+	/**  The records it is about, linked to their pages (for providers connected here). */
+	records: RecordLink[],
+};
+
+/**  The choices of the Failures screen's provider and object filters. */
+export type FailureFacets = {
+	/**  Providers whose flows can fail. */
+	providers: FacetChoice[],
+	/**  The objects open failures are about, with their counts. */
+	objects: FacetChoice[],
 };
 
 /**  Failures that share a root cause. */
@@ -519,6 +560,8 @@ export type FailurePreview = {
 	object: string | null,
 	/**  The record found by its External ID, when there is one. */
 	targetId: string | null,
+	/**  That record's page. */
+	targetLink: RecordLink | null,
 	/**  Why it would be refused, or why there is nothing to preview. */
 	why: string | null,
 	/**  Every field written, against its current value. */
@@ -533,6 +576,8 @@ export type FailureQuery = {
 	kind: string | null,
 	/**  Only this error code. */
 	errorCode: string | null,
+	/**  Provider, object and age. */
+	scope?: FailureScope,
 	/**  Rows to skip. */
 	offset: number,
 	/**  Rows to return (at most 500). */
@@ -559,6 +604,21 @@ export type FailureRow = {
 	firstFailedAt: string,
 	/**  When it was parked. */
 	createdAt: string,
+	/**  What it is about ("Stripe customer", "Salesforce Account", …), when known. */
+	object: string | null,
+};
+
+/**
+ *  Narrows the Failures screen (its groups, its list and the group actions): one provider's
+ *  flows, one object, an age. Every field is optional.
+ */
+export type FailureScope = {
+	/**  Only flows involving this provider (`stripe`, `salesforce`, `payoneer`). */
+	provider?: string | null,
+	/**  Only failures about this object (a value of [`FailureFacets::objects`]). */
+	object?: string | null,
+	/**  Only failures of this age. */
+	age?: FailureAge | null,
 };
 
 /**  One field of a previewed write. */
@@ -999,6 +1059,22 @@ export type ReconTotalsRow = {
 	salesforceMatched: string,
 	/**  Salesforce side, not matched. */
 	salesforceUnmatched: string,
+};
+
+/**  A record a failure is about, with its page at the provider. */
+export type RecordLink = {
+	/**  `stripe` or `salesforce`. */
+	provider: string,
+	/**  The object type (`customer`, `Account`, …). */
+	object: string,
+	/**  The record's id. */
+	id: string,
+	/**  What to show, e.g. "Salesforce Account 001…". */
+	label: string,
+	/**  The record's page: Salesforce Lightning, the Stripe dashboard, or the sandbox's pages. */
+	url: string,
+	/**  A Stripe test-mode object (its page is under the dashboard's `/test`). */
+	testMode: boolean,
 };
 
 /**  A run's row. */

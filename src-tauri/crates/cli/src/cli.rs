@@ -254,6 +254,9 @@ pub enum DlqCommand {
         /// A JSON file with a corrected payload to replay instead of the original (one entry only).
         #[arg(long, conflicts_with = "kind")]
         payload_file: Option<PathBuf>,
+        /// With `--kind` and `--code`: only the group's entries within these filters.
+        #[command(flatten)]
+        scope: DlqScopeArgs,
     },
     /// Close an entry without replaying it.
     Discard {
@@ -269,6 +272,9 @@ pub enum DlqCommand {
         /// Why (mandatory; recorded in the audit log for each entry).
         #[arg(long)]
         reason: String,
+        /// With `--kind` and `--code`: only the group's entries within these filters.
+        #[command(flatten)]
+        scope: DlqScopeArgs,
     },
 }
 
@@ -454,6 +460,26 @@ pub struct DlqListArgs {
     /// Group by root cause (job kind and error code): counts, the oldest, a sample message.
     #[arg(long)]
     pub group: bool,
+    /// Narrower: provider, object, age.
+    #[command(flatten)]
+    pub scope: DlqScopeArgs,
+}
+
+/// Narrows DLQ entries to a provider's flows, an object and an age.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DlqScopeArgs {
+    /// Only entries of flows involving this provider (`stripe`, `salesforce`, `payoneer`).
+    #[arg(long)]
+    pub provider: Option<String>,
+    /// Only entries about this object (`customer`, `charge`, `Account`, `Payment_Request__c`, …).
+    #[arg(long)]
+    pub object: Option<String>,
+    /// Only entries parked longer ago than this (`30m`, `2h`, `7d`).
+    #[arg(long)]
+    pub older_than: Option<String>,
+    /// Only entries parked less long ago than this.
+    #[arg(long)]
+    pub newer_than: Option<String>,
 }
 
 /// A DLQ entry state filter.

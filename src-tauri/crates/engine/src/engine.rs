@@ -432,6 +432,24 @@ impl Engine {
         Ok(self.store.dead_letters().groups(status, limit).await?)
     }
 
+    /// Dead-letter entries of `filter`'s status and narrowing (provider kinds, object, age),
+    /// grouped by root cause, largest first.
+    pub async fn dead_letter_groups_in(
+        &self,
+        filter: &DeadLetterFilter,
+        limit: u32,
+    ) -> Result<Vec<paysync_store::DeadLetterGroup>, EngineError> {
+        Ok(self.store.dead_letters().groups_in(filter, limit).await?)
+    }
+
+    /// The objects a status's dead letters are about, with how many each.
+    pub async fn dead_letter_objects(
+        &self,
+        status: paysync_store::DeadLetterStatus,
+    ) -> Result<Vec<(String, u64)>, EngineError> {
+        Ok(self.store.dead_letters().objects(status).await?)
+    }
+
     /// One dead-letter entry with its payload and every attempt.
     pub async fn dead_letter(&self, id: i64) -> Result<DeadLetter, EngineError> {
         self.store
@@ -463,12 +481,20 @@ impl Engine {
         Ok(job_id)
     }
 
-    /// The open dead letters of one root cause (job kind and error code), oldest first.
-    pub async fn open_dead_letter_group(&self, kind: &str, code: &str) -> Result<Vec<i64>, EngineError> {
+    /// The open dead letters of one root cause (job kind and error code) within `scope`'s
+    /// narrowing (provider kinds, object, age; its status, kind and code are ignored), oldest
+    /// first.
+    pub async fn open_dead_letter_group(
+        &self,
+        kind: &str,
+        code: &str,
+        scope: &DeadLetterFilter,
+    ) -> Result<Vec<i64>, EngineError> {
         let filter = paysync_store::DeadLetterFilter {
             status: Some(paysync_store::DeadLetterStatus::Open),
             kind: Some(kind.to_owned()),
             error_code: Some(code.to_owned()),
+            ..scope.clone()
         };
         let mut ids = Vec::new();
         let page_size = 500;
@@ -491,15 +517,17 @@ impl Engine {
         Ok(ids)
     }
 
-    /// Replays every open dead letter of one root cause, oldest first, each with its original
-    /// idempotency key and its own audit entry; returns (dead letter, job) pairs.
+    /// Replays every open dead letter of one root cause within `scope` (see
+    /// [`Self::open_dead_letter_group`]), oldest first, each with its original idempotency key and
+    /// its own audit entry; returns (dead letter, job) pairs.
     pub async fn replay_dead_letter_group(
         &self,
         kind: &str,
         code: &str,
+        scope: &DeadLetterFilter,
     ) -> Result<Vec<(i64, i64)>, EngineError> {
         let mut replayed = Vec::new();
-        for id in self.open_dead_letter_group(kind, code).await? {
+        for id in self.open_dead_letter_group(kind, code, scope).await? {
             replayed.push((id, self.replay_dead_letter(id, None).await?));
         }
         Ok(replayed)
@@ -512,6 +540,7 @@ impl Engine {
         kind: &str,
         code: &str,
         reason: &str,
+        scope: &DeadLetterFilter,
     ) -> Result<Vec<i64>, EngineError> {
         if reason.trim().is_empty() {
             return Err(EngineError::Invalid {
@@ -519,7 +548,7 @@ impl Engine {
                 message: "say why these failures are discarded".to_owned(),
             });
         }
-        let ids = self.open_dead_letter_group(kind, code).await?;
+        let ids = self.open_dead_letter_group(kind, code, scope).await?;
         for id in &ids {
             self.discard_dead_letter(*id, reason.trim()).await?;
         }

@@ -16,6 +16,8 @@ pub mod builtin_flows;
 pub mod engine;
 pub mod error;
 pub mod events;
+pub mod failure_records;
+pub mod failure_scope;
 pub mod flows;
 pub mod handler;
 pub mod keys;

@@ -65,7 +65,7 @@ impl FromStr for Schedule {
     }
 }
 
-fn parse_interval(s: &str) -> Result<Duration, EngineError> {
+pub(crate) fn parse_interval(s: &str) -> Result<Duration, EngineError> {
     let invalid = || EngineError::Invalid {
         field: "schedule",
         message: format!("{s:?} is not an interval like 30s, 5m, 2h or 1d"),

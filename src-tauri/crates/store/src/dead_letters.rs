@@ -39,6 +39,30 @@ pub struct DeadLetterFilter {
     pub kind: Option<String>,
     /// Only this error code.
     pub error_code: Option<String>,
+    /// Only these job kinds (a provider's flows).
+    pub kinds: Option<Vec<String>>,
+    /// Only failures about this object (`customer`, `charge`, `Account`, `Payment_Request__c`, …).
+    pub object: Option<String>,
+    /// Only failures parked at or after this time.
+    pub parked_from: Option<DateTime<Utc>>,
+    /// Only failures parked before this time.
+    pub parked_before: Option<DateTime<Utc>>,
+}
+
+/// A filter's narrowing as the queries bind it: kinds (a JSON array), object, parked from and
+/// before (ms).
+type Narrowing<'a> = (Option<String>, Option<&'a str>, Option<i64>, Option<i64>);
+
+impl DeadLetterFilter {
+    /// The narrowing filters as the queries take them: kinds as a JSON array, times in ms.
+    fn narrowing(&self) -> Result<Narrowing<'_>> {
+        Ok((
+            self.kinds.as_ref().map(serde_json::to_string).transpose()?,
+            self.object.as_deref(),
+            self.parked_from.map(ms),
+            self.parked_before.map(ms),
+        ))
+    }
 }
 
 /// Dead letters that share a root cause: the same job kind and error code.
@@ -93,6 +117,9 @@ pub struct DeadLetter {
     pub resolved_by: Option<String>,
     /// When it was replayed or discarded.
     pub resolved_at: Option<DateTime<Utc>>,
+    /// What the failure is about, read from its payload (`customer`, `charge`, `Account`,
+    /// `Payment_Request__c`, …), when known.
+    pub object: Option<String>,
 }
 
 /// The dead-letter queue of a [`Store`].
@@ -110,13 +137,53 @@ impl<'a> DeadLetters<'a> {
     /// the filter (a root cause, a status, or all), so each walks the index made for it.
     pub async fn list(&self, filter: &DeadLetterFilter, limit: u32, offset: u32) -> Result<Page<DeadLetter>> {
         let status = filter.status.map(DeadLetterStatus::as_str);
+        let (kinds, object, from, before) = filter.narrowing()?;
         let (limit, offset) = (i64::from(limit), i64::from(offset));
         let pool = self.store.pool();
         let (total, rows) = match (status, filter.kind.as_deref(), filter.error_code.as_deref()) {
+            // An object is rarer than a root cause is large: its own index finds its rows.
+            (Some(status), kind, code) if object.is_some() && (kind.is_none() || code.is_none()) => (
+                sqlx::query_file_scalar!(
+                    "queries/dead_letters/count_object.sql",
+                    status,
+                    object,
+                    kind,
+                    code,
+                    kinds,
+                    from,
+                    before
+                )
+                .fetch_one(pool)
+                .await?,
+                sqlx::query_file_as!(
+                    DeadLetterRow,
+                    "queries/dead_letters/list_object.sql",
+                    status,
+                    object,
+                    kind,
+                    code,
+                    limit,
+                    offset,
+                    kinds,
+                    from,
+                    before
+                )
+                .fetch_all(pool)
+                .await?,
+            ),
             (Some(status), Some(kind), Some(code)) => (
-                sqlx::query_file_scalar!("queries/dead_letters/count_cause.sql", status, kind, code)
-                    .fetch_one(pool)
-                    .await?,
+                sqlx::query_file_scalar!(
+                    "queries/dead_letters/count_cause.sql",
+                    status,
+                    kind,
+                    code,
+                    kinds,
+                    object,
+                    from,
+                    before
+                )
+                .fetch_one(pool)
+                .await?,
                 sqlx::query_file_as!(
                     DeadLetterRow,
                     "queries/dead_letters/list_cause.sql",
@@ -124,15 +191,28 @@ impl<'a> DeadLetters<'a> {
                     kind,
                     code,
                     limit,
-                    offset
+                    offset,
+                    kinds,
+                    object,
+                    from,
+                    before
                 )
                 .fetch_all(pool)
                 .await?,
             ),
             (Some(status), kind, code) => (
-                sqlx::query_file_scalar!("queries/dead_letters/count_status.sql", status, kind, code)
-                    .fetch_one(pool)
-                    .await?,
+                sqlx::query_file_scalar!(
+                    "queries/dead_letters/count_status.sql",
+                    status,
+                    kind,
+                    code,
+                    kinds,
+                    object,
+                    from,
+                    before
+                )
+                .fetch_one(pool)
+                .await?,
                 sqlx::query_file_as!(
                     DeadLetterRow,
                     "queries/dead_letters/list_status.sql",
@@ -140,15 +220,28 @@ impl<'a> DeadLetters<'a> {
                     kind,
                     code,
                     limit,
-                    offset
+                    offset,
+                    kinds,
+                    object,
+                    from,
+                    before
                 )
                 .fetch_all(pool)
                 .await?,
             ),
             (None, kind, code) => (
-                sqlx::query_file_scalar!("queries/dead_letters/count.sql", status, kind, code)
-                    .fetch_one(pool)
-                    .await?,
+                sqlx::query_file_scalar!(
+                    "queries/dead_letters/count.sql",
+                    status,
+                    kind,
+                    code,
+                    kinds,
+                    object,
+                    from,
+                    before
+                )
+                .fetch_one(pool)
+                .await?,
                 sqlx::query_file_as!(
                     DeadLetterRow,
                     "queries/dead_letters/list.sql",
@@ -156,7 +249,11 @@ impl<'a> DeadLetters<'a> {
                     kind,
                     code,
                     limit,
-                    offset
+                    offset,
+                    kinds,
+                    object,
+                    from,
+                    before
                 )
                 .fetch_all(pool)
                 .await?,
@@ -175,21 +272,64 @@ impl<'a> DeadLetters<'a> {
     /// Dead letters grouped by root cause (kind and error code), largest group first: of one
     /// status, or all.
     pub async fn groups(&self, status: Option<DeadLetterStatus>, limit: u32) -> Result<Vec<DeadLetterGroup>> {
+        let filter = DeadLetterFilter {
+            status,
+            ..DeadLetterFilter::default()
+        };
+        self.groups_in(&filter, limit).await
+    }
+
+    /// Dead letters matching `filter`'s status and narrowing filters (provider kinds, object,
+    /// age) grouped by root cause, largest group first. Its kind and error code are ignored: they
+    /// are what a group is.
+    pub async fn groups_in(&self, filter: &DeadLetterFilter, limit: u32) -> Result<Vec<DeadLetterGroup>> {
         let limit = i64::from(limit);
+        let (kinds, object, from, before) = filter.narrowing()?;
         let pool = self.store.pool();
-        let rows: Vec<(String, String, i64, i64, String)> = match status.map(DeadLetterStatus::as_str) {
-            Some(status) => sqlx::query_file!("queries/dead_letters/groups_status.sql", status, limit)
-                .fetch_all(pool)
-                .await?
-                .into_iter()
-                .map(|r| (r.kind, r.error_code, r.count, r.oldest, r.sample))
-                .collect(),
-            None => sqlx::query_file!("queries/dead_letters/groups.sql", None::<&str>, limit)
-                .fetch_all(pool)
-                .await?
-                .into_iter()
-                .map(|r| (r.kind, r.error_code, r.count, r.oldest, r.sample))
-                .collect(),
+        let rows: Vec<(String, String, i64, i64, String)> = match filter.status.map(DeadLetterStatus::as_str)
+        {
+            Some(status) if object.is_some() => sqlx::query_file!(
+                "queries/dead_letters/groups_object.sql",
+                status,
+                object,
+                limit,
+                kinds,
+                from,
+                before
+            )
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|r| (r.kind, r.error_code, r.count, r.oldest, r.sample))
+            .collect(),
+            Some(status) => sqlx::query_file!(
+                "queries/dead_letters/groups_status.sql",
+                status,
+                limit,
+                kinds,
+                object,
+                from,
+                before
+            )
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|r| (r.kind, r.error_code, r.count, r.oldest, r.sample))
+            .collect(),
+            None => sqlx::query_file!(
+                "queries/dead_letters/groups.sql",
+                None::<&str>,
+                limit,
+                kinds,
+                object,
+                from,
+                before
+            )
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|r| (r.kind, r.error_code, r.count, r.oldest, r.sample))
+            .collect(),
         };
         rows.into_iter()
             .map(|(kind, error_code, count, oldest, sample)| {
@@ -309,6 +449,17 @@ impl<'a> DeadLetters<'a> {
         audit::append_in_tx(&mut tx, self.store.audit_key(), &entry, now).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The objects a status's dead letters are about, with how many each (the object filter's
+    /// choices), by name.
+    pub async fn objects(&self, status: DeadLetterStatus) -> Result<Vec<(String, u64)>> {
+        sqlx::query_file!("queries/dead_letters/objects.sql", status.as_str())
+            .fetch_all(self.store.pool())
+            .await?
+            .into_iter()
+            .map(|r| Ok((r.object, to_u64(r.count, "dead letters of an object")?)))
+            .collect()
     }
 
     /// How many dead letters are open, and when the oldest open one was created.
@@ -455,6 +606,7 @@ struct DeadLetterRow {
     resolution_reason: Option<String>,
     resolved_by: Option<String>,
     resolved_at: Option<i64>,
+    object: Option<String>,
 }
 
 impl TryFrom<DeadLetterRow> for DeadLetter {
@@ -483,6 +635,7 @@ impl TryFrom<DeadLetterRow> for DeadLetter {
             resolution_reason: row.resolution_reason,
             resolved_by: row.resolved_by,
             resolved_at: at_opt(row.resolved_at),
+            object: row.object,
         })
     }
 }

@@ -411,6 +411,8 @@ pub struct FailurePreview {
     pub object: Option<String>,
     /// The record found by its External ID, when there is one.
     pub target_id: Option<String>,
+    /// That record's page.
+    pub target_link: Option<RecordLink>,
     /// Why it would be refused, or why there is nothing to preview.
     pub why: Option<String>,
     /// Every field written, against its current value.
@@ -445,6 +447,78 @@ pub struct FailureGroupOutcome {
     pub failure_ids: Vec<i64>,
 }
 
+/// How long ago a failure was parked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum FailureAge {
+    /// Within the last hour.
+    LastHour,
+    /// Within the last 24 hours.
+    LastDay,
+    /// More than a day ago.
+    OlderThanDay,
+    /// More than a week ago.
+    OlderThanWeek,
+}
+
+/// Narrows the Failures screen (its groups, its list and the group actions): one provider's
+/// flows, one object, an age. Every field is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase", default)]
+pub struct FailureScope {
+    /// Only flows involving this provider (`stripe`, `salesforce`, `payoneer`).
+    pub provider: Option<String>,
+    /// Only failures about this object (a value of [`FailureFacets::objects`]).
+    pub object: Option<String>,
+    /// Only failures of this age.
+    pub age: Option<FailureAge>,
+}
+
+/// One choice of a Failures filter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct FacetChoice {
+    /// The value to filter by.
+    pub value: String,
+    /// What to show.
+    pub label: String,
+    /// How many open failures it has, where counted.
+    pub count: Option<u64>,
+}
+
+/// The choices of the Failures screen's provider and object filters.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct FailureFacets {
+    /// Providers whose flows can fail.
+    pub providers: Vec<FacetChoice>,
+    /// The objects open failures are about, with their counts.
+    pub objects: Vec<FacetChoice>,
+}
+
+/// A record a failure is about, with its page at the provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct RecordLink {
+    /// `stripe` or `salesforce`.
+    pub provider: String,
+    /// The object type (`customer`, `Account`, …).
+    pub object: String,
+    /// The record's id.
+    pub id: String,
+    /// What to show, e.g. "Salesforce Account 001…".
+    pub label: String,
+    /// The record's page: Salesforce Lightning, the Stripe dashboard, or the sandbox's pages.
+    pub url: String,
+    /// A Stripe test-mode object (its page is under the dashboard's `/test`).
+    pub test_mode: bool,
+}
+
 /// What the Failures screen asks for.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -456,6 +530,9 @@ pub struct FailureQuery {
     pub kind: Option<String>,
     /// Only this error code.
     pub error_code: Option<String>,
+    /// Provider, object and age.
+    #[serde(default)]
+    pub scope: FailureScope,
     /// Rows to skip.
     pub offset: u32,
     /// Rows to return (at most 500).
@@ -485,6 +562,8 @@ pub struct FailureRow {
     pub first_failed_at: DateTime<Utc>,
     /// When it was parked.
     pub created_at: DateTime<Utc>,
+    /// What it is about ("Stripe customer", "Salesforce Account", …), when known.
+    pub object: Option<String>,
 }
 
 /// One page of failures.
@@ -530,6 +609,8 @@ pub struct FailureDetail {
     pub attempt_log: Vec<AttemptRow>,
     /// Who replayed or discarded it, and why.
     pub resolution: Option<String>,
+    /// The records it is about, linked to their pages (for providers connected here).
+    pub records: Vec<RecordLink>,
 }
 
 /// What the audit screen asks for.

@@ -8,6 +8,7 @@ mod health;
 pub mod payouts;
 pub mod reconcile;
 pub use health::provider_label;
+mod record_links;
 mod sandbox_flows;
 mod views;
 
@@ -26,9 +27,10 @@ use crate::connections::{Connections, KeyCredentials, PROVIDERS, Profile as Conn
 use crate::keychain::OsKeychain;
 use api::{
     AppInfo, AuditPage, AuditQuery, AuditStatus, ConnectInput, ConnectMethod, ConnectionCard, ConnectionTest,
-    ConsoleEvent, DemoSummary, FailureDetail, FailureGroup, FailureGroupOutcome, FailurePage, FailurePreview,
-    FailureQuery, FieldChange, FlowRow, Overview, PaymentDetail, PaymentPage, PaymentQuery, Preferences,
-    Profile, RunRow, SandboxInfo, Screen, SearchHit, Simulator, Theme,
+    ConsoleEvent, DemoSummary, FacetChoice, FailureAge, FailureDetail, FailureFacets, FailureGroup,
+    FailureGroupOutcome, FailurePage, FailurePreview, FailureQuery, FailureScope, FieldChange, FlowRow,
+    Overview, PaymentDetail, PaymentPage, PaymentQuery, Preferences, Profile, RunRow, SandboxInfo, Screen,
+    SearchHit, Simulator, Theme,
 };
 pub use error::ConsoleError;
 
@@ -478,11 +480,63 @@ impl Console {
         })
     }
 
-    /// Failures (dead letters) grouped by root cause, largest group first.
-    pub async fn failure_groups(&self, status: Option<String>) -> Result<Vec<FailureGroup>, ConsoleError> {
-        let status = failure_status(status.as_deref())?;
-        let groups = self.engine.dead_letter_groups(status, MAX_PAGE).await?;
+    /// The dead-letter narrowing of a Failures scope, relative to now.
+    fn failure_scope(&self, scope: &FailureScope) -> Result<paysync_store::DeadLetterFilter, ConsoleError> {
+        use std::time::Duration;
+        const HOUR: Duration = Duration::from_secs(3_600);
+        let (older_than, newer_than) = match scope.age {
+            None => (None, None),
+            Some(FailureAge::LastHour) => (None, Some(HOUR)),
+            Some(FailureAge::LastDay) => (None, Some(HOUR * 24)),
+            Some(FailureAge::OlderThanDay) => (Some(HOUR * 24), None),
+            Some(FailureAge::OlderThanWeek) => (Some(HOUR * 24 * 7), None),
+        };
+        Ok(paysync_engine::failure_scope::scope(
+            scope.provider.as_deref(),
+            scope.object.as_deref(),
+            older_than,
+            newer_than,
+            self.clock.now(),
+        )?)
+    }
+
+    /// Failures (dead letters) of a status within `scope`, grouped by root cause, largest group
+    /// first.
+    pub async fn failure_groups(
+        &self,
+        status: Option<String>,
+        scope: &FailureScope,
+    ) -> Result<Vec<FailureGroup>, ConsoleError> {
+        let filter = paysync_store::DeadLetterFilter {
+            status: failure_status(status.as_deref())?,
+            ..self.failure_scope(scope)?
+        };
+        let groups = self.engine.dead_letter_groups_in(&filter, MAX_PAGE).await?;
         Ok(groups.iter().map(views::failure_group).collect())
+    }
+
+    /// The choices of the Failures screen's provider and object filters.
+    pub async fn failure_facets(&self) -> Result<FailureFacets, ConsoleError> {
+        let providers = paysync_engine::failure_scope::providers_with_failures()
+            .into_iter()
+            .map(|p| FacetChoice {
+                value: p.to_owned(),
+                label: health::provider_label(p).to_owned(),
+                count: None,
+            })
+            .collect();
+        let objects = self
+            .engine
+            .dead_letter_objects(paysync_store::DeadLetterStatus::Open)
+            .await?
+            .into_iter()
+            .map(|(object, count)| FacetChoice {
+                label: views::object_label(&object),
+                value: object,
+                count: Some(count),
+            })
+            .collect();
+        Ok(FailureFacets { providers, objects })
     }
 
     /// One page of failures, newest first.
@@ -491,6 +545,7 @@ impl Console {
             status: failure_status(query.status.as_deref())?,
             kind: query.kind.filter(|k| !k.is_empty()),
             error_code: query.error_code.filter(|c| !c.is_empty()),
+            ..self.failure_scope(&query.scope)?
         };
         let page = self
             .engine
@@ -502,9 +557,43 @@ impl Console {
         })
     }
 
-    /// One failure with its payload and every attempt.
+    /// One failure with its payload, every attempt and links to the records it is about.
     pub async fn failure(&self, id: i64) -> Result<FailureDetail, ConsoleError> {
-        Ok(views::failure_detail(&self.engine.dead_letter(id).await?))
+        let letter = self.engine.dead_letter(id).await?;
+        let records = paysync_engine::failure_records::records_of(&letter.kind, &letter.payload)
+            .iter()
+            .filter_map(|r| record_links::link(self.base_url(r.provider)?, r))
+            .collect();
+        Ok(views::failure_detail(&letter, records))
+    }
+
+    /// The base URL of a provider this console calls.
+    fn base_url(&self, provider: &str) -> Option<&str> {
+        self.executors.iter().find_map(|e| e.base_url(provider))
+    }
+
+    /// Opens a record's page at its provider with `open` (the system browser) and returns its
+    /// URL. Only a Salesforce or Stripe record of a connected account, named plainly, is opened:
+    /// the URL is built here, never taken from the caller.
+    pub fn open_record(
+        &self,
+        provider: &str,
+        object: &str,
+        id: &str,
+        test_mode: bool,
+        open: impl FnOnce(&str) -> Result<(), String>,
+    ) -> Result<String, ConsoleError> {
+        let base = self.base_url(provider).ok_or_else(|| {
+            ConsoleError::invalid("provider", format!("{provider:?} is not connected here"))
+        })?;
+        let url = record_links::url(base, provider, object, id, test_mode).ok_or_else(|| {
+            ConsoleError::invalid(
+                "record",
+                format!("{provider} {object} {id:?} has no page to open"),
+            )
+        })?;
+        open(&url).map_err(|e| ConsoleError::invalid("record", format!("could not open {url}: {e}")))?;
+        Ok(url)
     }
 
     /// Replays a failure, with a corrected payload (JSON text) when given; it keeps its original
@@ -546,15 +635,29 @@ impl Console {
                 action: "none".to_owned(),
                 object: None,
                 target_id: None,
+                target_link: None,
                 why: Some("This kind of failure has no preview: replaying it runs its job again.".to_owned()),
                 fields: Vec::new(),
             });
         };
         let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+        let target_link = match (text(&p["object"]), text(&p["target_id"])) {
+            (Some(object), Some(id)) => self.base_url("salesforce").and_then(|base| {
+                let target = paysync_engine::failure_records::RecordRef {
+                    provider: "salesforce",
+                    object,
+                    id,
+                    test_mode: false,
+                };
+                record_links::link(base, &target)
+            }),
+            _ => None,
+        };
         Ok(FailurePreview {
             action: text(&p["action"]).unwrap_or_default(),
             object: text(&p["object"]),
             target_id: text(&p["target_id"]),
+            target_link,
             why: text(&p["why"]),
             fields: p["fields"]
                 .as_array()
@@ -576,8 +679,13 @@ impl Console {
         &self,
         kind: &str,
         error_code: &str,
+        scope: &FailureScope,
     ) -> Result<FailureGroupOutcome, ConsoleError> {
-        let replayed = self.engine.replay_dead_letter_group(kind, error_code).await?;
+        let scope = self.failure_scope(scope)?;
+        let replayed = self
+            .engine
+            .replay_dead_letter_group(kind, error_code, &scope)
+            .await?;
         Ok(FailureGroupOutcome {
             kind: kind.to_owned(),
             error_code: error_code.to_owned(),
@@ -592,10 +700,12 @@ impl Console {
         kind: &str,
         error_code: &str,
         reason: &str,
+        scope: &FailureScope,
     ) -> Result<FailureGroupOutcome, ConsoleError> {
+        let scope = self.failure_scope(scope)?;
         let ids = self
             .engine
-            .discard_dead_letter_group(kind, error_code, reason)
+            .discard_dead_letter_group(kind, error_code, reason, &scope)
             .await?;
         Ok(FailureGroupOutcome {
             kind: kind.to_owned(),

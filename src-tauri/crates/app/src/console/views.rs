@@ -8,7 +8,7 @@ use paysync_store::{AuditEntry, AuditSortColumn as StoreSort, Run};
 use super::api::{
     ApiUsage, AttemptRow, AuditRow, AuditSortColumn, AuditStatus, BreakerPosition, ConnectionHealth,
     ConsoleEvent, DailyVolume, DeadLetterDepth, FailureDetail, FailureGroup, FailureRow, FlowRow, Overview,
-    PaymentRow, PaymentSortColumn, Profile, QueueDepth, RunRow, TimelineRow,
+    PaymentRow, PaymentSortColumn, Profile, QueueDepth, RecordLink, RunRow, TimelineRow,
 };
 
 pub(crate) fn run_row(r: &Run) -> RunRow {
@@ -98,11 +98,25 @@ pub(crate) fn failure_row(d: &paysync_store::DeadLetter) -> FailureRow {
         attempts: u32::try_from(d.attempts.len()).unwrap_or(u32::MAX),
         first_failed_at: d.first_failed_at,
         created_at: d.created_at,
+        object: d.object.as_deref().map(object_label),
     }
 }
 
-pub(crate) fn failure_detail(d: &paysync_store::DeadLetter) -> FailureDetail {
+/// What a failure's object is called on screen: Stripe's objects by their type, Salesforce's by
+/// their label.
+pub(crate) fn object_label(object: &str) -> String {
+    match object {
+        "Payment_Request__c" => "Salesforce payment request".to_owned(),
+        "Payment_Transaction__c" => "Salesforce payment transaction".to_owned(),
+        "payment_intent" => "Stripe payment intent".to_owned(),
+        o if o.starts_with(|c: char| c.is_ascii_uppercase()) => format!("Salesforce {o}"),
+        o => format!("Stripe {o}"),
+    }
+}
+
+pub(crate) fn failure_detail(d: &paysync_store::DeadLetter, records: Vec<RecordLink>) -> FailureDetail {
     FailureDetail {
+        records,
         failure: failure_row(d),
         payload: serde_json::to_string_pretty(&d.payload).unwrap_or_default(),
         attempt_log: d

@@ -2,8 +2,10 @@
 
 use paysync_store::{DeadLetterFilter, DeadLetterStatus};
 
+use paysync_engine::failure_scope::{parse_age, scope};
+
 use super::Context;
-use crate::cli::{DlqCommand, DlqStatusArg};
+use crate::cli::{DlqCommand, DlqScopeArgs, DlqStatusArg};
 use crate::output::{self, when};
 
 /// Runs `paysync dlq …`.
@@ -17,8 +19,12 @@ pub async fn run(ctx: &Context, command: DlqCommand) -> anyhow::Result<()> {
                 DlqStatusArg::Discarded => Some(DeadLetterStatus::Discarded),
                 DlqStatusArg::All => None,
             };
+            let scope = DeadLetterFilter {
+                status,
+                ..scope_of(&engine, &args.scope)?
+            };
             if args.group {
-                let groups = engine.dead_letter_groups(status, args.limit).await?;
+                let groups = engine.dead_letter_groups_in(&scope, args.limit).await?;
                 if ctx.json {
                     return output::json(&groups);
                 }
@@ -36,9 +42,9 @@ pub async fn run(ctx: &Context, command: DlqCommand) -> anyhow::Result<()> {
                 return Ok(());
             }
             let filter = DeadLetterFilter {
-                status,
                 kind: args.kind,
                 error_code: args.code,
+                ..scope
             };
             let page = engine.dead_letters(&filter, args.limit, args.offset).await?;
             if ctx.json {
@@ -136,10 +142,11 @@ pub async fn run(ctx: &Context, command: DlqCommand) -> anyhow::Result<()> {
             id: None,
             kind: Some(kind),
             code: Some(code),
+            scope,
             ..
         } => {
             let (ids, jobs): (Vec<i64>, Vec<i64>) = engine
-                .replay_dead_letter_group(&kind, &code)
+                .replay_dead_letter_group(&kind, &code, &scope_of(&engine, &scope)?)
                 .await?
                 .into_iter()
                 .unzip();
@@ -156,8 +163,11 @@ pub async fn run(ctx: &Context, command: DlqCommand) -> anyhow::Result<()> {
             kind: Some(kind),
             code: Some(code),
             reason,
+            scope,
         } => {
-            let ids = engine.discard_dead_letter_group(&kind, &code, &reason).await?;
+            let ids = engine
+                .discard_dead_letter_group(&kind, &code, &reason, &scope_of(&engine, &scope)?)
+                .await?;
             if ctx.json {
                 return output::json(&serde_json::json!({ "dead_letter_ids": ids, "discarded": true }));
             }
@@ -197,4 +207,16 @@ pub async fn run(ctx: &Context, command: DlqCommand) -> anyhow::Result<()> {
             output::line(format!("Dead letter #{id} discarded."))
         }
     }
+}
+
+/// The narrowing the scope options ask for, relative to now.
+fn scope_of(engine: &paysync_engine::Engine, args: &DlqScopeArgs) -> anyhow::Result<DeadLetterFilter> {
+    let age = |a: &Option<String>| a.as_deref().map(parse_age).transpose();
+    Ok(scope(
+        args.provider.as_deref(),
+        args.object.as_deref(),
+        age(&args.older_than)?,
+        age(&args.newer_than)?,
+        engine.clock().now(),
+    )?)
 }

@@ -148,6 +148,15 @@ impl Executor {
         })
     }
 
+    /// The base URL calls to `provider` go to, if this executor serves it (the console links a
+    /// record to its page there).
+    pub fn base_url(&self, provider: &str) -> Option<&str> {
+        self.inner
+            .providers
+            .get(provider)
+            .map(|p| p.config.base_url.as_str())
+    }
+
     /// Every breaker that has seen a call, for the console.
     pub fn breaker_states(&self) -> Vec<BreakerState> {
         let mut out: Vec<BreakerState> = self

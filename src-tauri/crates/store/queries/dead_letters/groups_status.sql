@@ -1,5 +1,6 @@
 -- One status's (?1) dead letters grouped by root cause, largest group first, read from the cause
--- index; the sample message is the oldest entry's.
+-- index; the sample message is the oldest entry's. Narrowed, when given, to a provider's job kinds
+-- (?3, a JSON array), an object (?4) and a parked time in [?5, ?6).
 SELECT
     g.kind AS "kind!: String",
     g.error_code AS "error_code!: String",
@@ -8,11 +9,15 @@ SELECT
     (
         SELECT s.error_message FROM dead_letters s
         WHERE s.status = ?1 AND s.kind = g.kind AND s.error_code = g.error_code
+          AND (?4 IS NULL OR s.object = ?4) AND (?5 IS NULL OR s.created_at >= ?5)
+          AND (?6 IS NULL OR s.created_at < ?6)
         ORDER BY s.created_at, s.id
         LIMIT 1
     ) AS "sample!: String"
 FROM dead_letters g
 WHERE g.status = ?1
+  AND (?3 IS NULL OR g.kind IN (SELECT value FROM json_each(?3))) AND (?4 IS NULL OR g.object = ?4)
+  AND (?5 IS NULL OR g.created_at >= ?5) AND (?6 IS NULL OR g.created_at < ?6)
 GROUP BY g.kind, g.error_code
 ORDER BY 3 DESC, 1, 2
 LIMIT ?2

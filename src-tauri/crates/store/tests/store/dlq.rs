@@ -287,6 +287,7 @@ async fn list_filters_and_pages_newest_first() {
         status: Some(DeadLetterStatus::Open),
         kind: Some("a".into()),
         error_code: Some("x".into()),
+        ..DeadLetterFilter::default()
     };
     let got = dlq.list(&open_a_x, 10, 0).await.expect("list");
     assert_eq!((got.total, got.items.len(), got.items[0].id), (1, 1, ids[3]));
@@ -350,4 +351,139 @@ async fn dead_letters_are_never_deleted_nor_their_evidence_changed() {
         "a dead-lettered job cannot be deleted from under its dead letter"
     );
     assert!(fs.store.dead_letters().get(dl_id).await.expect("get").is_some());
+}
+
+/// Parks a job of `kind` with `payload` at `t0 + at_secs`.
+async fn dead_with(store: &Store, kind: &str, key: &str, payload: serde_json::Value, at_secs: i64) -> i64 {
+    let q = store.jobs();
+    let id = q
+        .enqueue(
+            &NewJob {
+                max_attempts: 1,
+                payload,
+                ..job(kind, key)
+            },
+            t0(),
+        )
+        .await
+        .expect("enqueue")
+        .id();
+    q.lease("w", &kinds(&[kind]), 1, secs(30), t0())
+        .await
+        .expect("lease");
+    q.dead_letter(
+        id,
+        "w",
+        1,
+        &failure(ErrorClass::Terminal, "refused"),
+        t0() + secs(at_secs),
+    )
+    .await
+    .expect("dead letter")
+    .expect("lease held")
+}
+
+#[tokio::test]
+async fn failures_are_filtered_by_provider_object_and_age_in_lists_counts_and_groups() {
+    let store = mem().await;
+    let customer =
+        json!({"event": {"id": "evt_1", "data": {"object": {"object": "customer", "id": "cus_1"}}}});
+    let charge = json!({"event": {"id": "evt_2", "data": {"object": {"object": "charge", "id": "ch_1"}}}});
+    let request = json!({"object": "Payment_Request__c", "request": {"Id": "a03000000000001"}});
+    let account = json!({"account": {"Id": "001000000000001"}});
+    let outcome = json!({"item_id": 4, "request_id": "a03000000000001", "state": "paid"});
+    dead_with(&store, "stripe.salesforce.record", "f1", customer.clone(), 10).await;
+    dead_with(&store, "stripe.salesforce.record", "f2", customer, 3_600 * 30).await;
+    dead_with(&store, "stripe.salesforce.record", "f3", charge, 20).await;
+    dead_with(&store, "payouts.request", "f4", request, 30).await;
+    dead_with(&store, "salesforce.stripe.customer", "f5", account, 40).await;
+    dead_with(&store, "payouts.outcome", "f6", outcome, 50).await;
+    let dlq = store.dead_letters();
+    let open = |f: DeadLetterFilter| DeadLetterFilter {
+        status: Some(DeadLetterStatus::Open),
+        ..f
+    };
+    let objects_of = |page: &paysync_store::Page<paysync_store::DeadLetter>| {
+        page.items
+            .iter()
+            .map(|d| d.object.clone().unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+
+    let customers = dlq
+        .list(
+            &open(DeadLetterFilter {
+                object: Some("customer".into()),
+                ..Default::default()
+            }),
+            10,
+            0,
+        )
+        .await
+        .expect("list");
+    assert_eq!(
+        (customers.total, objects_of(&customers)),
+        (2, vec!["customer".to_owned(), "customer".to_owned()])
+    );
+    let all = dlq.list(&DeadLetterFilter::default(), 10, 0).await.expect("list");
+    assert_eq!(
+        objects_of(&all),
+        [
+            "customer",
+            "Payment_Transaction__c",
+            "Account",
+            "Payment_Request__c",
+            "charge",
+            "customer"
+        ]
+    );
+
+    // Payoneer's flows only.
+    let payoneer = DeadLetterFilter {
+        kinds: Some(vec!["payouts.request".into(), "payouts.outcome".into()]),
+        ..Default::default()
+    };
+    let got = dlq.list(&open(payoneer.clone()), 10, 0).await.expect("list");
+    assert_eq!(got.total, 2);
+    let groups = dlq.groups_in(&open(payoneer), 10).await.expect("groups");
+    assert_eq!(
+        groups.iter().map(|g| g.kind.as_str()).collect::<Vec<_>>(),
+        ["payouts.outcome", "payouts.request"]
+    );
+
+    // Age: older than a day, and the last hour, in the list (each index path) and the groups.
+    let old = DeadLetterFilter {
+        parked_before: Some(t0() + secs(3_600 * 24)),
+        ..Default::default()
+    };
+    let recent = DeadLetterFilter {
+        parked_from: Some(t0() + secs(3_600 * 29)),
+        ..Default::default()
+    };
+    assert_eq!(dlq.list(&open(old.clone()), 10, 0).await.expect("list").total, 5);
+    assert_eq!(dlq.list(&recent, 10, 0).await.expect("list").total, 1);
+    let cause = DeadLetterFilter {
+        kind: Some("stripe.salesforce.record".into()),
+        error_code: Some("refused".into()),
+        ..recent.clone()
+    };
+    let got = dlq.list(&open(cause), 10, 0).await.expect("list");
+    assert_eq!((got.total, objects_of(&got)), (1, vec!["customer".to_owned()]));
+    let groups = dlq.groups_in(&open(recent), 10).await.expect("groups");
+    assert_eq!((groups.len(), groups[0].count), (1, 1));
+    let groups = dlq.groups_in(&old, 10).await.expect("groups");
+    assert_eq!(groups.iter().map(|g| g.count).sum::<u64>(), 5);
+
+    // The object filter's choices, with counts.
+    let objects = dlq.objects(DeadLetterStatus::Open).await.expect("objects");
+    assert_eq!(
+        objects,
+        [
+            ("Account".to_owned(), 1),
+            ("Payment_Request__c".to_owned(), 1),
+            ("Payment_Transaction__c".to_owned(), 1),
+            ("charge".to_owned(), 1),
+            ("customer".to_owned(), 2)
+        ]
+    );
 }

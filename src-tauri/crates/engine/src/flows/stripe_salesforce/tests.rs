@@ -704,7 +704,11 @@ async fn a_thousand_poison_records_are_parked_grouped_and_replayed_once_after_co
     assert_eq!(s.salesforce.remove_validation_rules("Account", "Phone"), 1);
     let replayed = s
         .engine
-        .replay_dead_letter_group(RECORD_JOB, "FIELD_CUSTOM_VALIDATION_EXCEPTION")
+        .replay_dead_letter_group(
+            RECORD_JOB,
+            "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+            &DeadLetterFilter::default(),
+        )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(replayed.len(), phones);
@@ -739,7 +743,11 @@ async fn a_thousand_poison_records_are_parked_grouped_and_replayed_once_after_co
     // A second bulk replay finds nothing left to replay.
     assert!(
         s.engine
-            .replay_dead_letter_group(RECORD_JOB, "FIELD_CUSTOM_VALIDATION_EXCEPTION")
+            .replay_dead_letter_group(
+                RECORD_JOB,
+                "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+                &DeadLetterFilter::default(),
+            )
             .await
             .is_err()
     );
@@ -751,6 +759,7 @@ async fn a_thousand_poison_records_are_parked_grouped_and_replayed_once_after_co
             RECORD_JOB,
             "mapping.invalid",
             "Test charges from a broken importer",
+            &DeadLetterFilter::default(),
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
