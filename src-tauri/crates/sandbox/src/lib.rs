@@ -15,6 +15,7 @@ pub mod error;
 pub mod faults;
 pub mod maldopay;
 pub mod payoneer;
+mod record_page;
 pub mod salesforce;
 pub mod sandbox;
 pub mod server;

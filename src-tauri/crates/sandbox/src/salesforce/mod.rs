@@ -402,7 +402,8 @@ impl Simulator for SalesforceSim {
                 "/services/oauth2/userinfo",
                 get(token::userinfo).post(token::userinfo),
             )
-            .route("/id/{org}/{user}", get(token::identity));
+            .route("/id/{org}/{user}", get(token::identity))
+            .route("/lightning/r/{object}/{id}/view", get(record_view));
         rest.merge(open).fallback(not_found).with_state(self)
     }
 
@@ -440,5 +441,28 @@ impl Simulator for SalesforceSim {
         st.org.rebuild();
         *self.lock() = st;
         Ok(())
+    }
+}
+
+/// `GET /lightning/r/{object}/{id}/view`: the record's page, as Lightning shows it (the sandbox's
+/// stand-in, for the console's links).
+async fn record_view(
+    axum::extract::State(sim): axum::extract::State<Arc<SalesforceSim>>,
+    axum::extract::Path((object, id)): axum::extract::Path<(String, String)>,
+) -> axum::response::Response {
+    let found = sim.records(&object).into_iter().find(|r| {
+        r.get("Id")
+            .and_then(Value::as_str)
+            .is_some_and(|rid| rid == id || (id.len() == 15 && rid.starts_with(&id)))
+    });
+    match found {
+        Some(record) => {
+            let name = record
+                .get("Name")
+                .and_then(Value::as_str)
+                .map_or_else(String::new, |n| format!(": {n}"));
+            crate::record_page::page("Salesforce", &format!("{object} {id}{name}"), &record)
+        }
+        None => crate::record_page::not_found("Salesforce", &format!("{object} {id}")),
     }
 }

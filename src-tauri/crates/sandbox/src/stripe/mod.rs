@@ -47,7 +47,7 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::any;
+use axum::routing::{any, get};
 use tokio::sync::Notify;
 
 pub use config::SimConfig;
@@ -189,6 +189,8 @@ impl Simulator for StripeSim {
     fn routes(self: Arc<Self>) -> Router {
         Router::new()
             .route("/v1/{*rest}", any(http::handle))
+            .route("/dashboard/{resource}/{id}", get(dashboard_page))
+            .route("/dashboard/test/{resource}/{id}", get(dashboard_page))
             .fallback(http::handle)
             .with_state(self)
     }
@@ -217,5 +219,27 @@ impl Simulator for StripeSim {
             self.wake_deliveries();
         }
         Ok(())
+    }
+}
+
+/// `GET /dashboard[/test]/{resource}/{id}`: an object's page, as the Stripe dashboard shows it
+/// (the sandbox's stand-in, for the console's links). `payments` holds charges and payment
+/// intents, as the dashboard's does.
+async fn dashboard_page(
+    axum::extract::State(sim): axum::extract::State<Arc<StripeSim>>,
+    axum::extract::Path((resource, id)): axum::extract::Path<(String, String)>,
+) -> Response {
+    let kinds: &[&str] = match resource.as_str() {
+        "payments" => &["charge", "payment_intent"],
+        other => &[other.strip_suffix('s').unwrap_or(other)],
+    };
+    let found = kinds.iter().find_map(|kind| {
+        sim.objects(kind)
+            .into_iter()
+            .find(|o| o.get("id").and_then(serde_json::Value::as_str) == Some(id.as_str()))
+    });
+    match found.and_then(|o| o.as_object().cloned()) {
+        Some(object) => crate::record_page::page("Stripe", &format!("{resource} {id}"), &object),
+        None => crate::record_page::not_found("Stripe", &format!("{resource} {id}")),
     }
 }

@@ -319,3 +319,40 @@ async fn currency_type_cannot_be_deleted_and_rates_chain() {
     assert_eq!(r.body["records"][1]["NextStartDate"], json!("9999-12-31"));
     assert_eq!(r.body["records"][0]["ConversionRate"], json!(0.92));
 }
+
+#[tokio::test]
+async fn a_record_has_a_lightning_page_by_its_18_or_15_character_id() {
+    let org = start().await;
+    let r = org
+        .call(
+            Method::POST,
+            "/sobjects/Account",
+            Some(json!({"Name": "Acme <Holdings>", "BillingCountry": "DE"})),
+        )
+        .await;
+    let id = r.body["id"].as_str().unwrap_or_default().to_owned();
+    for shown in [id.as_str(), &id[..15]] {
+        let page = org
+            .http
+            .get(format!("{}/lightning/r/Account/{shown}/view", org.base()))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap_or_default();
+        assert!(
+            html.contains("Acme &lt;Holdings&gt;") && html.contains(&id),
+            "{html}"
+        );
+    }
+    let missing = org
+        .http
+        .get(format!(
+            "{}/lightning/r/Account/001000000000000AAA/view",
+            org.base()
+        ))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}

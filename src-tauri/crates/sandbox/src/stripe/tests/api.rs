@@ -506,3 +506,37 @@ impl T {
         self.clock.now().timestamp()
     }
 }
+
+#[tokio::test]
+async fn objects_have_dashboard_pages_as_the_console_links_them() {
+    let t = T::start().await;
+    let customer = t
+        .post("/v1/customers", &[("email", "payer@example.com")])
+        .await
+        .ok()
+        .id();
+    for path in [
+        format!("/dashboard/customers/{customer}"),
+        format!("/dashboard/test/customers/{customer}"),
+    ] {
+        let page = t
+            .http
+            .get(t.url(&path))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(page.status(), StatusCode::OK, "{path}");
+        let html = page.text().await.unwrap_or_default();
+        assert!(
+            html.contains("payer@example.com") && html.contains(&customer),
+            "{html}"
+        );
+    }
+    let missing = t
+        .http
+        .get(t.url("/dashboard/payments/ch_missing"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
