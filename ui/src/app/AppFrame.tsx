@@ -18,7 +18,7 @@ import { Fragment, Suspense, useEffect } from "react";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { useEngineActivity } from "../lib/engineActivity";
 import { formatInteger } from "../lib/format";
-import { useAppInfo, useFailureGroups } from "../lib/queries";
+import { ANY_FAILURE_SCOPE, useAppInfo, useFailureGroups } from "../lib/queries";
 import { GlobalSearch } from "./GlobalSearch";
 import { ProfileBadge } from "./ProfileBadge";
 import { hrefFor, useRoute } from "./router";
@@ -38,7 +38,7 @@ export function AppFrame() {
   const screen = screenFor(route.path);
   const appInfo = useAppInfo();
   // The open failures, on every screen: read again whenever the queue changes.
-  const failureGroups = useFailureGroups("open");
+  const failureGroups = useFailureGroups("open", ANY_FAILURE_SCOPE);
   const openFailures = failureGroups.data?.reduce((n, g) => n + g.count, 0) ?? 0;
   const { setColorScheme } = useMantineColorScheme();
 

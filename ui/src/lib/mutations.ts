@@ -13,10 +13,12 @@ import {
   type ConnectInput,
   type ConnectionCard,
   type FailureDetail,
+  type FailureScope,
   type FlowRow,
   type PayoutCorrection,
   type Preferences,
   type ReconRunRow,
+  type RecordLink,
 } from "../bindings";
 import { call, toAppError } from "./ipc";
 import { notifyError, notifyResult, notifySuccess } from "./notify";
@@ -260,6 +262,15 @@ export function useReplayFailure() {
   });
 }
 
+/** Opens a record's page at its provider in the system browser; a refusal is notified. */
+export function useOpenRecord() {
+  return useMutation({
+    mutationFn: (link: RecordLink) =>
+      call(commands.openRecord(link.provider, link.object, link.id, link.testMode)),
+    onError: (error, link) => notifyError(`${link.label} could not be opened`, error),
+  });
+}
+
 /** What replaying a failure would write (nothing is written); shown in the drawer. */
 export function usePreviewFailure() {
   return useMutation({
@@ -282,12 +293,22 @@ export function useDiscardFailure() {
   });
 }
 
-/** Replays every open failure of one root cause, each with its original idempotency key. */
+/**
+ * Replays every open failure of one root cause within the screen's filters, each with its
+ * original idempotency key.
+ */
 export function useReplayFailureGroup() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ kind, errorCode }: { kind: string; errorCode: string }) =>
-      call(commands.replayFailureGroup(kind, errorCode)),
+    mutationFn: ({
+      kind,
+      errorCode,
+      scope,
+    }: {
+      kind: string;
+      errorCode: string;
+      scope: FailureScope;
+    }) => call(commands.replayFailureGroup(kind, errorCode, scope)),
     onSuccess: (outcome) =>
       notifySuccess(
         `${formatInteger(outcome.failureIds.length)} failures of ${outcome.errorCode} replayed`,
@@ -297,7 +318,10 @@ export function useReplayFailureGroup() {
   });
 }
 
-/** Discards every open failure of one root cause with one reason (audited per failure). */
+/**
+ * Discards every open failure of one root cause within the screen's filters with one reason
+ * (audited per failure).
+ */
 export function useDiscardFailureGroup() {
   const queryClient = useQueryClient();
   return useMutation({
@@ -305,11 +329,13 @@ export function useDiscardFailureGroup() {
       kind,
       errorCode,
       reason,
+      scope,
     }: {
       kind: string;
       errorCode: string;
       reason: string;
-    }) => call(commands.discardFailureGroup(kind, errorCode, reason)),
+      scope: FailureScope;
+    }) => call(commands.discardFailureGroup(kind, errorCode, reason, scope)),
     onSuccess: (outcome, { reason }) =>
       notifySuccess(
         `${formatInteger(outcome.failureIds.length)} failures of ${outcome.errorCode} discarded`,

@@ -4,6 +4,7 @@ import {
   commands,
   type AuditQuery,
   type FailureQuery,
+  type FailureScope,
   type PaymentQuery,
   type PayoutBatchRow,
 } from "../bindings";
@@ -82,11 +83,26 @@ export function usePayment(which: { provider: string; providerId: string } | nul
   });
 }
 
-/** Failures of one status (`open`, `replayed`, `discarded` or `all`) grouped by root cause. */
-export function useFailureGroups(status: string) {
+/** Failures not narrowed: every provider, object and age. */
+export const ANY_FAILURE_SCOPE: FailureScope = { provider: null, object: null, age: null };
+
+/**
+ * Failures of one status (`open`, `replayed`, `discarded` or `all`) within a provider, object and
+ * age, grouped by root cause.
+ */
+export function useFailureGroups(status: string, scope: FailureScope) {
   return useQuery({
-    queryKey: queryKeys.failures.groups(status),
-    queryFn: () => call(commands.listFailureGroups(status)),
+    queryKey: queryKeys.failures.groups(status, scope),
+    queryFn: () => call(commands.listFailureGroups(status, scope)),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** The choices of the Failures filters: providers, and the objects open failures are about. */
+export function useFailureFacets() {
+  return useQuery({
+    queryKey: queryKeys.failures.facets,
+    queryFn: () => call(commands.listFailureFacets()),
     placeholderData: keepPreviousData,
   });
 }

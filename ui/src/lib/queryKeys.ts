@@ -1,4 +1,4 @@
-import type { AuditQuery, FailureQuery, PaymentQuery } from "../bindings";
+import type { AuditQuery, FailureQuery, FailureScope, PaymentQuery } from "../bindings";
 
 /** One page of a reconciliation run's results, as `listReconciliationResults` takes it. */
 export interface ReconResultQuery {
@@ -35,7 +35,8 @@ export const queryKeys = {
   },
   failures: {
     all: ["failures"] as const,
-    groups: (status: string) => ["failures", "groups", status] as const,
+    groups: (status: string, scope: FailureScope) => ["failures", "groups", status, scope] as const,
+    facets: ["failures", "facets"] as const,
     pages: ["failures", "page"] as const,
     page: (query: FailureQuery) => ["failures", "page", query] as const,
     detail: (id: number) => ["failures", "detail", id] as const,

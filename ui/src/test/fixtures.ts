@@ -231,6 +231,7 @@ export function failureRow(id: number, overrides: Partial<FailureRow> = {}): Fai
     attempts: 3,
     firstFailedAt: "2025-11-21T09:00:00Z",
     createdAt: "2025-11-21T09:10:00Z",
+    object: "Stripe charge",
     ...overrides,
   };
 }
@@ -267,6 +268,16 @@ export function failureDetail(overrides: Partial<FailureDetail> = {}): FailureDe
       errorMessage: "Amount__c must be positive",
     })),
     resolution: null,
+    records: [
+      {
+        provider: "stripe",
+        object: "charge",
+        id: "ch_12",
+        label: "Stripe charge ch_12",
+        url: "http://127.0.0.1:4242/dashboard/test/payments/ch_12",
+        testMode: true,
+      },
+    ],
     ...overrides,
   };
 }

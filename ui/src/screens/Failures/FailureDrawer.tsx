@@ -21,6 +21,7 @@ import { formatDateTime, humanize } from "../../lib/format";
 import { useDiscardFailure, usePreviewFailure, useReplayFailure } from "../../lib/mutations";
 import { useFailure } from "../../lib/queries";
 import { Field, SectionTitle } from "../../components/DrawerField";
+import { RecordLinks } from "./RecordLinks";
 import { ReplayPreview } from "./ReplayPreview";
 
 function Facts({ failure, resolution }: { failure: FailureRow; resolution: string | null }) {
@@ -302,6 +303,10 @@ export function FailureDrawer({ failure, onClose }: FailureDrawerProps) {
   } else {
     body = (
       <>
+        <Stack gap="sm">
+          <SectionTitle>Records</SectionTitle>
+          <RecordLinks links={detail.data.records} />
+        </Stack>
         <Stack gap="sm">
           <SectionTitle>Attempts</SectionTitle>
           <AttemptLog attempts={detail.data.attemptLog} />

@@ -18,6 +18,9 @@ import { FailuresScreen } from "./FailuresScreen";
 
 const TOTAL = 120;
 
+/** Nothing narrowed. */
+const ANY = { provider: null, object: null, age: null };
+
 /** The screen as the frame hosts it: reloading on engine events. */
 function WithEngineEvents() {
   useEngineActivity();
@@ -78,10 +81,11 @@ describe("Failures", () => {
       status: "open",
       kind: null,
       errorCode: null,
+      scope: ANY,
       offset: 0,
       limit: 50,
     });
-    expect(ipc.callsOf("list_failure_groups")).toEqual([{ status: "open" }]);
+    expect(ipc.callsOf("list_failure_groups")).toEqual([{ status: "open", scope: ANY }]);
 
     const group = within(groups).getByTestId(
       "failure-group-stripe.salesforce.record-FIELD_CUSTOM_VALIDATION_EXCEPTION",
@@ -121,6 +125,7 @@ describe("Failures", () => {
         status: "open",
         kind: "salesforce.stripe.subscription",
         errorCode: "match.ambiguous",
+        scope: ANY,
         offset: 0,
         limit: 50,
       }),
@@ -158,7 +163,7 @@ describe("Failures", () => {
     await user.click(within(modal).getByTestId("failures-group-replay-confirm"));
     await waitFor(() =>
       expect(ipc.callsOf("replay_failure_group")).toEqual([
-        { kind: "salesforce.stripe.subscription", errorCode: "match.ambiguous" },
+        { kind: "salesforce.stripe.subscription", errorCode: "match.ambiguous", scope: ANY },
       ]),
     );
     expect(await screen.findByText("4 failures of match.ambiguous replayed")).toBeTruthy();
@@ -181,6 +186,7 @@ describe("Failures", () => {
           kind: "salesforce.stripe.subscription",
           errorCode: "match.ambiguous",
           reason: "Staging customers",
+          scope: ANY,
         },
       ]),
     );
@@ -206,7 +212,10 @@ describe("Failures", () => {
     await user.click(within(screen.getByTestId("failures-status")).getByLabelText("Discarded"));
     await waitFor(() => expect(lastQuery()).toMatchObject({ status: "discarded", offset: 0 }));
     await waitFor(() =>
-      expect(ipc.callsOf("list_failure_groups").at(-1)).toEqual({ status: "discarded" }),
+      expect(ipc.callsOf("list_failure_groups").at(-1)).toEqual({
+        status: "discarded",
+        scope: ANY,
+      }),
     );
     await waitFor(() =>
       expect(within(screen.getByTestId("failure-row-120")).getByText("Discarded")).toBeTruthy(),
@@ -445,5 +454,80 @@ describe("Failures", () => {
     );
     expect(screen.queryByTestId("failure-groups")).toBeNull();
     expect(screen.getByTestId("failures-table-range").textContent).toBe("0–0 of 0");
+  });
+  it("narrows groups, list and group actions by provider, object and age", async () => {
+    const { ipc, lastQuery } = renderFailures({
+      list_failure_facets: () => ({
+        providers: [
+          { value: "payoneer", label: "Payoneer", count: null },
+          { value: "stripe", label: "Stripe", count: null },
+        ],
+        objects: [
+          { value: "customer", label: "Stripe customer", count: 700 },
+          { value: "charge", label: "Stripe charge", count: 300 },
+        ],
+      }),
+    });
+    const user = userEvent.setup();
+    await screen.findByTestId("failure-row-120");
+    const object = (await screen.findByTestId("failures-filter-object")) as HTMLSelectElement;
+    await waitFor(() => expect(object.options.length).toBe(3));
+    expect(object.options[1]?.textContent).toBe("Stripe customer (700 open)");
+    await user.selectOptions(object, "customer");
+    await user.selectOptions(screen.getByTestId("failures-filter-provider"), "stripe");
+    await user.selectOptions(screen.getByTestId("failures-filter-age"), "olderThanDay");
+    const narrowed = { provider: "stripe", object: "customer", age: "olderThanDay" };
+    await waitFor(() => expect(lastQuery()).toMatchObject({ scope: narrowed, offset: 0 }));
+    await waitFor(() =>
+      expect(ipc.callsOf("list_failure_groups").at(-1)).toEqual({
+        status: "open",
+        scope: narrowed,
+      }),
+    );
+    // "Replay all" acts on the group within the filters, and says so.
+    await user.click(
+      await screen.findByTestId("failure-group-salesforce.stripe.subscription-match.ambiguous"),
+    );
+    await user.click(await screen.findByTestId("failures-group-replay"));
+    const modal = await screen.findByTestId("failures-group-replay-modal");
+    expect(within(modal).getByTestId("failures-group-scope-note")).toBeTruthy();
+    await user.click(within(modal).getByTestId("failures-group-replay-confirm"));
+    await waitFor(() =>
+      expect(ipc.callsOf("replay_failure_group")).toEqual([
+        { kind: "salesforce.stripe.subscription", errorCode: "match.ambiguous", scope: narrowed },
+      ]),
+    );
+    await user.click(screen.getByTestId("failures-filters-clear"));
+    await waitFor(() => expect(lastQuery()).toMatchObject({ scope: ANY }));
+    expect(screen.queryByTestId("failures-filters-clear")).toBeNull();
+  });
+
+  it("says when nothing matches the filters", async () => {
+    renderFailures({
+      list_failures: () => failurePage(0, 0, 50),
+      list_failure_groups: () => [],
+    });
+    const user = userEvent.setup();
+    await user.selectOptions(await screen.findByTestId("failures-filter-age"), "lastHour");
+    expect((await screen.findByTestId("failures-empty")).textContent).toContain(
+      "Clear the filters",
+    );
+  });
+
+  it("links a failure to its records and opens one through the console", async () => {
+    const { ipc } = renderFailures({ open_record: (args) => `opened ${String(args.id)}` });
+    const { user, drawer } = await openFailure(120);
+    const link = await within(drawer).findByTestId("failure-record-link");
+    expect(link.textContent).toContain("Stripe charge ch_12");
+    expect(link.getAttribute("data-url")).toBe(
+      "http://127.0.0.1:4242/dashboard/test/payments/ch_12",
+    );
+    await user.click(link);
+    await waitFor(() =>
+      expect(ipc.callsOf("open_record")).toEqual([
+        { provider: "stripe", object: "charge", id: "ch_12", testMode: true },
+      ]),
+    );
+    expect(within(screen.getByTestId("failure-row-120")).getByText("Stripe charge")).toBeTruthy();
   });
 });

@@ -2,12 +2,13 @@ import { Box, Button, Card, Group, SegmentedControl, Stack, Text } from "@mantin
 import { IconCircleCheck, IconFilterOff, IconX } from "@tabler/icons-react";
 import { useCallback, useState } from "react";
 
-import type { FailureQuery, FailureRow } from "../../bindings";
+import type { FailureQuery, FailureRow, FailureScope } from "../../bindings";
 import { EmptyState } from "../../components/EmptyState";
 import { ScreenHeader } from "../../components/ScreenHeader";
 import { ServerTable, type ServerTableState } from "../../components/ServerTable";
 import { useFailureGroups, useFailuresPage } from "../../lib/queries";
 import { FailureDrawer } from "./FailureDrawer";
+import { ANY_SCOPE, FailureFilters } from "./FailureFilters";
 import { FailureGroups, type GroupFilter } from "./FailureGroups";
 import { GroupActions } from "./GroupActions";
 import { failureColumns } from "./failureColumns";
@@ -31,10 +32,11 @@ const FIRST_PAGE: ServerTableState = {
   columnFilters: [],
 };
 
-/** What to ask the engine for: one status, maybe one root cause, one page. */
+/** What to ask the engine for: one status, maybe one root cause, the filters, one page. */
 export function toFailureQuery(
   status: FailureStatus,
   group: GroupFilter | null,
+  scope: FailureScope,
   state: ServerTableState,
 ): FailureQuery {
   const { pageIndex, pageSize } = state.pagination;
@@ -42,6 +44,7 @@ export function toFailureQuery(
     status,
     kind: group?.kind ?? null,
     errorCode: group?.errorCode ?? null,
+    scope,
     offset: pageIndex * pageSize,
     limit: pageSize,
   };
@@ -53,7 +56,23 @@ const EMPTY_WORDS: Record<Exclude<FailureStatus, "open">, string> = {
   all: "No failures recorded",
 };
 
-function Empty({ status, group }: { status: FailureStatus; group: GroupFilter | null }) {
+function Empty({
+  status,
+  group,
+  narrowed,
+}: {
+  status: FailureStatus;
+  group: GroupFilter | null;
+  narrowed: boolean;
+}) {
+  if (narrowed) {
+    return (
+      <EmptyState icon={IconFilterOff} title="No failures match" data-testid="failures-empty">
+        None with this status matches the provider, object and age chosen. Clear the filters to see
+        the rest.
+      </EmptyState>
+    );
+  }
   if (group) {
     return (
       <EmptyState
@@ -82,11 +101,13 @@ function Empty({ status, group }: { status: FailureStatus; group: GroupFilter | 
 export function FailuresScreen() {
   const [status, setStatus] = useState<FailureStatus>("open");
   const [group, setGroup] = useState<GroupFilter | null>(null);
+  const [scope, setScope] = useState<FailureScope>(ANY_SCOPE);
   const [state, setState] = useState(FIRST_PAGE);
   const [open, setOpen] = useState<FailureRow | null>(null);
   const [picked, setPicked] = useState<number | null>(null);
-  const groups = useFailureGroups(status);
-  const page = useFailuresPage(toFailureQuery(status, group, state));
+  const groups = useFailureGroups(status, scope);
+  const page = useFailuresPage(toFailureQuery(status, group, scope, state));
+  const narrowed = Boolean(scope.provider || scope.object || scope.age);
 
   const toFirstPage = () =>
     setState((s) => ({ ...s, pagination: { ...s.pagination, pageIndex: 0 } }));
@@ -117,6 +138,13 @@ export function FailuresScreen() {
         }
       />
       <Stack gap="md">
+        <FailureFilters
+          scope={scope}
+          onChange={(next) => {
+            setScope(next);
+            toFirstPage();
+          }}
+        />
         <FailureGroups
           groups={groups}
           selected={group}
@@ -154,6 +182,7 @@ export function FailuresScreen() {
                 {status === "open" && (
                   <GroupActions
                     group={group}
+                    scope={scope}
                     count={
                       groups.data?.find(
                         (g) => g.kind === group.kind && g.errorCode === group.errorCode,
@@ -183,7 +212,7 @@ export function FailuresScreen() {
               onRowOpen={openFailure}
               rowTestId={(row) => `failure-row-${row.id}`}
               highlighted={(row) => row.id === picked}
-              empty={<Empty status={status} group={group} />}
+              empty={<Empty status={status} group={group} narrowed={narrowed} />}
             />
           </Stack>
         </Card>

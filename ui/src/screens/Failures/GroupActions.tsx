@@ -6,11 +6,14 @@ import { ErrorNotice } from "../../components/ErrorNotice";
 import { ReasonModal } from "../../components/ReasonModal";
 import { formatInteger } from "../../lib/format";
 import { useDiscardFailureGroup, useReplayFailureGroup } from "../../lib/mutations";
+import type { FailureScope } from "../../bindings";
 import type { GroupFilter } from "./FailureGroups";
 
 interface GroupActionsProps {
   group: GroupFilter;
-  /** Open failures in the group. */
+  /** The screen's filters: only the group's failures within them are acted on. */
+  scope: FailureScope;
+  /** Open failures in the group, within the filters. */
   count: number;
   /** After the group was replayed or discarded: it is empty now. */
   onDone: () => void;
@@ -21,7 +24,8 @@ interface GroupActionsProps {
  * replay every open failure, each with its original idempotency key, or discard them all with
  * one reason. Both ask first and are audited per failure.
  */
-export function GroupActions({ group, count, onDone }: GroupActionsProps) {
+export function GroupActions({ group, scope, count, onDone }: GroupActionsProps) {
+  const narrowed = Boolean(scope.provider || scope.object || scope.age);
   const replay = useReplayFailureGroup();
   const discard = useDiscardFailureGroup();
   const [confirming, setConfirming] = useState<"replay" | "discard" | null>(null);
@@ -79,6 +83,11 @@ export function GroupActions({ group, count, onDone }: GroupActionsProps) {
             runs again, oldest first, each with its original idempotency key: a record that was in
             fact written is not written twice. Correct the records first, or they fail again.
           </Text>
+          {narrowed && (
+            <Text size="sm" fw={600} data-testid="failures-group-scope-note">
+              Only those within the filters shown: the group's other failures stay as they are.
+            </Text>
+          )}
           {replay.isError && <ErrorNotice title="Not replayed" error={replay.error} />}
           <Group justify="flex-end" gap="sm">
             <Button variant="default" onClick={close}>
@@ -89,7 +98,10 @@ export function GroupActions({ group, count, onDone }: GroupActionsProps) {
               loading={replay.isPending}
               data-testid="failures-group-replay-confirm"
               onClick={() =>
-                replay.mutate({ kind: group.kind, errorCode: group.errorCode }, { onSuccess: done })
+                replay.mutate(
+                  { kind: group.kind, errorCode: group.errorCode, scope },
+                  { onSuccess: done },
+                )
               }
             >
               Replay {failures}
@@ -119,7 +131,7 @@ export function GroupActions({ group, count, onDone }: GroupActionsProps) {
         onClose={close}
         onConfirm={(reason) =>
           discard.mutate(
-            { kind: group.kind, errorCode: group.errorCode, reason },
+            { kind: group.kind, errorCode: group.errorCode, reason, scope },
             { onSuccess: done },
           )
         }

@@ -1,6 +1,7 @@
 import { Badge, Group, Paper, Stack, Table, Text } from "@mantine/core";
 
 import type { FailurePreview } from "../../bindings";
+import { RecordLinks } from "./RecordLinks";
 
 const ACTION_LOOK: Record<string, { color: string; words: string }> = {
   create: { color: "blue", words: "Creates" },
@@ -49,6 +50,7 @@ export function ReplayPreview({ preview }: { preview: FailurePreview }) {
             {preview.action === "update" && ` (${changed} of ${preview.fields.length} fields)`}
           </Text>
         </Group>
+        {preview.targetLink && <RecordLinks links={[preview.targetLink]} />}
         {preview.why && (
           <Text size="sm" c={preview.action === "refused" ? "red" : "dimmed"}>
             {preview.why}

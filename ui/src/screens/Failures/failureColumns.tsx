@@ -34,6 +34,11 @@ export const failureColumns = [
     ),
     enableSorting: false,
   }),
+  column.accessor("object", {
+    header: "Object",
+    cell: (info) => <Text size="sm">{info.getValue() ?? "—"}</Text>,
+    enableSorting: false,
+  }),
   column.accessor("errorCode", {
     header: "Error code",
     cell: (info) => (
