@@ -91,6 +91,20 @@ async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
         .await;
     wait_long(&app, group).await;
     app.wait_css("[data-testid=nav-failures-badge]").await;
+    // Narrowed to Stripe customers (a native select, changed as a person's pick changes it).
+    app.client
+        .execute(
+            "const s = document.querySelector('[data-testid=failures-filter-object]');\
+             s.value = 'customer';\
+             s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("filter by object: {e}"));
+    app.wait_css("[data-testid=failures-filters-clear]").await;
+    app.wait_text("[data-testid=failures-table]", "Stripe customer")
+        .await;
+    wait_long(&app, group).await;
     app.screenshot("failures").await;
     app.click_js(group).await;
     app.wait_css("[data-testid=failures-group-filter]").await;
@@ -102,6 +116,21 @@ async fn the_console_shows_sandbox_data_on_every_screen_and_runs_a_flow() {
     app.click_js("[data-testid^=failure-row-] td").await;
     app.wait_css("[data-testid=failure-drawer] [data-testid=failure-payload]")
         .await;
+    // The record is linked to its page, which the sandbox serves as the dashboard would.
+    let link = app
+        .wait_css("[data-testid=failure-drawer] [data-testid=failure-record-link]")
+        .await;
+    let url = link.attr("data-url").await.ok().flatten().unwrap_or_default();
+    assert!(
+        url.contains("/dashboard/") && url.contains("/customers/cus_"),
+        "{url}"
+    );
+    let page = reqwest::get(&url).await.unwrap_or_else(|e| panic!("{url}: {e}"));
+    assert!(page.status().is_success(), "{url}: {}", page.status());
+    assert!(
+        page.text().await.unwrap_or_default().contains("Tour #1 Ltd"),
+        "the customer's page"
+    );
     // A controlled text area: set its value the way typing does, so React sees the edit.
     app.client
         .execute(
