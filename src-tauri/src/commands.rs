@@ -117,16 +117,10 @@ pub async fn open_record(
     id: String,
     test_mode: bool,
 ) -> Result<String, IpcError> {
-    let open = move |url: &str| {
-        use tauri_plugin_opener::OpenerExt;
-        app.opener()
-            .open_url(url, None::<&str>)
-            .map_err(|e| e.to_string())
-    };
     Ok(state
         .console()
         .await?
-        .open_record(&provider, &object, &id, test_mode, open)?)
+        .open_record(&provider, &object, &id, test_mode, system_browser(app))?)
 }
 
 /// One page of failures.
@@ -259,6 +253,16 @@ pub async fn connect_with_keys(
     Ok(state.console().await?.connect_with_keys(input).await?)
 }
 
+/// Opens a URL in the system browser.
+fn system_browser(app: tauri::AppHandle) -> impl FnOnce(&str) -> Result<(), String> + Send {
+    move |url: &str| {
+        use tauri_plugin_opener::OpenerExt;
+        app.opener()
+            .open_url(url, None::<&str>)
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// Connects Salesforce through OAuth in the system browser; resolves once the user has allowed
 /// access (or the wait timed out).
 #[tauri::command]
@@ -267,13 +271,11 @@ pub async fn connect_salesforce(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
 ) -> Result<ConnectionCard, IpcError> {
-    let open = move |url: &str| {
-        use tauri_plugin_opener::OpenerExt;
-        app.opener()
-            .open_url(url, None::<&str>)
-            .map_err(|e| e.to_string())
-    };
-    Ok(state.console().await?.connect_salesforce(open).await?)
+    Ok(state
+        .console()
+        .await?
+        .connect_salesforce(system_browser(app))
+        .await?)
 }
 
 /// Tests a connection with its stored credentials.

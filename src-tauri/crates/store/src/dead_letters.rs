@@ -286,59 +286,58 @@ impl<'a> DeadLetters<'a> {
         let limit = i64::from(limit);
         let (kinds, object, from, before) = filter.narrowing()?;
         let pool = self.store.pool();
-        let rows: Vec<(String, String, i64, i64, String)> = match filter.status.map(DeadLetterStatus::as_str)
-        {
-            Some(status) if object.is_some() => sqlx::query_file!(
-                "queries/dead_letters/groups_object.sql",
-                status,
-                object,
-                limit,
-                kinds,
-                from,
-                before
-            )
-            .fetch_all(pool)
-            .await?
-            .into_iter()
-            .map(|r| (r.kind, r.error_code, r.count, r.oldest, r.sample))
-            .collect(),
-            Some(status) => sqlx::query_file!(
-                "queries/dead_letters/groups_status.sql",
-                status,
-                limit,
-                kinds,
-                object,
-                from,
-                before
-            )
-            .fetch_all(pool)
-            .await?
-            .into_iter()
-            .map(|r| (r.kind, r.error_code, r.count, r.oldest, r.sample))
-            .collect(),
-            None => sqlx::query_file!(
-                "queries/dead_letters/groups.sql",
-                None::<&str>,
-                limit,
-                kinds,
-                object,
-                from,
-                before
-            )
-            .fetch_all(pool)
-            .await?
-            .into_iter()
-            .map(|r| (r.kind, r.error_code, r.count, r.oldest, r.sample))
-            .collect(),
+        let rows = match filter.status.map(DeadLetterStatus::as_str) {
+            Some(status) if object.is_some() => {
+                sqlx::query_file_as!(
+                    GroupRow,
+                    "queries/dead_letters/groups_object.sql",
+                    status,
+                    object,
+                    limit,
+                    kinds,
+                    from,
+                    before
+                )
+                .fetch_all(pool)
+                .await?
+            }
+            Some(status) => {
+                sqlx::query_file_as!(
+                    GroupRow,
+                    "queries/dead_letters/groups_status.sql",
+                    status,
+                    limit,
+                    kinds,
+                    object,
+                    from,
+                    before
+                )
+                .fetch_all(pool)
+                .await?
+            }
+            None => {
+                sqlx::query_file_as!(
+                    GroupRow,
+                    "queries/dead_letters/groups.sql",
+                    None::<&str>,
+                    limit,
+                    kinds,
+                    object,
+                    from,
+                    before
+                )
+                .fetch_all(pool)
+                .await?
+            }
         };
         rows.into_iter()
-            .map(|(kind, error_code, count, oldest, sample)| {
+            .map(|r| {
                 Ok(DeadLetterGroup {
-                    kind,
-                    error_code,
-                    count: to_u64(count, "dead letter group count")?,
-                    oldest: at(oldest),
-                    sample_message: sample,
+                    kind: r.kind,
+                    error_code: r.error_code,
+                    count: to_u64(r.count, "dead letter group count")?,
+                    oldest: at(r.oldest),
+                    sample_message: r.sample,
                 })
             })
             .collect()
@@ -586,6 +585,15 @@ async fn close(
 /// copying it there).
 fn sha256_json(value: &Value) -> Result<String> {
     Ok(hex::encode(Sha256::digest(serde_json::to_vec(value)?)))
+}
+
+/// One root cause's row, as every group query returns it.
+struct GroupRow {
+    kind: String,
+    error_code: String,
+    count: i64,
+    oldest: i64,
+    sample: String,
 }
 
 struct DeadLetterRow {

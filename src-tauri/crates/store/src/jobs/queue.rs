@@ -145,34 +145,8 @@ impl JobQueue<'_> {
         run_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        let mut tx = self.store.begin_write().await?;
-        let done = sqlx::query_file!(
-            "queries/jobs/retry_later.sql",
-            id,
-            owner,
-            i64::from(attempt_no),
-            ms(run_at),
-            failure.message,
-            failure.class.as_str(),
-            failure.code,
-            ms(now)
-        )
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Ok(false);
-        }
-        shared::finish_attempt(
-            &mut tx,
-            id,
-            AttemptOutcome::Retry,
-            Some(failure),
-            Some(run_at),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(true)
+        self.send_back(id, (owner, attempt_no), failure, run_at, now, 0)
+            .await
     }
 
     /// The lease holder reports that the provider is unavailable (its circuit breaker is open):
@@ -188,9 +162,23 @@ impl JobQueue<'_> {
         run_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<bool> {
+        self.send_back(id, (owner, attempt_no), failure, run_at, now, 1)
+            .await
+    }
+
+    /// Sends a leased job back to `pending` with `extra_attempts` more allowed.
+    async fn send_back(
+        &self,
+        id: JobId,
+        (owner, attempt_no): (&str, u32),
+        failure: &JobFailure,
+        run_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+        extra_attempts: i64,
+    ) -> Result<bool> {
         let mut tx = self.store.begin_write().await?;
         let done = sqlx::query_file!(
-            "queries/jobs/hold_until.sql",
+            "queries/jobs/retry_later.sql",
             id,
             owner,
             i64::from(attempt_no),
@@ -198,7 +186,8 @@ impl JobQueue<'_> {
             failure.message,
             failure.class.as_str(),
             failure.code,
-            ms(now)
+            ms(now),
+            extra_attempts
         )
         .execute(&mut *tx)
         .await?;

@@ -69,7 +69,8 @@ impl JobQueue<'_> {
                     failure.message,
                     failure.class.as_str(),
                     failure.code,
-                    now_ms
+                    now_ms,
+                    0_i64
                 )
                 .execute(&mut *tx)
                 .await?;

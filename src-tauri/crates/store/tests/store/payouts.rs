@@ -57,6 +57,18 @@ async fn drafted(store: &Store, maker: &str, count: u32, minor: i64) -> String {
     batches[0].id.clone()
 }
 
+/// `count` items of `minor` each from `005MAKER`, drafted and approved by `005CHECKER`.
+async fn approved(store: &Store, count: u32, minor: i64) -> String {
+    let batch = drafted(store, "005MAKER", count, minor).await;
+    let hash = store.payouts().batch(&batch).await.expect("batch").content_hash;
+    store
+        .payouts()
+        .approve(&batch, "005CHECKER", &hash, t0())
+        .await
+        .expect("approve");
+    batch
+}
+
 fn refused(result: Result<impl std::fmt::Debug, StoreError>, needle: &str) {
     match result {
         Err(StoreError::InvalidState { what }) | Err(StoreError::Conflict { what }) => {
@@ -249,13 +261,7 @@ async fn the_database_itself_refuses_to_skip_four_eyes() {
 #[tokio::test]
 async fn a_sent_item_reaches_one_final_state_and_completes_its_batch() {
     let store = mem().await;
-    let batch = drafted(&store, "005MAKER", 2, 10_000).await;
-    let hash = store.payouts().batch(&batch).await.expect("batch").content_hash;
-    store
-        .payouts()
-        .approve(&batch, "005CHECKER", &hash, t0())
-        .await
-        .expect("approve");
+    let batch = approved(&store, 2, 10_000).await;
     let (_, items) = store
         .payouts()
         .begin_submission(&batch, t0())
@@ -369,13 +375,7 @@ async fn a_rejection_needs_a_reason_and_closes_the_items() {
 #[tokio::test]
 async fn a_refused_batch_sends_its_items_back_for_correction_or_a_new_batch() {
     let store = mem().await;
-    let batch = drafted(&store, "005MAKER", 2, 10_000).await;
-    let hash = store.payouts().batch(&batch).await.expect("batch").content_hash;
-    store
-        .payouts()
-        .approve(&batch, "005CHECKER", &hash, t0())
-        .await
-        .expect("approve");
+    let batch = approved(&store, 2, 10_000).await;
     let (_, items) = store
         .payouts()
         .begin_submission(&batch, t0())
@@ -472,13 +472,7 @@ fn sample_item(id: i64, minor: i64) -> paysync_store::PayoutItem {
 #[tokio::test]
 async fn a_batch_held_while_the_provider_is_down_keeps_what_is_in_doubt_and_resumes() {
     let store = mem().await;
-    let batch = drafted(&store, "005MAKER", 2, 10_000).await;
-    let hash = store.payouts().batch(&batch).await.expect("batch").content_hash;
-    store
-        .payouts()
-        .approve(&batch, "005CHECKER", &hash, t0())
-        .await
-        .expect("approve");
+    let batch = approved(&store, 2, 10_000).await;
     // An approved batch is held before anything is sent: its items stay batched.
     assert!(
         store
