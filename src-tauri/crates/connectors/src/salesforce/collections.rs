@@ -155,6 +155,18 @@ impl UpsertBatch {
         Ok(())
     }
 
+    /// The call in one line, for a failure's attempt log:
+    /// `PATCH /services/data/v66.0/composite/sobjects/Account/Stripe_Customer_Id__c (3 records)`.
+    pub fn summary(&self) -> String {
+        format!(
+            "PATCH /services/data/{API_VERSION}/composite/sobjects/{}/{} ({} record{})",
+            self.object,
+            self.external_id_field,
+            self.records.len(),
+            if self.records.len() == 1 { "" } else { "s" }
+        )
+    }
+
     /// The call.
     pub fn request(&self) -> Request {
         let records: Vec<Value> = self

@@ -561,6 +561,7 @@ impl Applier {
                     continue;
                 }
             };
+            let call = batch.summary();
             for ((change, fields), (_, outcome)) in members.into_iter().zip(outcomes) {
                 let settled = match outcome {
                     RecordOutcome::Saved { id, .. } => Settled::Written { target_id: Some(id) },
@@ -574,7 +575,7 @@ impl Applier {
                         fields,
                     } => Settled::Refused {
                         message: format!(
-                            "{object} {} (Stripe {} {}){}: {message}",
+                            "{object} {} (Stripe {} {}){}: {message} [{call}]",
                             change.object_id,
                             change.object_type,
                             change.object_id,

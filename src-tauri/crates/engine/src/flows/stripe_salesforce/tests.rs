@@ -523,6 +523,17 @@ async fn a_validation_rule_refusal_is_dead_lettered_and_replays_once_corrected()
         "{}",
         letter.error_message
     );
+    // The attempt names the call that was refused.
+    let refused = letter
+        .attempts
+        .last()
+        .and_then(|a| a.error_message.clone())
+        .unwrap_or_default();
+    assert!(
+        refused.contains("[PATCH /services/data/")
+            && refused.contains("/composite/sobjects/Account/Stripe_Customer_Id__c ("),
+        "{refused}"
+    );
     assert_eq!(
         letter.payload["event"]["data"]["object"]["phone"], "call me",
         "the full event is kept"
