@@ -148,24 +148,17 @@ impl<'a> Inbox<'a> {
         for event in events {
             require("event_id", &event.event_id)?;
         }
+        let rows: Vec<(&str, &str, &serde_json::Value)> = events
+            .iter()
+            .map(|e| (e.event_id.as_str(), e.event_type.as_str(), &e.payload))
+            .collect();
+        let rows = serde_json::to_string(&rows)?;
         let mut tx = self.store.begin_write().await?;
-        let mut new = 0;
-        for event in events {
-            let payload = serde_json::to_string(&event.payload)?;
-            let inserted = sqlx::query_file_scalar!(
-                "queries/inbox/insert.sql",
-                source,
-                event.event_id,
-                event.event_type,
-                payload,
-                ms(now)
-            )
-            .fetch_optional(&mut *tx)
+        let done = sqlx::query_file!("queries/inbox/insert_many.sql", source, rows, ms(now))
+            .execute(&mut *tx)
             .await?;
-            new += u64::from(inserted.is_some());
-        }
         tx.commit().await?;
-        Ok(new)
+        Ok(done.rows_affected())
     }
 
     /// Marks the event processed (the first time is kept). `false` if no such event was recorded.

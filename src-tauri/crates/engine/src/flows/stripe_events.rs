@@ -115,6 +115,9 @@ impl Flow for StripeEventsFlow {
     }
 }
 
+/// Event pages fetched ahead of the one being stored.
+const PAGES_AHEAD: usize = 16;
+
 impl StripeEventsFlow {
     async fn poll(
         &self,
@@ -126,44 +129,73 @@ impl StripeEventsFlow {
         // for: once the window is stored, Paysync is complete up to this moment even when Stripe
         // had nothing new (a quiet account must not look like a 30-day gap later).
         let listed_at = ctx.clock.now().timestamp();
-        let mut newest: Option<i64> = None;
-        let mut starting_after: Option<String> = None;
-        loop {
-            let request = events::list_events(since, starting_after.as_deref(), self.page_size);
-            let page: List<Value> = self
-                .executor
-                .send(PROVIDER, request)
-                .await
-                .and_then(|r| r.json())
-                .map_err(|e| FlowError::new(format!("Stripe events could not be read: {e}"), *counts))?;
-            let mut batch = Vec::with_capacity(page.data.len());
-            for raw in &page.data {
-                match serde_json::from_value::<Event>(raw.clone())
-                    .map_err(|e| e.to_string())
-                    .and_then(|e| events::check_event(&e).map(|()| e).map_err(|e| e.to_string()))
-                {
-                    Ok(event) => {
-                        newest = newest.max(Some(event.created));
-                        batch.push(NewInboxEvent {
-                            event_id: event.id,
-                            event_type: event.kind,
-                            payload: raw.clone(),
-                        });
-                    }
-                    Err(problem) => {
-                        // Stripe listed it, so it is Stripe's; it stays there and the run is
-                        // partial, naming it.
-                        counts.failed += 1;
-                        tracing::warn!(event = %raw["id"], %problem, "A Stripe event could not be read.");
+        // Pages are fetched while the ones before them are stored: storing waits on the disk,
+        // fetching on Stripe, and neither should wait on the other. Whatever has arrived is stored
+        // in one transaction; the cursor moves only once every page is stored.
+        let (pages, mut arrived) = tokio::sync::mpsc::channel::<(Vec<NewInboxEvent>, usize)>(PAGES_AHEAD);
+        let fetched = async move {
+            let mut newest: Option<i64> = None;
+            let mut unreadable = 0u64;
+            let mut starting_after: Option<String> = None;
+            loop {
+                let request = events::list_events(since, starting_after.as_deref(), self.page_size);
+                let page: List<Value> = self
+                    .executor
+                    .send(PROVIDER, request)
+                    .await
+                    .and_then(|r| r.json())
+                    .map_err(|e| format!("Stripe events could not be read: {e}"))?;
+                let mut batch = Vec::with_capacity(page.data.len());
+                for raw in &page.data {
+                    match serde_json::from_value::<Event>(raw.clone())
+                        .map_err(|e| e.to_string())
+                        .and_then(|e| events::check_event(&e).map(|()| e).map_err(|e| e.to_string()))
+                    {
+                        Ok(event) => {
+                            newest = newest.max(Some(event.created));
+                            batch.push(NewInboxEvent {
+                                event_id: event.id,
+                                event_type: event.kind,
+                                payload: raw.clone(),
+                            });
+                        }
+                        Err(problem) => {
+                            // Stripe listed it, so it is Stripe's; it stays there and the run is
+                            // partial, naming it.
+                            unreadable += 1;
+                            tracing::warn!(event = %raw["id"], %problem, "A Stripe event could not be read.");
+                        }
                     }
                 }
+                if pages.send((batch, page.data.len())).await.is_err() {
+                    // Storing stopped (its error is the run's); nothing more is worth fetching.
+                    break;
+                }
+                starting_after = page.data.last().and_then(|e| e["id"].as_str().map(str::to_owned));
+                if !page.has_more || starting_after.is_none() {
+                    break;
+                }
             }
-            store_page(ctx, &batch, page.data.len(), counts).await?;
-            starting_after = page.data.last().and_then(|e| e["id"].as_str().map(str::to_owned));
-            if !page.has_more || starting_after.is_none() {
-                break;
+            Ok::<_, String>((newest, unreadable))
+        };
+        // The receiver moves in, so a failed store drops it and the fetching stops rather than
+        // waiting on a full channel.
+        let storing = &mut *counts;
+        let stored = async move {
+            while let Some(first) = arrived.recv().await {
+                let (mut batch, mut listed) = first;
+                while let Ok((more, n)) = arrived.try_recv() {
+                    batch.extend(more);
+                    listed += n;
+                }
+                store_page(ctx, &batch, listed, storing).await?;
             }
-        }
+            Ok::<(), FlowError>(())
+        };
+        let (fetched, stored) = tokio::join!(fetched, stored);
+        stored?;
+        let (newest, unreadable) = fetched.map_err(|message| FlowError::new(message, *counts))?;
+        counts.failed += unreadable;
         let complete_to = newest.map_or(listed_at, |t| t.max(listed_at));
         self.save_cursor(ctx, EVENTS_CURSOR, &complete_to.to_string(), *counts)
             .await?;
