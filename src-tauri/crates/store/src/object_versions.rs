@@ -77,34 +77,32 @@ impl<'a> ObjectVersions<'a> {
         Ok(row.map(ObjectVersion::from))
     }
 
-    /// The applied states of many objects (type, id), on one connection; objects never applied
-    /// are absent from the answer.
+    /// The applied states of many objects (type, id), a few thousand a statement; objects never
+    /// applied are absent from the answer.
     pub async fn get_many(
         &self,
         source: &str,
         keys: &[(String, String)],
     ) -> Result<HashMap<(String, String), ObjectVersion>> {
-        let mut conn = self.store.pool().acquire().await?;
-        let mut found = HashMap::new();
-        for (object_type, object_id) in keys {
-            let row = sqlx::query_file_as!(
-                VersionRow,
-                "queries/object_versions/get.sql",
-                source,
-                object_type,
-                object_id
-            )
-            .fetch_optional(&mut *conn)
-            .await?;
-            if let Some(row) = row {
-                found.insert((object_type.clone(), object_id.clone()), ObjectVersion::from(row));
+        let mut found = HashMap::with_capacity(keys.len());
+        for chunk in keys.chunks(CHUNK) {
+            let keys = serde_json::to_string(chunk)?;
+            let rows = sqlx::query_file_as!(VersionRow, "queries/object_versions/get_many.sql", source, keys)
+                .fetch_all(self.store.pool())
+                .await?;
+            for row in rows {
+                found.insert(
+                    (row.object_type.clone(), row.object_id.clone()),
+                    ObjectVersion::from(row),
+                );
             }
         }
         Ok(found)
     }
 
     /// In one transaction: records every applied state (an older one never replaces a newer one,
-    /// and a tombstone is never lifted) and marks the given events of `source` processed.
+    /// and a tombstone is never lifted) and marks the given events of `source` processed. A few
+    /// thousand rows a statement, rather than a round trip per row.
     pub async fn commit(
         &self,
         source: &str,
@@ -113,27 +111,34 @@ impl<'a> ObjectVersions<'a> {
         now: DateTime<Utc>,
     ) -> Result<()> {
         require("source", source)?;
-        let now_ms = ms(now);
-        let mut tx = self.store.begin_write().await?;
         for v in applied {
             require("object_type", &v.object_type)?;
             require("object_id", &v.object_id)?;
-            sqlx::query_file!(
-                "queries/object_versions/upsert.sql",
-                source,
-                v.object_type,
-                v.object_id,
-                v.version,
-                v.event_id,
-                v.deleted,
-                v.target_id,
-                now_ms
-            )
-            .execute(&mut *tx)
-            .await?;
         }
-        for event_id in processed_events {
-            sqlx::query_file!("queries/inbox/mark_processed.sql", source, event_id, now_ms)
+        let now_ms = ms(now);
+        let mut tx = self.store.begin_write().await?;
+        for chunk in applied.chunks(CHUNK) {
+            let rows: Vec<(&str, &str, i64, &str, i64, Option<&str>)> = chunk
+                .iter()
+                .map(|v| {
+                    (
+                        v.object_type.as_str(),
+                        v.object_id.as_str(),
+                        v.version,
+                        v.event_id.as_str(),
+                        i64::from(v.deleted),
+                        v.target_id.as_deref(),
+                    )
+                })
+                .collect();
+            let rows = serde_json::to_string(&rows)?;
+            sqlx::query_file!("queries/object_versions/upsert_many.sql", source, rows, now_ms)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for chunk in processed_events.chunks(CHUNK) {
+            let ids = serde_json::to_string(chunk)?;
+            sqlx::query_file!("queries/inbox/mark_processed_many.sql", source, ids, now_ms)
                 .execute(&mut *tx)
                 .await?;
         }
@@ -141,6 +146,9 @@ impl<'a> ObjectVersions<'a> {
         Ok(())
     }
 }
+
+/// Rows bound as one JSON array per statement.
+const CHUNK: usize = 5_000;
 
 struct VersionRow {
     object_type: String,
