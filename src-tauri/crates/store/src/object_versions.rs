@@ -118,7 +118,7 @@ impl<'a> ObjectVersions<'a> {
         let now_ms = ms(now);
         let mut tx = self.store.begin_write().await?;
         for chunk in applied.chunks(CHUNK) {
-            let rows: Vec<(&str, &str, i64, &str, i64, Option<&str>)> = chunk
+            let rows: Vec<VersionArgs<'_>> = chunk
                 .iter()
                 .map(|v| {
                     (
@@ -149,6 +149,9 @@ impl<'a> ObjectVersions<'a> {
 
 /// Rows bound as one JSON array per statement.
 const CHUNK: usize = 5_000;
+
+/// An applied state as `upsert_many.sql` binds it: type, id, version, event, deleted, target.
+type VersionArgs<'a> = (&'a str, &'a str, i64, &'a str, i64, Option<&'a str>);
 
 struct VersionRow {
     object_type: String,
