@@ -90,10 +90,13 @@ impl From<String> for Stop {
     }
 }
 
+/// How the reason of a batch held for an outage begins.
+const NOT_ANSWERING: &str = "Payoneer is not answering";
+
 /// A failed call as a reason to stop: the provider being down holds the batch.
 fn call_stopped(what: &str, e: &HttpError) -> Stop {
     if provider_down(e) {
-        Stop::Unavailable(format!("Payoneer is not answering ({what}: {e})"))
+        Stop::Unavailable(format!("{NOT_ANSWERING} ({what}: {e})"))
     } else {
         Stop::Failed(format!("{what}: {e}"))
     }
@@ -234,7 +237,14 @@ async fn send_batch(
 ) -> Result<(), Stop> {
     let store = &ctx.store;
     let now = ctx.clock.now();
+    // A batch held for an outage may have payments in doubt: it resumes at once (asking first),
+    // and a balance too short then holds it again with Payoneer's own reason.
+    let held_for_outage = batch
+        .held_reason
+        .as_deref()
+        .is_some_and(|r| r.starts_with(NOT_ANSWERING));
     if batch.status == BatchStatus::Held
+        && !held_for_outage
         && !funds_cover(p, batch)
             .await
             .map_err(|e| call_stopped("checking the balance", &e))?

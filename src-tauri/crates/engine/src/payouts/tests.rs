@@ -1203,3 +1203,56 @@ async fn a_five_minute_outage_opens_the_breaker_holds_the_payouts_and_they_are_p
     }
     assert!(closed, "the breaker closed again");
 }
+
+#[tokio::test]
+async fn a_batch_held_for_an_outage_resumes_by_asking_and_then_waits_for_funds_with_payoneers_reason() {
+    let s = Setup::new().await;
+    s.payoneer.set_balance("EUR", Decimal::new(50, 0));
+    s.request(&s.payee(1), "300");
+    s.run().await;
+    let batch = s.only_batch().await;
+    s.approve(&batch, CHECKER).await;
+    let start = s.clock.now();
+    s.payoneer_handle.faults.set(FaultConfig {
+        seed: 9,
+        hang_ms: 100,
+        rules: vec![FaultRule {
+            outages: vec![Outage {
+                start,
+                end: start + Duration::minutes(2),
+                status: 503,
+            }],
+            ..FaultRule::default()
+        }],
+    });
+    s.run().await;
+    let held = s.desk().batch(&batch.id).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(held.batch.status, BatchStatus::Held);
+    assert!(
+        held.batch
+            .held_reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with("Payoneer is not answering"))
+    );
+    // Payoneer is back: the batch is resumed at once (its payment may be in doubt), and the
+    // balance refusal holds it with Payoneer's reason instead of the outage's.
+    s.run_after(Duration::minutes(2)).await;
+    let short = s.desk().batch(&batch.id).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(short.batch.status, BatchStatus::Held);
+    assert!(
+        short
+            .batch
+            .held_reason
+            .as_deref()
+            .is_some_and(|r| r.contains("Insufficient funds")),
+        "{:?}",
+        short.batch.held_reason
+    );
+    assert!(s.payoneer.ledger().is_empty());
+    s.payoneer.set_balance("EUR", Decimal::new(1_000, 0));
+    s.run().await;
+    s.settle().await;
+    let paid = s.desk().batch(&batch.id).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((paid.batch.status, paid.batch.paid), (BatchStatus::Completed, 1));
+    assert_eq!(s.payoneer.duplicate_submissions(), 0);
+}
