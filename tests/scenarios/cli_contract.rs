@@ -391,7 +391,10 @@ fn the_dlq_bench_prints_its_figures() {
         assert!(report[key].as_f64().is_some_and(|ms| ms > 0.0), "{key}: {report}");
     }
     assert_eq!(
-        report["queries"], 15,
-        "five of the screen's queries, three rounds"
+        report["queries"], 30,
+        "ten of the screen's queries (five of them its filters), three rounds"
     );
+    let by_query = report["p95_ms_by_query"].as_object().cloned().unwrap_or_default();
+    assert_eq!(by_query.len(), 10, "{report}");
+    assert!(by_query.contains_key("a rare object's first page"), "{report}");
 }
