@@ -86,6 +86,11 @@ export function usePayment(which: { provider: string; providerId: string } | nul
 /** Failures not narrowed: every provider, object and age. */
 export const ANY_FAILURE_SCOPE: FailureScope = { provider: null, object: null, age: null };
 
+/** Whether a scope narrows the failures at all. */
+export function isNarrowed(scope: FailureScope): boolean {
+  return Boolean(scope.provider || scope.object || scope.age);
+}
+
 /**
  * Failures of one status (`open`, `replayed`, `discarded` or `all`) within a provider, object and
  * age, grouped by root cause.

@@ -3,7 +3,7 @@ import { IconFilterOff } from "@tabler/icons-react";
 
 import type { FailureAge, FailureScope } from "../../bindings";
 import { formatInteger } from "../../lib/format";
-import { ANY_FAILURE_SCOPE, useFailureFacets } from "../../lib/queries";
+import { ANY_FAILURE_SCOPE, isNarrowed, useFailureFacets } from "../../lib/queries";
 
 const AGES: { value: FailureAge | ""; label: string }[] = [
   { value: "", label: "Any age" },
@@ -12,9 +12,6 @@ const AGES: { value: FailureAge | ""; label: string }[] = [
   { value: "olderThanDay", label: "Older than a day" },
   { value: "olderThanWeek", label: "Older than a week" },
 ];
-
-/** Nothing narrowed: every provider, object and age. */
-export const ANY_SCOPE = ANY_FAILURE_SCOPE;
 
 interface FailureFiltersProps {
   scope: FailureScope;
@@ -42,7 +39,7 @@ export function FailureFilters({ scope, onChange }: FailureFiltersProps) {
   if (scope.object && !objects.some((o) => o.value === scope.object)) {
     objects.push({ value: scope.object, label: scope.object });
   }
-  const narrowed = Boolean(scope.provider || scope.object || scope.age);
+  const narrowed = isNarrowed(scope);
   const set = (change: Partial<FailureScope>) => onChange({ ...scope, ...change });
 
   return (
@@ -76,7 +73,7 @@ export function FailureFilters({ scope, onChange }: FailureFiltersProps) {
           variant="subtle"
           leftSection={<IconFilterOff size={16} />}
           data-testid="failures-filters-clear"
-          onClick={() => onChange(ANY_SCOPE)}
+          onClick={() => onChange(ANY_FAILURE_SCOPE)}
         >
           Clear filters
         </Button>

@@ -6,9 +6,14 @@ import type { FailureQuery, FailureRow, FailureScope } from "../../bindings";
 import { EmptyState } from "../../components/EmptyState";
 import { ScreenHeader } from "../../components/ScreenHeader";
 import { ServerTable, type ServerTableState } from "../../components/ServerTable";
-import { useFailureGroups, useFailuresPage } from "../../lib/queries";
+import {
+  ANY_FAILURE_SCOPE,
+  isNarrowed,
+  useFailureGroups,
+  useFailuresPage,
+} from "../../lib/queries";
 import { FailureDrawer } from "./FailureDrawer";
-import { ANY_SCOPE, FailureFilters } from "./FailureFilters";
+import { FailureFilters } from "./FailureFilters";
 import { FailureGroups, type GroupFilter } from "./FailureGroups";
 import { GroupActions } from "./GroupActions";
 import { failureColumns } from "./failureColumns";
@@ -101,13 +106,13 @@ function Empty({
 export function FailuresScreen() {
   const [status, setStatus] = useState<FailureStatus>("open");
   const [group, setGroup] = useState<GroupFilter | null>(null);
-  const [scope, setScope] = useState<FailureScope>(ANY_SCOPE);
+  const [scope, setScope] = useState<FailureScope>(ANY_FAILURE_SCOPE);
   const [state, setState] = useState(FIRST_PAGE);
   const [open, setOpen] = useState<FailureRow | null>(null);
   const [picked, setPicked] = useState<number | null>(null);
   const groups = useFailureGroups(status, scope);
   const page = useFailuresPage(toFailureQuery(status, group, scope, state));
-  const narrowed = Boolean(scope.provider || scope.object || scope.age);
+  const narrowed = isNarrowed(scope);
 
   const toFirstPage = () =>
     setState((s) => ({ ...s, pagination: { ...s.pagination, pageIndex: 0 } }));

@@ -6,6 +6,7 @@ import { ErrorNotice } from "../../components/ErrorNotice";
 import { ReasonModal } from "../../components/ReasonModal";
 import { formatInteger } from "../../lib/format";
 import { useDiscardFailureGroup, useReplayFailureGroup } from "../../lib/mutations";
+import { isNarrowed } from "../../lib/queries";
 import type { FailureScope } from "../../bindings";
 import type { GroupFilter } from "./FailureGroups";
 
@@ -25,7 +26,7 @@ interface GroupActionsProps {
  * one reason. Both ask first and are audited per failure.
  */
 export function GroupActions({ group, scope, count, onDone }: GroupActionsProps) {
-  const narrowed = Boolean(scope.provider || scope.object || scope.age);
+  const narrowed = isNarrowed(scope);
   const replay = useReplayFailureGroup();
   const discard = useDiscardFailureGroup();
   const [confirming, setConfirming] = useState<"replay" | "discard" | null>(null);

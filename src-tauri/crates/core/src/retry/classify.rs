@@ -69,7 +69,7 @@ pub enum Failure {
 }
 
 /// The code of a call a circuit breaker stopped.
-pub const CIRCUIT_OPEN: &str = "circuit_open";
+const CIRCUIT_OPEN: &str = "circuit_open";
 
 /// The classifier's verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,4 +9,4 @@ pub mod backoff;
 pub mod classify;
 
 pub use backoff::{NextStep, RetryPolicy};
-pub use classify::{CIRCUIT_OPEN, Classification, Failure, RetrySafety, is_salesforce_transient};
+pub use classify::{Classification, Failure, RetrySafety, is_salesforce_transient};

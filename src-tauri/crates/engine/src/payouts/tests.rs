@@ -179,6 +179,26 @@ impl Setup {
             .unwrap_or_else(|e| panic!("approve: {e}"))
     }
 
+    /// Payoneer answers 503 to everything from now for `how_long` (on the sandbox clock);
+    /// returns when it is back.
+    fn payoneer_down_for(&self, how_long: Duration) -> DateTime<Utc> {
+        let start = self.clock.now();
+        let end = start + how_long;
+        self.payoneer_handle.faults.set(FaultConfig {
+            seed: 5,
+            hang_ms: 100,
+            rules: vec![FaultRule {
+                outages: vec![Outage {
+                    start,
+                    end,
+                    status: 503,
+                }],
+                ..FaultRule::default()
+            }],
+        });
+        end
+    }
+
     fn ledger_refs(&self) -> Vec<String> {
         self.payoneer
             .ledger()
@@ -1089,20 +1109,7 @@ async fn a_five_minute_outage_opens_the_breaker_holds_the_payouts_and_they_are_p
         .find(|batch| batch.id != a.id)
         .unwrap_or_else(|| panic!("batch B was not drafted"));
     s.approve(&b, CHECKER).await;
-    let start = s.clock.now();
-    let end = start + Duration::minutes(5);
-    s.payoneer_handle.faults.set(FaultConfig {
-        seed: 5,
-        hang_ms: 100,
-        rules: vec![FaultRule {
-            outages: vec![Outage {
-                start,
-                end,
-                status: 503,
-            }],
-            ..FaultRule::default()
-        }],
-    });
+    let end = s.payoneer_down_for(Duration::minutes(5));
 
     // A run every 20 seconds through the outage.
     let mut runs_while_open = 0;
@@ -1212,19 +1219,7 @@ async fn a_batch_held_for_an_outage_resumes_by_asking_and_then_waits_for_funds_w
     s.run().await;
     let batch = s.only_batch().await;
     s.approve(&batch, CHECKER).await;
-    let start = s.clock.now();
-    s.payoneer_handle.faults.set(FaultConfig {
-        seed: 9,
-        hang_ms: 100,
-        rules: vec![FaultRule {
-            outages: vec![Outage {
-                start,
-                end: start + Duration::minutes(2),
-                status: 503,
-            }],
-            ..FaultRule::default()
-        }],
-    });
+    s.payoneer_down_for(Duration::minutes(2));
     s.run().await;
     let held = s.desk().batch(&batch.id).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(held.batch.status, BatchStatus::Held);
