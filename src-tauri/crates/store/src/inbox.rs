@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::error::Result;
 use crate::ids::{InboxId, JobId};
@@ -71,14 +72,46 @@ pub struct ObjectEvent {
 }
 
 /// An event to record with [`Inbox::record_many`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct NewInboxEvent {
     /// The source's id for the event.
     pub event_id: String,
     /// The source's event type.
     pub event_type: String,
+    /// The event body, as the source sent it: a poller stores a page's events without building
+    /// and re-encoding each one's JSON tree.
+    pub payload: Box<RawValue>,
+}
+
+impl NewInboxEvent {
+    /// An event whose body is a JSON value.
+    pub fn from_value(
+        event_id: impl Into<String>,
+        event_type: impl Into<String>,
+        payload: &Value,
+    ) -> Result<Self> {
+        Ok(Self {
+            event_id: event_id.into(),
+            event_type: event_type.into(),
+            payload: serde_json::value::to_raw_value(payload)?,
+        })
+    }
+}
+
+/// An unprocessed event as a consumer reads it: the body is the stored JSON text, left for the
+/// consumer to decode into its own types in one pass.
+#[derive(Debug, Clone)]
+pub struct PendingEvent {
+    /// Its row id (consumers page by it).
+    pub id: InboxId,
+    /// The source's id for the event.
+    pub event_id: String,
+    /// The source's event type.
+    pub event_type: String,
     /// The event body.
-    pub payload: Value,
+    pub payload: Box<RawValue>,
+    /// When it was received.
+    pub received_at: DateTime<Utc>,
 }
 
 /// The inbox of a [`Store`].
@@ -148,9 +181,9 @@ impl<'a> Inbox<'a> {
         for event in events {
             require("event_id", &event.event_id)?;
         }
-        let rows: Vec<(&str, &str, &serde_json::Value)> = events
+        let rows: Vec<(&str, &str, &RawValue)> = events
             .iter()
-            .map(|e| (e.event_id.as_str(), e.event_type.as_str(), &e.payload))
+            .map(|e| (e.event_id.as_str(), e.event_type.as_str(), &*e.payload))
             .collect();
         let rows = serde_json::to_string(&rows)?;
         let mut tx = self.store.begin_write().await?;
@@ -187,19 +220,26 @@ impl<'a> Inbox<'a> {
         source: &str,
         after_id: InboxId,
         limit: u32,
-    ) -> Result<Vec<InboxEvent>> {
-        sqlx::query_file_as!(
-            InboxRow,
+    ) -> Result<Vec<PendingEvent>> {
+        let rows = sqlx::query_file!(
             "queries/inbox/unprocessed_from.sql",
             source,
             after_id,
             i64::from(limit)
         )
         .fetch_all(self.store.pool())
-        .await?
-        .into_iter()
-        .map(InboxEvent::try_from)
-        .collect()
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(PendingEvent {
+                    id: r.id,
+                    event_id: r.event_id,
+                    event_type: r.event_type,
+                    payload: RawValue::from_string(r.payload)?,
+                    received_at: at(r.received_at),
+                })
+            })
+            .collect()
     }
 
     /// The events of `source` about `object_id`: its own and those naming it as their charge

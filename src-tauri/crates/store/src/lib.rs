@@ -51,7 +51,7 @@ pub use cursors::Cursors;
 pub use dead_letters::{DeadLetter, DeadLetterFilter, DeadLetterGroup, DeadLetterStatus, DeadLetters};
 pub use error::{Result, StoreError};
 pub use ids::{AuditSeq, DeadLetterId, InboxId, JobId, LinkId, RunId};
-pub use inbox::{Inbox, InboxEvent, InboxOutcome, NewInboxEvent, ObjectEvent};
+pub use inbox::{Inbox, InboxEvent, InboxOutcome, NewInboxEvent, ObjectEvent, PendingEvent};
 pub use jobs::{
     Attempt, AttemptOutcome, Enqueued, InDoubtResolution, Job, JobCounts, JobFailure, JobQueue, JobStatus,
     LeasedJob, NewJob, Reclaimed,

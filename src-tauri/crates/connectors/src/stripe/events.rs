@@ -99,39 +99,153 @@ pub fn decode_event(body: &[u8]) -> Result<Event, EventDecodeError> {
 
 /// Checks an event already parsed (e.g. from a list page).
 pub fn check_event(event: &Event) -> Result<(), EventDecodeError> {
-    let id = Some(event.id.as_str());
-    if !is_id(&event.id, "evt_") {
+    let snapshot = event.data.object.as_object().map(|o| Snapshot {
+        id: o.get("id").and_then(Value::as_str),
+        object: o.get("object").and_then(Value::as_str),
+    });
+    check_parts(&event.id, &event.object, &event.kind, event.created, snapshot)
+}
+
+/// What an inbox needs of an event to store it, read from the event's JSON text without building
+/// the rest of it: a list page's events are stored as Stripe sent them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventHead {
+    /// `evt_…`.
+    pub id: String,
+    /// E.g. `charge.succeeded`.
+    pub kind: String,
+    /// When the event happened (Unix seconds).
+    pub created: i64,
+}
+
+/// Reads and checks an event's head from its JSON text. Whatever [`decode_event`] accepts, this
+/// accepts with the same head; what this refuses, [`decode_event`] refuses with the same message.
+/// (It skips the snapshot's other fields unread, so a number too large for a float there is
+/// accepted here and refused only when the whole event is decoded.)
+pub fn decode_event_head(text: &str) -> Result<EventHead, EventDecodeError> {
+    /// The fields read, borrowed from the text; anything unusual (an escaped string, a field of
+    /// another type) fails here and is left to the whole decoder.
+    #[derive(Deserialize)]
+    struct Head<'a> {
+        id: &'a str,
+        object: &'a str,
+        #[serde(rename = "type")]
+        kind: &'a str,
+        created: i64,
+        #[serde(borrow)]
+        data: HeadData<'a>,
+        // Read only so that their types are checked as the whole decoder checks them.
+        #[serde(default)]
+        #[allow(dead_code)]
+        api_version: Option<&'a str>,
+        #[serde(default)]
+        #[allow(dead_code)]
+        livemode: bool,
+    }
+    #[derive(Deserialize)]
+    struct HeadData<'a> {
+        #[serde(borrow)]
+        object: SnapshotFields<'a>,
+    }
+    let head = serde_json::from_str::<Head<'_>>(text).ok().filter(|head| {
+        let snapshot = Snapshot {
+            id: head.data.object.id,
+            object: head.data.object.object,
+        };
+        check_parts(head.id, head.object, head.kind, head.created, Some(snapshot)).is_ok()
+    });
+    match head {
+        Some(head) => Ok(EventHead {
+            id: head.id.to_owned(),
+            kind: head.kind.to_owned(),
+            created: head.created,
+        }),
+        // Refused or unusual: the whole decoder decides, and names the field.
+        None => decode_event(text.as_bytes()).map(|e| EventHead {
+            id: e.id,
+            kind: e.kind,
+            created: e.created,
+        }),
+    }
+}
+
+/// A snapshot's `id` and `object`, read from a JSON object only (not from an array, as a derived
+/// struct would be), the other fields skipped unread.
+struct SnapshotFields<'a> {
+    id: Option<&'a str>,
+    object: Option<&'a str>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for SnapshotFields<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Fields<'a> {
+            type Value = SnapshotFields<'a>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut fields = SnapshotFields {
+                    id: None,
+                    object: None,
+                };
+                // A repeated key keeps its last value, as a parsed JSON object does.
+                while let Some(key) = map.next_key::<&'de str>()? {
+                    match key {
+                        "id" => fields.id = map.next_value()?,
+                        "object" => fields.object = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(fields)
+            }
+        }
+        deserializer.deserialize_map(Fields(std::marker::PhantomData))
+    }
+}
+
+/// The two fields of an event's snapshot every event must have.
+struct Snapshot<'a> {
+    id: Option<&'a str>,
+    object: Option<&'a str>,
+}
+
+/// The checks every event passes; `snapshot` is `None` when `data.object` is not an object.
+fn check_parts(
+    event_id: &str,
+    object: &str,
+    kind: &str,
+    created: i64,
+    snapshot: Option<Snapshot<'_>>,
+) -> Result<(), EventDecodeError> {
+    let id = Some(event_id);
+    if !is_id(event_id, "evt_") {
         return Err(invalid(None, "id", "is not an event id (evt_…)"));
     }
-    if event.object != "event" {
-        return Err(invalid(
-            id,
-            "object",
-            format!("is {:?}, not \"event\"", event.object),
-        ));
+    if object != "event" {
+        return Err(invalid(id, "object", format!("is {object:?}, not \"event\"")));
     }
-    if event.kind.is_empty()
-        || event.kind.len() > 100
-        || !event
-            .kind
+    if kind.is_empty()
+        || kind.len() > 100
+        || !kind
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_')
     {
         return Err(invalid(id, "type", "is not an event type"));
     }
-    if DateTime::<Utc>::from_timestamp(event.created, 0).is_none() || event.created < 0 {
+    if DateTime::<Utc>::from_timestamp(created, 0).is_none() || created < 0 {
         return Err(invalid(id, "created", "is not a time"));
     }
-    let object = event
-        .data
-        .object
-        .as_object()
-        .ok_or_else(|| invalid(id, "data.object", "is not an object"))?;
-    match object.get("id").and_then(Value::as_str) {
+    let snapshot = snapshot.ok_or_else(|| invalid(id, "data.object", "is not an object"))?;
+    match snapshot.id {
         Some(object_id) if !object_id.is_empty() && object_id.len() <= MAX_ID_LEN => {}
         _ => return Err(invalid(id, "data.object.id", "is missing")),
     }
-    match object.get("object").and_then(Value::as_str) {
+    match snapshot.object {
         Some(kind) if !kind.is_empty() => {}
         _ => return Err(invalid(id, "data.object.object", "is missing")),
     }
@@ -311,6 +425,12 @@ mod tests {
                 .err()
                 .unwrap_or_else(|| panic!("{key} accepted"));
             assert_eq!(err.field, field, "{err}");
+            let text = String::from_utf8(body(&v)).unwrap_or_default();
+            assert_eq!(
+                decode_event_head(&text).err(),
+                Some(err),
+                "the head decoder agrees"
+            );
         }
         let missing = decode_event(br#"{"id":"evt_1"}"#).err().map(|e| e.field);
         assert_eq!(missing, Some("body"));
@@ -369,7 +489,61 @@ mod tests {
         assert_eq!(decode_event(&reencoded).ok(), Some(decoded));
     }
 
+    #[test]
+    fn the_head_of_an_event_is_read_from_its_text() {
+        let text = String::from_utf8(body(&event())).unwrap_or_default();
+        let head = decode_event_head(&text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            head,
+            EventHead {
+                id: "evt_1Abc".to_owned(),
+                kind: "customer.created".to_owned(),
+                created: 1_763_700_000,
+            }
+        );
+        // Escaped text is read as the whole decoder reads it.
+        let escaped = text.replace("customer.created", "customer\\u002ecreated");
+        assert_eq!(
+            decode_event_head(&escaped).map(|h| h.kind).ok(),
+            Some("customer.created".to_owned())
+        );
+    }
+
+    /// A value one field of an event might take, well formed or not.
+    fn field_value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            "[a-z_.]{0,12}".prop_map(Value::from),
+            Just(json!({"object": {"id": "ch_1", "object": "charge"}})),
+            Just(json!({"object": {"id": 7, "object": "charge"}})),
+            Just(json!({"object": "ch_1"})),
+            Just(json!({"id": "cus_1"})),
+            Just(json!([])),
+        ]
+    }
+
     proptest! {
+        #[test]
+        fn the_head_decoder_agrees_with_the_whole_decoder(
+            key in prop::sample::select(vec!["id", "object", "type", "created", "data", "api_version", "livemode", "other"]),
+            value in field_value(),
+            drop in any::<bool>(),
+        ) {
+            let mut v = event();
+            if drop {
+                if let Some(map) = v.as_object_mut() {
+                    map.remove(key);
+                }
+            } else {
+                v[key] = value;
+            }
+            let text = String::from_utf8(body(&v)).unwrap_or_default();
+            let whole = decode_event(text.as_bytes()).map(|e| EventHead { id: e.id, kind: e.kind, created: e.created });
+            prop_assert_eq!(decode_event_head(&text), whole);
+        }
+
         #[test]
         fn the_decoder_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
             let _ = decode_event(&bytes);

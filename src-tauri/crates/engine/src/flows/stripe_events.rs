@@ -15,10 +15,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use paysync_connectors::http::Executor;
 use paysync_connectors::stripe::PROVIDER;
-use paysync_connectors::stripe::events::{self, EVENTS_WINDOW_DAYS, Event, ScannedObject};
+use paysync_connectors::stripe::events::{self, EVENTS_WINDOW_DAYS, ScannedObject};
 use paysync_connectors::stripe::wire::List;
 use paysync_store::{NewInboxEvent, RunCounts};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use crate::scheduler::{Flow, FlowContext, FlowError};
@@ -139,39 +140,42 @@ impl StripeEventsFlow {
             let mut starting_after: Option<String> = None;
             loop {
                 let request = events::list_events(since, starting_after.as_deref(), self.page_size);
-                let page: List<Value> = self
+                // Each event is kept as the JSON text Stripe sent, and only its head is read: the
+                // inbox stores it as it came, and the apply flow decodes it once, later.
+                let page: List<Box<RawValue>> = self
                     .executor
                     .send(PROVIDER, request)
                     .await
                     .and_then(|r| r.json())
                     .map_err(|e| format!("Stripe events could not be read: {e}"))?;
-                let mut batch = Vec::with_capacity(page.data.len());
-                for raw in &page.data {
-                    match serde_json::from_value::<Event>(raw.clone())
-                        .map_err(|e| e.to_string())
-                        .and_then(|e| events::check_event(&e).map(|()| e).map_err(|e| e.to_string()))
-                    {
-                        Ok(event) => {
-                            newest = newest.max(Some(event.created));
+                let listed = page.data.len();
+                let mut batch = Vec::with_capacity(listed);
+                let mut last_id = None;
+                for raw in page.data {
+                    match events::decode_event_head(raw.get()) {
+                        Ok(head) => {
+                            newest = newest.max(Some(head.created));
+                            last_id = Some(head.id.clone());
                             batch.push(NewInboxEvent {
-                                event_id: event.id,
-                                event_type: event.kind,
-                                payload: raw.clone(),
+                                event_id: head.id,
+                                event_type: head.kind,
+                                payload: raw,
                             });
                         }
                         Err(problem) => {
                             // Stripe listed it, so it is Stripe's; it stays there and the run is
                             // partial, naming it.
                             unreadable += 1;
-                            tracing::warn!(event = %raw["id"], %problem, "A Stripe event could not be read.");
+                            last_id.clone_from(&problem.id);
+                            tracing::warn!(event = ?problem.id, %problem, "A Stripe event could not be read.");
                         }
                     }
                 }
-                if pages.send((batch, page.data.len())).await.is_err() {
+                if pages.send((batch, listed)).await.is_err() {
                     // Storing stopped (its error is the run's); nothing more is worth fetching.
                     break;
                 }
-                starting_after = page.data.last().and_then(|e| e["id"].as_str().map(str::to_owned));
+                starting_after = last_id;
                 if !page.has_more || starting_after.is_none() {
                     break;
                 }
@@ -307,11 +311,7 @@ fn rescanned(object: ScannedObject, snapshot: &Value, started_at: i64) -> Option
         "data": {"object": snapshot},
         "livemode": snapshot["livemode"].as_bool().unwrap_or(false),
     });
-    Some(NewInboxEvent {
-        event_id,
-        event_type: kind,
-        payload,
-    })
+    NewInboxEvent::from_value(event_id, kind, &payload).ok()
 }
 
 #[cfg(test)]

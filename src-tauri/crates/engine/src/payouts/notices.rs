@@ -26,11 +26,11 @@ pub(super) async fn take(p: &Payouts, ctx: &FlowContext, tally: &mut Tally) -> R
         .await
         .map_err(|e| store_failed(&e))?;
     for notice in notices {
-        let reference = notice
-            .payload
-            .get("client_reference_id")
-            .and_then(|v| v.as_str())
-            .map(str::to_owned);
+        // A notice that is not the JSON object it should be names no payout: it is marked
+        // processed like any other notice naming none.
+        let reference = serde_json::from_str::<serde_json::Value>(notice.payload.get())
+            .ok()
+            .and_then(|v| v.get("client_reference_id")?.as_str().map(str::to_owned));
         if let Some(reference) = reference {
             let item = store
                 .payouts()

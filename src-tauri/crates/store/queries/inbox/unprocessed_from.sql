@@ -1,4 +1,4 @@
-SELECT id, source, event_id, event_type, payload, job_id, received_at, processed_at
+SELECT id, event_id, event_type, payload, received_at
 FROM inbox
 WHERE source = ?1 AND processed_at IS NULL AND id > ?2
 ORDER BY id

@@ -145,10 +145,9 @@ async fn an_event_whose_job_cannot_be_enqueued_is_not_recorded() {
 async fn a_page_of_events_is_recorded_once_in_one_go() {
     let store = mem().await;
     let inbox = store.inbox();
-    let event = |id: &str| paysync_store::NewInboxEvent {
-        event_id: id.to_owned(),
-        event_type: "customer.updated".to_owned(),
-        payload: json!({"id": id}),
+    let event = |id: &str| {
+        paysync_store::NewInboxEvent::from_value(id, "customer.updated", &json!({"id": id}))
+            .unwrap_or_else(|e| panic!("{e}"))
     };
     let first = inbox
         .record_many("stripe", &[event("evt_a"), event("evt_b"), event("evt_a")], t0())

@@ -74,12 +74,9 @@ async fn commit_marks_the_events_processed_with_the_versions() {
     let store = mem().await;
     let now = t0();
     let events: Vec<NewInboxEvent> = (0..3)
-        .map(|i| NewInboxEvent {
-            event_id: format!("evt_{i}"),
-            event_type: "customer.updated".to_owned(),
-            payload: json!({"i": i}),
-        })
-        .collect();
+        .map(|i| NewInboxEvent::from_value(format!("evt_{i}"), "customer.updated", &json!({"i": i})))
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|e| panic!("{e}"));
     store
         .inbox()
         .record_many("stripe", &events, now)

@@ -112,10 +112,13 @@ async fn payments_are_filtered_sorted_and_paged_in_the_database() {
 #[tokio::test]
 async fn a_payments_events_include_its_refunds_and_disputes_in_provider_order() {
     let store = mem().await;
-    let event = |id: &str, kind: &str, created: i64, object: serde_json::Value| NewInboxEvent {
-        event_id: id.into(),
-        event_type: kind.into(),
-        payload: json!({"id": id, "object": "event", "type": kind, "created": created, "data": {"object": object}}),
+    let event = |id: &str, kind: &str, created: i64, object: serde_json::Value| {
+        NewInboxEvent::from_value(
+            id,
+            kind,
+            &json!({"id": id, "object": "event", "type": kind, "created": created, "data": {"object": object}}),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
     };
     store
         .inbox()

@@ -151,7 +151,17 @@ pub(crate) fn refresh_job(
 pub(crate) fn event_of(payload: &Value) -> Result<Event, String> {
     use serde::Deserialize;
     // Read from the borrowed value: no copy of the whole payload first.
-    let event = Event::deserialize(payload).map_err(|e| format!("Stripe event: {e}"))?;
+    checked(Event::deserialize(payload))
+}
+
+/// Decodes an inbox payload's JSON text as a Stripe event, in one pass: no JSON tree of the whole
+/// event is built on the way.
+fn event_of_json(payload: &str) -> Result<Event, String> {
+    checked(serde_json::from_str(payload))
+}
+
+fn checked(event: Result<Event, serde_json::Error>) -> Result<Event, String> {
+    let event = event.map_err(|e| format!("Stripe event: {e}"))?;
     check_event(&event).map_err(|e| e.to_string())?;
     Ok(event)
 }
@@ -202,7 +212,7 @@ impl Flow for StripeToSalesforceFlow {
                 let drained = events.len() < self.applier.options.batch_events as usize;
                 let mut changes = Vec::with_capacity(events.len());
                 for inbox_event in events {
-                    match event_of(&inbox_event.payload) {
+                    match event_of_json(inbox_event.payload.get()) {
                         Ok(event) if self.applier.mappings.get(event.object_kind()).is_some() => {
                             let mut change = Change::of(event);
                             change.received_at = Some(inbox_event.received_at);
@@ -216,9 +226,12 @@ impl Flow for StripeToSalesforceFlow {
                         Err(message) => {
                             tracing::warn!(event = %inbox_event.event_id, %message, "Stripe event not readable.");
                             counts.failed += 1;
+                            // The store only holds JSON, so the body parses; it is kept whole.
+                            let payload =
+                                serde_json::from_str(inbox_event.payload.get()).unwrap_or(Value::Null);
                             jobs.push(record_job(
                                 &inbox_event.event_id,
-                                &inbox_event.payload,
+                                &payload,
                                 "stripe.event_invalid",
                                 &message,
                                 now,
@@ -242,13 +255,19 @@ impl Flow for StripeToSalesforceFlow {
                 .await
                 .map_err(|e| FlowError::new(e.to_string(), counts))?;
             let mut decisions = Vec::with_capacity(candidates.len());
-            for (key, candidate) in &candidates {
-                match decide(candidate, known.get(key)) {
+            // Each object's events, settled with whatever its decision comes to.
+            let mut events_of = std::collections::BTreeMap::new();
+            for (key, mut candidate) in candidates {
+                let events = std::mem::take(&mut candidate.events);
+                match decide(candidate, known.get(&key)) {
                     Decision::Skip => {
-                        counts.skipped += candidate.events.len() as u64;
-                        processed.extend(candidate.events.iter().cloned());
+                        counts.skipped += events.len() as u64;
+                        processed.extend(events);
                     }
-                    decision => decisions.push((key.clone(), decision)),
+                    decision => {
+                        decisions.push((key.clone(), decision));
+                        events_of.insert(key, events);
+                    }
                 }
             }
 
@@ -257,24 +276,24 @@ impl Flow for StripeToSalesforceFlow {
             let mut versions: Vec<AppliedVersion> = applied.parents.clone();
             counts.written += applied.parents.len() as u64;
             for (key, (change, settled)) in applied.outcomes {
-                let Some(candidate) = candidates.get(&key) else {
+                let Some(events) = events_of.remove(&key) else {
                     continue;
                 };
                 match settled {
                     Settled::Written { target_id } => {
                         counts.written += u64::from(target_id.is_some());
-                        counts.skipped += candidate.events.len() as u64 - 1;
+                        counts.skipped += events.len() as u64 - 1;
                         versions.push(change.applied(target_id));
-                        processed.extend(candidate.events.iter().cloned());
+                        processed.extend(events);
                     }
                     Settled::Skipped => {
-                        counts.skipped += candidate.events.len() as u64;
-                        processed.extend(candidate.events.iter().cloned());
+                        counts.skipped += events.len() as u64;
+                        processed.extend(events);
                     }
                     Settled::Refused { code, message } => {
                         tracing::warn!(object = %change.object_id, %code, %message, "Record refused; dead-lettered.");
                         counts.failed += 1;
-                        counts.skipped += candidate.events.len() as u64 - 1;
+                        counts.skipped += events.len() as u64 - 1;
                         // Refusals are few: their events are read back whole for the dead letter.
                         let event = store
                             .inbox()
@@ -283,7 +302,7 @@ impl Flow for StripeToSalesforceFlow {
                             .map_err(|e| FlowError::new(e.to_string(), counts))?
                             .map_or(Value::Null, |e| e.payload);
                         jobs.push(record_job(&change.event_id, &event, &code, &message, now));
-                        processed.extend(candidate.events.iter().cloned());
+                        processed.extend(events);
                     }
                     // Its events stay unprocessed; a later run sends it with others of its kind.
                     Settled::Held => {}

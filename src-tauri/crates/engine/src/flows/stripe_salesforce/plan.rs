@@ -147,25 +147,28 @@ pub(crate) fn coalesce_into(
     }
 }
 
-/// Decides a candidate against the state applied before.
-pub(crate) fn decide(candidate: &Candidate, applied: Option<&ObjectVersion>) -> Decision {
-    let change = &candidate.change;
+/// Decides a candidate against the state applied before; the change moves into the decision
+/// (its snapshot is the bulk of a batch's memory, so it is not copied).
+pub(crate) fn decide(candidate: Candidate, applied: Option<&ObjectVersion>) -> Decision {
+    let Candidate {
+        change, ambiguous, ..
+    } = candidate;
     if let Some(applied) = applied {
         if applied.deleted || applied.version > change.version {
             return Decision::Skip;
         }
         if applied.version == change.version && !change.deleted {
-            return if applied.event_id == change.event_id && !candidate.ambiguous {
+            return if applied.event_id == change.event_id && !ambiguous {
                 Decision::Skip
             } else {
-                Decision::Fetch(change.clone())
+                Decision::Fetch(change)
             };
         }
     }
-    if candidate.ambiguous && !change.deleted {
-        Decision::Fetch(change.clone())
+    if ambiguous && !change.deleted {
+        Decision::Fetch(change)
     } else {
-        Decision::Apply(change.clone())
+        Decision::Apply(change)
     }
 }
 
@@ -211,7 +214,7 @@ mod tests {
         ]);
         let c = &out[&("charge".to_owned(), "ch_1".to_owned())];
         assert_eq!((c.change.version, c.ambiguous, c.events.len()), (5, false, 2));
-        assert_eq!(decide(c, None), Decision::Apply(c.change.clone()));
+        assert_eq!(decide(c.clone(), None), Decision::Apply(c.change.clone()));
 
         let out = coalesce([
             change("ch_1", 5, "evt_b", 2, false),
@@ -219,7 +222,7 @@ mod tests {
         ]);
         let c = &out[&("charge".to_owned(), "ch_1".to_owned())];
         assert!(c.ambiguous);
-        assert!(matches!(decide(c, None), Decision::Fetch(_)));
+        assert!(matches!(decide(c.clone(), None), Decision::Fetch(_)));
     }
 
     #[test]
@@ -227,17 +230,17 @@ mod tests {
         let old = coalesce([change("ch_1", 3, "evt_a", 1, false)]);
         let old = &old[&("charge".to_owned(), "ch_1".to_owned())];
         let newer = applied(&change("ch_1", 4, "evt_z", 9, false));
-        assert_eq!(decide(old, Some(&newer)), Decision::Skip);
+        assert_eq!(decide(old.clone(), Some(&newer)), Decision::Skip);
         let same = applied(&old.change);
-        assert_eq!(decide(old, Some(&same)), Decision::Skip, "a duplicate");
+        assert_eq!(decide(old.clone(), Some(&same)), Decision::Skip, "a duplicate");
         let tie = applied(&change("ch_1", 3, "evt_other", 7, false));
         assert!(
-            matches!(decide(old, Some(&tie)), Decision::Fetch(_)),
+            matches!(decide(old.clone(), Some(&tie)), Decision::Fetch(_)),
             "a tie is fetched"
         );
         let tomb = applied(&change("ch_1", 1, "evt_del", 0, true));
         assert_eq!(
-            decide(old, Some(&tomb)),
+            decide(old.clone(), Some(&tomb)),
             Decision::Skip,
             "nothing follows a deletion"
         );
@@ -252,7 +255,7 @@ mod tests {
         let c = &out[&("charge".to_owned(), "cus_1".to_owned())];
         assert!(c.change.deleted && !c.ambiguous);
         let tie = applied(&change("cus_1", 5, "evt_z", 2, false));
-        assert!(matches!(decide(c, Some(&tie)), Decision::Apply(ch) if ch.deleted));
+        assert!(matches!(decide(c.clone(), Some(&tie)), Decision::Apply(ch) if ch.deleted));
     }
 
     /// One object's true history: states at non-decreasing versions, possibly ending deleted.
@@ -317,7 +320,7 @@ mod tests {
                 let (batch, tail) = rest.split_at(n);
                 rest = tail;
                 for (key, candidate) in coalesce(batch.iter().cloned()) {
-                    let write = match decide(&candidate, store.get(&key.1)) {
+                    let write = match decide(candidate, store.get(&key.1)) {
                         Decision::Skip => None,
                         Decision::Apply(c) => Some(c),
                         Decision::Fetch(c) => {

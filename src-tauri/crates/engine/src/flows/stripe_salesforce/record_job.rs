@@ -149,7 +149,7 @@ impl JobHandler for RecordJobHandler {
             change,
             ambiguous: false,
         };
-        let decision = decide(&candidate, known.as_ref());
+        let decision = decide(candidate, known.as_ref());
         if decision == Decision::Skip {
             return Ok(Some(json!({
                 "result": "superseded",

@@ -64,10 +64,13 @@ impl Setup {
     async fn deliver(&self, events: &[Value]) {
         let events: Vec<NewInboxEvent> = events
             .iter()
-            .map(|e| NewInboxEvent {
-                event_id: e["id"].as_str().unwrap_or_default().to_owned(),
-                event_type: e["type"].as_str().unwrap_or_default().to_owned(),
-                payload: e.clone(),
+            .map(|e| {
+                NewInboxEvent::from_value(
+                    e["id"].as_str().unwrap_or_default(),
+                    e["type"].as_str().unwrap_or_default(),
+                    e,
+                )
+                .unwrap_or_else(|e| panic!("{e}"))
             })
             .collect();
         self.engine
