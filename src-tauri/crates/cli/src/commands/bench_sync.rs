@@ -242,8 +242,9 @@ pub async fn bench_sync(events: u64, latency_ms: u64) -> anyhow::Result<SyncBenc
         StripeMappings::defaults()?,
         ApplyOptions {
             api_share_percent: 100,
-            // Runs follow each other closely over a continuous stream: fill collections.
-            hold_partial_for: StdDuration::from_secs(5),
+            // Over a continuous stream, a partial collection waits up to 15 s to fill: the
+            // slowest kind (refunds, a tenth of the payments) fills one in about 5 s at 50 ms.
+            hold_partial_for: StdDuration::from_secs(15),
             ..ApplyOptions::default()
         },
     );

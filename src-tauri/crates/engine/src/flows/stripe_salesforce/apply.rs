@@ -229,17 +229,22 @@ impl Applier {
     /// Gives settled charges their fee and net: their balance transactions are listed by the
     /// page (100 a call, in the charges' time window) rather than fetched one by one, and spliced
     /// in as Stripe expands them. Answers the charges whose transaction was not found that way.
+    ///
+    /// The window is cut into consecutive slices holding about the same number of charges, listed
+    /// side by side (up to `fetch_concurrency` at once): a batch's fees take the round trips of
+    /// its largest slice, not of the whole window.
     async fn attach_fees(
         &self,
         charges: Vec<Change>,
         ready: &mut BTreeMap<ObjectKey, Change>,
         applied: &mut Applied,
     ) -> Vec<Change> {
-        let created: Vec<i64> = charges
+        let mut created: Vec<i64> = charges
             .iter()
             .filter_map(|c| c.snapshot["created"].as_i64())
             .collect();
-        let (Some(&from), Some(&to)) = (created.iter().min(), created.iter().max()) else {
+        created.sort_unstable();
+        let (Some(&from), Some(&to)) = (created.first(), created.last()) else {
             return charges;
         };
         let mut wanted: HashMap<String, Vec<Change>> = HashMap::new();
@@ -250,25 +255,18 @@ impl Applier {
                 .to_owned();
             wanted.entry(txn).or_default().push(change);
         }
-        // A shuffled backlog can spread over a long window: past this, fetch the rest singly.
-        let max_pages = wanted.len().div_ceil(100) * 2 + 2;
-        let mut after: Option<String> = None;
-        for _ in 0..max_pages {
-            if wanted.is_empty() {
-                break;
-            }
-            // A captured charge's transaction is created with it; one captured later is fetched
-            // singly below, so the window stays as tight as the charges.
-            let request =
-                stripe::list_balance_transactions("charge", from - 5, to + 60, after.as_deref(), 100);
-            let page = self
-                .stripe
-                .send(stripe::PROVIDER, request)
-                .await
-                .and_then(|r| r.json::<stripe::wire::List<Value>>());
-            applied.stripe_calls += 1;
-            let Ok(page) = page else { break };
-            for txn in &page.data {
+        let slices = fee_slices(&created, from - 5, to + 60, self.options.fetch_concurrency.max(1));
+        let mut tasks = JoinSet::new();
+        for (gte, lte, charges_in) in slices {
+            let executor = self.stripe.clone();
+            // A shuffled backlog can spread over a long window: past this, fetch the rest singly.
+            let max_pages = charges_in.div_ceil(100) * 2 + 2;
+            tasks.spawn(async move { list_fees(&executor, gte, lte, max_pages).await });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            let Ok((txns, calls)) = joined else { continue };
+            applied.stripe_calls += calls;
+            for txn in txns {
                 let Some(changes) = txn["id"].as_str().and_then(|id| wanted.remove(id)) else {
                     continue;
                 };
@@ -276,10 +274,6 @@ impl Applier {
                     change.snapshot["balance_transaction"] = txn.clone();
                     ready.insert(change.key(), change);
                 }
-            }
-            after = page.data.last().and_then(|t| t["id"].as_str()).map(str::to_owned);
-            if !page.has_more || after.is_none() {
-                break;
             }
         }
         wanted.into_values().flatten().collect()
@@ -632,4 +626,97 @@ fn needs_fee(change: &Change) -> bool {
 /// The inbox source and version namespace of Stripe.
 pub(crate) const fn stripe_events_source() -> &'static str {
     crate::flows::stripe_events::SOURCE
+}
+
+/// Cuts `[gte, lte]` into at most `max` consecutive slices with about the same number of the
+/// (sorted) `created` times in each, at least 100 a slice: `(gte, lte, how many)`. Together they
+/// cover the window once.
+fn fee_slices(created: &[i64], gte: i64, lte: i64, max: usize) -> Vec<(i64, i64, usize)> {
+    let count = max.min(created.len().div_ceil(100)).max(1);
+    let chunks: Vec<&[i64]> = created.chunks(created.len().div_ceil(count).max(1)).collect();
+    let mut slices = Vec::with_capacity(chunks.len());
+    let (mut start, mut held) = (gte, 0);
+    for (i, chunk) in chunks.iter().enumerate() {
+        held += chunk.len();
+        match chunks.get(i + 1).and_then(|next| next.first()) {
+            // A slice ends where the next one's first charge's margin begins.
+            Some(&first) if first - 6 >= start => {
+                slices.push((start, first - 6, held));
+                (start, held) = (first - 5, 0);
+            }
+            // Charges crowded into the same seconds cannot be cut apart: they stay together.
+            Some(_) => {}
+            None => slices.push((start, lte, held)),
+        }
+    }
+    slices
+}
+
+/// Lists the charges' balance transactions created in `[gte, lte]`, at most `max_pages` pages:
+/// what was found, and the calls made.
+async fn list_fees(executor: &Executor, gte: i64, lte: i64, max_pages: usize) -> (Vec<Value>, u64) {
+    let (mut found, mut calls) = (Vec::new(), 0);
+    let mut after: Option<String> = None;
+    for _ in 0..max_pages {
+        let request = stripe::list_balance_transactions("charge", gte, lte, after.as_deref(), 100);
+        let page = executor
+            .send(stripe::PROVIDER, request)
+            .await
+            .and_then(|r| r.json::<stripe::wire::List<Value>>());
+        calls += 1;
+        let Ok(mut page) = page else { break };
+        after = page.data.last().and_then(|t| t["id"].as_str()).map(str::to_owned);
+        found.append(&mut page.data);
+        if !page.has_more || after.is_none() {
+            break;
+        }
+    }
+    (found, calls)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::fee_slices;
+
+    #[test]
+    fn a_small_batch_is_one_slice_and_a_large_one_is_cut_evenly() {
+        let few: Vec<i64> = (0..80).collect();
+        assert_eq!(fee_slices(&few, -5, 139, 8), vec![(-5, 139, 80)]);
+        let crowded = vec![7; 400];
+        assert_eq!(fee_slices(&crowded, 2, 67, 8), vec![(2, 67, 400)]);
+        let many: Vec<i64> = (0..400).collect();
+        assert_eq!(
+            fee_slices(&many, -5, 459, 8),
+            vec![(-5, 94, 100), (95, 194, 100), (195, 294, 100), (295, 459, 100)]
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn slices_cover_the_window_once_in_order(
+            mut created in proptest::collection::vec(0i64..10_000, 1..2_000),
+            max in 1usize..16,
+        ) {
+            created.sort_unstable();
+            let (gte, lte) = (created[0] - 5, created[created.len() - 1] + 60);
+            let slices = fee_slices(&created, gte, lte, max);
+            prop_assert!(slices.len() <= max);
+            prop_assert_eq!(slices.first().map(|s| s.0), Some(gte));
+            prop_assert_eq!(slices.last().map(|s| s.1), Some(lte));
+            for pair in slices.windows(2) {
+                prop_assert_eq!(pair[0].1 + 1, pair[1].0, "consecutive, no gap, no overlap");
+            }
+            prop_assert!(slices.iter().all(|s| s.0 <= s.1));
+            prop_assert_eq!(slices.iter().map(|s| s.2).sum::<usize>(), created.len());
+            // Each slice starts at least the margin before its first charge, so a transaction
+            // created with its charge or up to a minute later is never in an earlier slice.
+            let mut first = 0;
+            for (start, _, n) in &slices {
+                prop_assert!(created[first] - 5 >= *start);
+                first += n;
+            }
+        }
+    }
 }

@@ -18,8 +18,29 @@ use super::plan::{Change, ObjectKey};
 /// The dead-letter code of a customer more than one Account could be.
 pub const AMBIGUOUS: &str = "match.ambiguous";
 
-/// Values one query names at once.
-const PER_QUERY: usize = 50;
+/// The longest list of values one query names: Salesforce takes a query in the URL of a GET,
+/// which it refuses past 16,384 bytes, and percent-encoding lengthens the text by up to about half
+/// again. Short addresses fit a few hundred to a query, long ones fewer.
+const LIST_CHARS: usize = 8_000;
+
+/// The SOQL terms cut into lists of at most [`LIST_CHARS`] characters each, joined by `separator`.
+fn lists(terms: impl IntoIterator<Item = String>, separator: &str) -> Vec<String> {
+    let mut lists: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for term in terms {
+        if !current.is_empty() && current.len() + separator.len() + term.len() > LIST_CHARS {
+            lists.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push_str(separator);
+        }
+        current.push_str(&term);
+    }
+    if !current.is_empty() {
+        lists.push(current);
+    }
+    lists
+}
 
 /// Mail providers whose domain says nothing about the company.
 const FREE_MAIL: &[&str] = &[
@@ -237,9 +258,7 @@ impl Applier {
         let emails: BTreeSet<&str> = new.iter().map(|(_, e)| e.as_str()).collect();
         let domains: BTreeSet<String> = emails.iter().filter_map(|e| company_domain(e)).collect();
         let mut by_email: BTreeMap<String, Vec<Candidate>> = BTreeMap::new();
-        let emails: Vec<&str> = emails.into_iter().collect();
-        for chunk in emails.chunks(PER_QUERY) {
-            let list = chunk.iter().map(|e| quote(e)).collect::<Vec<_>>().join(", ");
+        for list in lists(emails.iter().map(|e| quote(e)), ", ") {
             let contacts = self
                 .query(
                     &format!(
@@ -265,13 +284,10 @@ impl Applier {
             }
         }
         let mut by_domain: BTreeMap<String, Vec<Candidate>> = BTreeMap::new();
-        let domains: Vec<String> = domains.into_iter().collect();
-        for chunk in domains.chunks(PER_QUERY / 5) {
-            let any = chunk
-                .iter()
-                .map(|d| format!("Website LIKE {}", quote(&format!("%{d}%"))))
-                .collect::<Vec<_>>()
-                .join(" OR ");
+        let likes = domains
+            .iter()
+            .map(|d| format!("Website LIKE {}", quote(&format!("%{d}%"))));
+        for any in lists(likes, " OR ") {
             let accounts = self
                 .query(
                     &format!("SELECT Id, Website, Stripe_Customer_Id__c FROM Account WHERE {any}"),
@@ -283,7 +299,7 @@ impl Applier {
                     continue;
                 };
                 // LIKE finds `notacme.com` too: only the exact host counts.
-                let Some(host) = website_domain(&site).filter(|h| chunk.contains(h)) else {
+                let Some(host) = website_domain(&site).filter(|h| domains.contains(h)) else {
                     continue;
                 };
                 by_domain.entry(host).or_default().push(Candidate {
@@ -335,6 +351,28 @@ mod tests {
             account: account.to_owned(),
             linked_to: None,
         }
+    }
+
+    #[test]
+    fn query_lists_stay_under_the_url_budget_and_keep_every_value_once() {
+        let emails: Vec<String> = (0..2_000)
+            .map(|i| quote(&format!("customer{i}@example.com")))
+            .collect();
+        let lists = lists(emails.clone(), ", ");
+        assert!(lists.len() > 1 && lists.len() < 20, "{} lists", lists.len());
+        assert!(lists.iter().all(|l| l.len() <= LIST_CHARS));
+        let again: Vec<String> = lists
+            .iter()
+            .flat_map(|l| l.split(", ").map(str::to_owned))
+            .collect();
+        assert_eq!(again, emails);
+        // One value longer than the budget still goes, alone.
+        let long = "x".repeat(LIST_CHARS + 1);
+        assert_eq!(
+            super::lists([long.clone(), "y".to_owned()], ", "),
+            vec![long, "y".to_owned()]
+        );
+        assert!(super::lists(Vec::<String>::new(), ", ").is_empty());
     }
 
     #[test]

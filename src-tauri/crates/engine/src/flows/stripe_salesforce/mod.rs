@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 pub use apply::ApplyOptions;
 use apply::{Applier, Settled};
 pub use mappings::StripeMappings;
-use plan::{Change, Decision, coalesce_into, decide};
+use plan::{Candidate, Change, Decision, ObjectKey, coalesce_into, decide};
 pub use record_job::RecordJobHandler;
 
 use crate::flows::stripe_events::SOURCE;
@@ -191,15 +191,21 @@ impl Flow for StripeToSalesforceFlow {
             .map_err(|e| FlowError::new(e.to_string(), counts))?;
         ctx.progress(0, Some(total));
         let mut after = 0;
+        // Records held back for a fuller collection join the next batch of this run, decided
+        // again with whatever newer events it brings. Paging moves on past their events, so
+        // without this they would wait for the next run, and a long run would end with a
+        // backlog of them spread over its whole time span.
+        let mut carried: std::collections::BTreeMap<ObjectKey, Candidate> = std::collections::BTreeMap::new();
         loop {
             // Gather the newest change per object over successive pages, so each type's partial
             // collection comes once per `flush_objects` objects rather than once per page.
             let mut processed: Vec<String> = Vec::new();
             let mut jobs: Vec<NewJob> = Vec::new();
-            let mut candidates = std::collections::BTreeMap::new();
+            let mut candidates = std::mem::take(&mut carried);
+            let held_over = candidates.len();
             let mut read_any = false;
             let now = ctx.clock.now();
-            while candidates.len() < self.applier.options.flush_objects.max(1) {
+            while candidates.len() - held_over < self.applier.options.flush_objects.max(1) {
                 let events = store
                     .inbox()
                     .unprocessed_from(SOURCE, after, self.applier.options.batch_events)
@@ -246,6 +252,7 @@ impl Flow for StripeToSalesforceFlow {
                 }
             }
             if !read_any {
+                // What is still carried stays unprocessed in the inbox for the next run.
                 break;
             }
             let keys: Vec<_> = candidates.keys().cloned().collect();
@@ -304,8 +311,17 @@ impl Flow for StripeToSalesforceFlow {
                         jobs.push(record_job(&change.event_id, &event, &code, &message, now));
                         processed.extend(events);
                     }
-                    // Its events stay unprocessed; a later run sends it with others of its kind.
-                    Settled::Held => {}
+                    // Its events stay unprocessed; it goes again with the next batch of its kind.
+                    Settled::Held => {
+                        carried.insert(
+                            key,
+                            Candidate {
+                                change,
+                                ambiguous: false,
+                                events,
+                            },
+                        );
+                    }
                     Settled::Deferred { code, message } => {
                         tracing::info!(object = %change.object_id, %code, %message, "Record left for the next run.");
                         counts.failed += 1;

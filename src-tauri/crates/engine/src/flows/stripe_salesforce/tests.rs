@@ -982,6 +982,31 @@ async fn a_partial_collection_waits_for_more_of_its_kind_unless_it_is_old_or_dra
 }
 
 #[tokio::test]
+async fn a_held_partial_goes_with_the_next_batch_of_the_same_run() {
+    // Batches of 100 objects: the first is all remainder and waits; the second fills its
+    // collection, so one whole collection goes in the same run; the last 50 wait again.
+    let s = Setup::new(ApplyOptions {
+        hold_partial_for: std::time::Duration::from_secs(10),
+        batch_events: 100,
+        flush_objects: 100,
+        match_existing_accounts: false,
+        ..ApplyOptions::default()
+    })
+    .await;
+    let t = now().timestamp() - 60;
+    s.deliver(&customer_events(0..250, t)).await;
+    let run = s.run().await;
+    assert_eq!((run.counts.read, run.counts.written), (250, 200), "{run:?}");
+    assert_eq!(s.flow.calls().1, 1, "one whole collection");
+    assert_eq!(s.salesforce.records("Account").len(), 200);
+    assert_eq!(s.unprocessed().await, 50);
+    s.flow.drain(true);
+    assert_eq!(s.run().await.counts.written, 50);
+    assert_eq!(s.unprocessed().await, 0);
+    s.stop().await;
+}
+
+#[tokio::test]
 async fn the_flow_pauses_before_its_share_of_the_daily_api_allocation() {
     let s = Setup::new(ApplyOptions {
         api_share_percent: 50,
