@@ -17,7 +17,13 @@ pub fn merge(parts: Vec<Value>) -> Value {
 
 /// A list object: `{object:"list", data, has_more, url}`.
 pub fn list(url: &str, data: Vec<Value>, has_more: bool) -> Value {
-    json!({"object": "list", "data": data, "has_more": has_more, "url": url})
+    // `data` moves in: `json!` would copy every object of the page once more.
+    let mut list = serde_json::Map::new();
+    list.insert("object".to_owned(), json!("list"));
+    list.insert("data".to_owned(), Value::Array(data));
+    list.insert("has_more".to_owned(), json!(has_more));
+    list.insert("url".to_owned(), json!(url));
+    Value::Object(list)
 }
 
 /// `{id, object, deleted: true}` for a deleted customer, product or invoice.
