@@ -437,33 +437,46 @@ impl Applier {
         }
     }
 
-    /// Holds back each type's remainder past whole collections when all of it is young enough
-    /// to wait and no record written now links to it (children are decided first, so a held
-    /// parent's children are held too).
+    /// Holds back each type's remainder past whole collections while it is young enough to
+    /// wait, so collections go full. Parents are decided first: a record whose parent waits
+    /// waits with it (it cannot be written before), and a record that cannot wait (too old)
+    /// makes its parents go now too. When too few of a type's records can wait to make up its
+    /// remainder, the remainder goes as a partial collection.
     fn hold_partials(&self, mapped: &mut [(String, Vec<Mapped>)], now: DateTime<Utc>, applied: &mut Applied) {
         let wait = chrono::Duration::from_std(self.options.hold_partial_for).unwrap_or_default();
-        let mut linked: BTreeSet<ObjectKey> = BTreeSet::new();
-        for (_, records) in mapped.iter_mut().rev() {
-            let remainder = records.len() % salesforce::COLLECTION_MAX;
-            let mut held: Vec<usize> = Vec::new();
-            for (i, (change, _)) in records.iter().enumerate().rev() {
-                if held.len() == remainder {
-                    break;
-                }
-                let young = change.received_at.is_some_and(|t| t + wait > now);
-                if young && !linked.contains(&change.key()) {
-                    held.push(i);
+        let young = |change: &Change| change.received_at.is_some_and(|t| t + wait > now);
+        // Children come after their parents, so one pass from the last type back reaches every
+        // parent of a record that must go.
+        let mut must: BTreeSet<ObjectKey> = BTreeSet::new();
+        for (_, records) in mapped.iter().rev() {
+            for (change, _) in records {
+                if !young(change) || must.contains(&change.key()) {
+                    must.insert(change.key());
+                    must.extend(self.mappings.parents(change));
                 }
             }
-            if remainder > 0 && held.len() == remainder {
-                // `held` is in descending index order, so removals do not shift the rest.
-                for i in held {
-                    let (change, _) = records.remove(i);
-                    applied.outcomes.insert(change.key(), (change, Settled::Held));
-                }
+        }
+        let mut waiting: BTreeSet<ObjectKey> = BTreeSet::new();
+        for (_, records) in mapped.iter_mut() {
+            let (mut held, mut free): (Vec<usize>, Vec<usize>) = (0..records.len()).partition(|&i| {
+                self.mappings
+                    .parents(&records[i].0)
+                    .iter()
+                    .any(|p| waiting.contains(p))
+            });
+            let remainder = free.len() % salesforce::COLLECTION_MAX;
+            // The newest records wait; the oldest fill the collections.
+            free.retain(|&i| !must.contains(&records[i].0.key()));
+            free.sort_by_key(|&i| std::cmp::Reverse(records[i].0.received_at));
+            if remainder > 0 && free.len() >= remainder {
+                held.extend(&free[..remainder]);
             }
-            for (change, _) in records.iter() {
-                linked.extend(self.mappings.parents(change));
+            held.sort_unstable_by(|a, b| b.cmp(a));
+            // Descending indices: each removal leaves the ones still to remove in place.
+            for i in held {
+                let (change, _) = records.remove(i);
+                waiting.insert(change.key());
+                applied.outcomes.insert(change.key(), (change, Settled::Held));
             }
         }
     }

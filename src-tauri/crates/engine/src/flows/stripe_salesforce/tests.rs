@@ -1006,6 +1006,58 @@ async fn a_held_partial_goes_with_the_next_batch_of_the_same_run() {
     s.stop().await;
 }
 
+/// `charge.failed` events for charges `ch_<i>` of customers `cus_<i>`, created at `t`.
+fn charge_events(ids: std::ops::Range<usize>, t: i64) -> Vec<Value> {
+    ids.map(|i| {
+        event(
+            &format!("evt_ch_{i}"),
+            "charge.failed",
+            t,
+            json!({
+                "id": format!("ch_{i}"), "object": "charge", "amount": 500, "currency": "usd",
+                "status": "failed", "customer": format!("cus_{i}"), "created": t,
+            }),
+        )
+    })
+    .collect()
+}
+
+#[tokio::test]
+async fn a_payment_waits_with_its_customer_so_both_collections_go_full() {
+    let s = Setup::new(ApplyOptions {
+        hold_partial_for: std::time::Duration::from_secs(10),
+        match_existing_accounts: false,
+        ..ApplyOptions::default()
+    })
+    .await;
+    let t = now().timestamp() - 60;
+    // 100 customers already in Salesforce; then 100 new ones, and a payment of each of the 200.
+    s.flow.drain(true);
+    s.deliver(&customer_events(0..100, t)).await;
+    s.run().await;
+    s.flow.drain(false);
+    let before = s.flow.calls().1;
+    let mut events = customer_events(100..200, t);
+    events.extend(charge_events(0..200, t));
+    s.deliver(&events).await;
+    // The new customers are a partial collection, so they wait, and their payments with them;
+    // the other 100 payments are a partial collection too. Nothing is sent half full.
+    let run = s.run().await;
+    assert_eq!(run.counts.written, 0, "{run:?}");
+    assert_eq!(s.flow.calls().1, before);
+    // 100 more customers and their payments make both collections whole.
+    let mut events = customer_events(200..300, t);
+    events.extend(charge_events(200..300, t));
+    s.deliver(&events).await;
+    let run = s.run().await;
+    assert_eq!(run.counts.written, 200 + 200, "{run:?}");
+    assert_eq!(s.flow.calls().1 - before, 2, "two whole collections");
+    assert_eq!(s.salesforce.records("Account").len(), 300);
+    assert_eq!(s.salesforce.records("Payment__c").len(), 200);
+    assert_eq!(s.unprocessed().await, 100, "the last hundred payments wait");
+    s.stop().await;
+}
+
 #[tokio::test]
 async fn the_flow_pauses_before_its_share_of_the_daily_api_allocation() {
     let s = Setup::new(ApplyOptions {
