@@ -166,7 +166,10 @@ impl StripeEventsFlow {
                             // Stripe listed it, so it is Stripe's; it stays there and the run is
                             // partial, naming it.
                             unreadable += 1;
-                            last_id.clone_from(&problem.id);
+                            // Paging goes on from it even when its id is not one Paysync accepts.
+                            last_id = serde_json::from_str::<Value>(raw.get())
+                                .ok()
+                                .and_then(|v| v["id"].as_str().map(str::to_owned));
                             tracing::warn!(event = ?problem.id, %problem, "A Stripe event could not be read.");
                         }
                     }

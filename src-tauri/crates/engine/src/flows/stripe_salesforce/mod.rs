@@ -232,9 +232,11 @@ impl Flow for StripeToSalesforceFlow {
                         Err(message) => {
                             tracing::warn!(event = %inbox_event.event_id, %message, "Stripe event not readable.");
                             counts.failed += 1;
-                            // The store only holds JSON, so the body parses; it is kept whole.
+                            // Kept whole: as JSON, or as its text when even that does not parse
+                            // (a number too large for a float).
+                            let text = inbox_event.payload.get();
                             let payload =
-                                serde_json::from_str(inbox_event.payload.get()).unwrap_or(Value::Null);
+                                serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()));
                             jobs.push(record_job(
                                 &inbox_event.event_id,
                                 &payload,
