@@ -172,6 +172,20 @@ impl Setup {
         batches[0].clone()
     }
 
+    /// The reason of a batch that must be held.
+    async fn held_reason(&self, batch: &str) -> String {
+        let view = self.desk().batch(batch).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            view.batch.status,
+            BatchStatus::Held,
+            "{:?}",
+            view.batch.held_reason
+        );
+        view.batch
+            .held_reason
+            .unwrap_or_else(|| panic!("batch {batch} is held without a reason"))
+    }
+
     async fn approve(&self, batch: &PayoutBatch, actor: &str) -> PayoutBatch {
         self.desk()
             .approve(&batch.id, actor, &batch.content_hash)
@@ -459,14 +473,8 @@ async fn insufficient_funds_hold_the_batch_until_the_balance_allows() {
     let batch = s.only_batch().await;
     s.approve(&batch, CHECKER).await;
     s.run().await;
-    let held = s.desk().batch(&batch.id).await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(held.batch.status, BatchStatus::Held);
-    assert!(
-        held.batch
-            .held_reason
-            .as_deref()
-            .is_some_and(|r| r.contains("Insufficient funds"))
-    );
+    let reason = s.held_reason(&batch.id).await;
+    assert!(reason.contains("Insufficient funds"), "{reason}");
     let mut saw_held = false;
     while let Ok(event) = events.try_recv() {
         saw_held |= matches!(event, crate::EngineEvent::PayoutBatchHeld { .. });
@@ -1221,28 +1229,13 @@ async fn a_batch_held_for_an_outage_resumes_by_asking_and_then_waits_for_funds_w
     s.approve(&batch, CHECKER).await;
     s.payoneer_down_for(Duration::minutes(2));
     s.run().await;
-    let held = s.desk().batch(&batch.id).await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(held.batch.status, BatchStatus::Held);
-    assert!(
-        held.batch
-            .held_reason
-            .as_deref()
-            .is_some_and(|r| r.starts_with("Payoneer is not answering"))
-    );
+    let reason = s.held_reason(&batch.id).await;
+    assert!(reason.starts_with("Payoneer is not answering"), "{reason}");
     // Payoneer is back: the batch is resumed at once (its payment may be in doubt), and the
     // balance refusal holds it with Payoneer's reason instead of the outage's.
     s.run_after(Duration::minutes(2)).await;
-    let short = s.desk().batch(&batch.id).await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(short.batch.status, BatchStatus::Held);
-    assert!(
-        short
-            .batch
-            .held_reason
-            .as_deref()
-            .is_some_and(|r| r.contains("Insufficient funds")),
-        "{:?}",
-        short.batch.held_reason
-    );
+    let reason = s.held_reason(&batch.id).await;
+    assert!(reason.contains("Insufficient funds"), "{reason}");
     assert!(s.payoneer.ledger().is_empty());
     s.payoneer.set_balance("EUR", Decimal::new(1_000, 0));
     s.run().await;
