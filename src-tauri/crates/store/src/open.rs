@@ -22,6 +22,11 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Connections in a file-backed pool (SQLite allows many readers and one writer at a time in WAL).
 const MAX_CONNECTIONS: u32 = 4;
 
+/// Each connection's page cache, in KiB (`PRAGMA cache_size` takes a negative number as KiB).
+/// SQLite's default of 2 MiB is smaller than one busy sync transaction: a page of inbox events
+/// then spills dirty pages to the WAL before commit and re-reads recent rows from the file.
+const CACHE_KIB: i64 = 32 * 1024;
+
 /// Where the database lives and the key that chains its audit log.
 #[derive(Debug)]
 pub struct StoreOptions {
@@ -71,7 +76,8 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(BUSY_TIMEOUT);
+            .busy_timeout(BUSY_TIMEOUT)
+            .pragma("cache_size", (-CACHE_KIB).to_string());
         let pool = connect_pool(connect).await?;
         let store = Store {
             pool,

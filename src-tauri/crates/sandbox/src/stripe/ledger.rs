@@ -179,14 +179,22 @@ pub fn add_txn(
     txn
 }
 
-/// Marks pending balance transactions whose `available_on` has passed as available.
+/// Marks pending balance transactions whose `available_on` has passed as available. Walks the
+/// pending index in `available_on` order, so a tick with nothing due costs one comparison.
 pub fn settle(x: &mut Exec<'_>) {
     let now = x.clock_now;
-    if let Some(txns) = x.st.objects.get_mut("balance_transaction") {
-        for s in txns.values_mut() {
-            if s.value["status"] == "pending" && s.value["available_on"].as_i64().is_some_and(|a| a <= now) {
-                s.value["status"] = json!("available");
-            }
+    while let Some((available_on, id)) = x.st.pending_funds.first().cloned() {
+        if available_on > now {
+            break;
+        }
+        x.st.pending_funds.pop_first();
+        if let Some(s) =
+            x.st.objects
+                .get_mut("balance_transaction")
+                .and_then(|m| m.get_mut(&id))
+            && s.value["status"] == "pending"
+        {
+            s.value["status"] = json!("available");
         }
     }
 }

@@ -62,6 +62,15 @@ fn lower_bound(p: &Value) -> Option<i64> {
     }
 }
 
+/// The largest `created` a `created[lte]` / `created[lt]` filter admits, if one is given.
+fn upper_bound(p: &Value) -> Option<i64> {
+    let bound = |op: &str| p["created"][op].as_str().and_then(|s| s.parse::<i64>().ok());
+    match (bound("lte"), bound("lt")) {
+        (Some(a), Some(b)) => Some(a.min(b - 1)),
+        (a, b) => a.or(b.map(|b| b - 1)),
+    }
+}
+
 /// One page of `kind` objects matching `keep`, as a list object at `url`.
 pub fn page(
     st: &State,
@@ -114,9 +123,16 @@ pub fn page(
             Some(id) => Some(cursor(id, "starting_after")?),
             None => None,
         };
+        // Start below both the cursor and a `created` upper bound: a window deep in a long
+        // history then costs its own length, not a walk down from the newest object.
+        let start = match (below, upper_bound(p)) {
+            (Some((c, s)), Some(h)) if c <= h => Some((c, s)),
+            (_, Some(h)) => Some((h.saturating_add(1), 0)),
+            (below, None) => below,
+        };
         let mut older: Vec<&Value> = order
             .into_iter()
-            .flat_map(|o| match below {
+            .flat_map(|o| match start {
                 Some((c, s)) => o.range(..(c, s, String::new())),
                 None => o.range(..),
             })

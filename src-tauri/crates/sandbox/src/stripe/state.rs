@@ -56,6 +56,11 @@ pub struct State {
     /// until one of them moves, so requests in between skip the scan.
     #[serde(skip)]
     pub due_checked: Option<(i64, u64)>,
+    /// `(available_on, id)` of every pending balance transaction, so settling funds costs the
+    /// transactions that become available rather than a scan of the whole ledger on every tick;
+    /// rebuilt by [`State::reindex`] after a restore.
+    #[serde(skip)]
+    pub pending_funds: BTreeSet<(i64, String)>,
 }
 
 impl State {
@@ -84,6 +89,10 @@ impl State {
 
     /// Rebuilds the list order from the objects (after a restore).
     pub fn reindex(&mut self) {
+        self.pending_funds = self
+            .all("balance_transaction")
+            .filter_map(pending_funds_key)
+            .collect();
         self.order = self
             .objects
             .iter()
@@ -104,6 +113,15 @@ impl State {
     pub fn by_id(&self, id: &str) -> Option<&Value> {
         self.get(kind_of_id(id)?, id)
     }
+}
+
+/// `(available_on, id)` of a balance transaction whose funds are still pending.
+pub fn pending_funds_key(s: &Stored) -> Option<(i64, String)> {
+    let t = &s.value;
+    if t["status"] != "pending" {
+        return None;
+    }
+    Some((t["available_on"].as_i64()?, t["id"].as_str()?.to_owned()))
 }
 
 /// `(created, seq)`: the position of an object in a newest-first list.
@@ -211,6 +229,11 @@ impl<'a> Exec<'a> {
             value,
         };
         let (created, seq) = order_key(&stored);
+        if kind == "balance_transaction"
+            && let Some(key) = pending_funds_key(&stored)
+        {
+            self.st.pending_funds.insert(key);
+        }
         let order = self.st.order.entry(kind.to_owned()).or_default();
         order.insert((created, seq, id.clone()));
         if let Some(old) = self

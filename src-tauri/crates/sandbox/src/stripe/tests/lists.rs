@@ -102,6 +102,59 @@ async fn limit_and_cursor_errors() {
 }
 
 #[tokio::test]
+async fn a_created_window_deep_in_history_pages_like_any_list() {
+    let t = T::start().await;
+    let mut created = Vec::new();
+    for n in 0..30 {
+        created.push((t.clock_now(), t.customer(&format!("w{n}@example.com")).await));
+        t.advance(Duration::seconds(10));
+    }
+    // Customers 10..20 (inclusive bounds, then exclusive ones naming the neighbours).
+    let window: Vec<String> = created[10..20].iter().rev().map(|(_, id)| id.clone()).collect();
+    let (lo, hi) = (created[10].0, created[19].0);
+    for range in [
+        format!("created[gte]={lo}&created[lte]={hi}"),
+        format!("created[gt]={}&created[lt]={}", lo - 1, hi + 1),
+        format!("created[lte]={hi}&created[lt]={}&created[gte]={lo}", hi + 5),
+    ] {
+        let p1 = t.get(&format!("/v1/customers?limit=4&{range}")).await.ok();
+        assert_eq!(ids(&p1.body), window[..4], "{range}");
+        assert_eq!(p1.body["has_more"], true);
+        let mut seen = ids(&p1.body);
+        loop {
+            let last = seen.last().unwrap().clone();
+            let p = t
+                .get(&format!("/v1/customers?limit=4&{range}&starting_after={last}"))
+                .await
+                .ok();
+            seen.extend(ids(&p.body));
+            if p.body["has_more"] == false {
+                break;
+            }
+        }
+        assert_eq!(seen, window, "{range}");
+    }
+    // A cursor newer than the window starts at the window's top; one older than it ends the list.
+    let newer = created[25].1.clone();
+    let r = t
+        .get(&format!(
+            "/v1/customers?limit=3&created[lte]={hi}&starting_after={newer}"
+        ))
+        .await
+        .ok();
+    assert_eq!(ids(&r.body), window[..3]);
+    let older = created[5].1.clone();
+    let r = t
+        .get(&format!(
+            "/v1/customers?created[lte]={hi}&created[gte]={lo}&starting_after={older}"
+        ))
+        .await
+        .ok();
+    assert!(ids(&r.body).is_empty());
+    assert_eq!(r.body["has_more"], false);
+}
+
+#[tokio::test]
 async fn created_and_customer_filters() {
     let t = T::start().await;
     let t0 = t.clock_now();

@@ -173,6 +173,18 @@ async fn snapshot_restore_round_trips() {
     let t = T::start().await;
     seed(&t);
     t.tick_now().await;
+    // A charge whose funds are still pending when the snapshot is taken.
+    t.post(
+        "/v1/payment_intents",
+        &[
+            ("amount", "2000"),
+            ("currency", "usd"),
+            ("payment_method", "pm_card_visa"),
+            ("confirm", "true"),
+        ],
+    )
+    .await
+    .ok();
     let snap = t.sim.snapshot();
     let text = serde_json::to_string(&snap).unwrap();
     let back: Value = serde_json::from_str(&text).unwrap();
@@ -189,6 +201,17 @@ async fn snapshot_restore_round_trips() {
     ] {
         assert_eq!(t.get(path).await.ok().body, u.get(path).await.ok().body, "{path}");
     }
+    // Funds pending in the snapshot settle after the restore exactly as they do in the original.
+    let pending = |b: &Value| b["pending"][0]["amount"].as_i64().unwrap();
+    assert!(pending(&u.get("/v1/balance").await.ok().body) > 0);
+    t.advance(chrono::Duration::days(3));
+    u.advance(chrono::Duration::days(3));
+    let (a, b) = (
+        t.get("/v1/balance").await.ok().body,
+        u.get("/v1/balance").await.ok().body,
+    );
+    assert_eq!(a, b);
+    assert_eq!(pending(&b), 0);
     assert!(u.sim.restore(json!({"objects": 5})).is_err());
 }
 
