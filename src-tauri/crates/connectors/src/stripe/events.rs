@@ -116,6 +116,23 @@ pub struct EventHead {
     pub kind: String,
     /// When the event happened (Unix seconds).
     pub created: i64,
+    /// The snapshot's `id`.
+    pub object_id: Option<String>,
+    /// The snapshot's `charge`, when it names one by id (refunds, disputes).
+    pub charge: Option<String>,
+}
+
+impl From<Event> for EventHead {
+    fn from(event: Event) -> Self {
+        let snapshot = &event.data.object;
+        Self {
+            object_id: snapshot["id"].as_str().map(str::to_owned),
+            charge: snapshot["charge"].as_str().map(str::to_owned),
+            id: event.id,
+            kind: event.kind,
+            created: event.created,
+        }
+    }
 }
 
 /// Reads and checks an event's head from its JSON text. Whatever [`decode_event`] accepts, this
@@ -159,21 +176,21 @@ pub fn decode_event_head(text: &str) -> Result<EventHead, EventDecodeError> {
             id: head.id.to_owned(),
             kind: head.kind.to_owned(),
             created: head.created,
+            object_id: head.data.object.id.map(str::to_owned),
+            charge: head.data.object.charge.map(str::to_owned),
         }),
         // Refused or unusual: the whole decoder decides, and names the field.
-        None => decode_event(text.as_bytes()).map(|e| EventHead {
-            id: e.id,
-            kind: e.kind,
-            created: e.created,
-        }),
+        None => decode_event(text.as_bytes()).map(EventHead::from),
     }
 }
 
-/// A snapshot's `id` and `object`, read from a JSON object only (not from an array, as a derived
-/// struct would be), the other fields skipped unread.
+/// A snapshot's `id`, `object` and `charge`, read from a JSON object only (not from an array, as
+/// a derived struct would be), the other fields skipped unread. A `charge` that is not an id
+/// (an expanded object) fails here and is left to the whole decoder.
 struct SnapshotFields<'a> {
     id: Option<&'a str>,
     object: Option<&'a str>,
+    charge: Option<&'a str>,
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for SnapshotFields<'a> {
@@ -190,12 +207,14 @@ impl<'de: 'a, 'a> Deserialize<'de> for SnapshotFields<'a> {
                 let mut fields = SnapshotFields {
                     id: None,
                     object: None,
+                    charge: None,
                 };
                 // A repeated key keeps its last value, as a parsed JSON object does.
                 while let Some(key) = map.next_key::<&'de str>()? {
                     match key {
                         "id" => fields.id = map.next_value()?,
                         "object" => fields.object = map.next_value()?,
+                        "charge" => fields.charge = map.next_value()?,
                         _ => {
                             map.next_value::<serde::de::IgnoredAny>()?;
                         }
@@ -499,7 +518,21 @@ mod tests {
                 id: "evt_1Abc".to_owned(),
                 kind: "customer.created".to_owned(),
                 created: 1_763_700_000,
+                object_id: Some("cus_9".to_owned()),
+                charge: None,
             }
+        );
+        // A refund names its payment; an expanded charge is read by the whole decoder, which
+        // names no id for it.
+        let mut refund = event();
+        refund["data"]["object"] = json!({"id": "re_1", "object": "refund", "charge": "ch_9"});
+        let head = decode_event_head(&String::from_utf8(body(&refund)).unwrap_or_default());
+        assert_eq!(head.map(|h| h.charge).ok(), Some(Some("ch_9".to_owned())));
+        refund["data"]["object"]["charge"] = json!({"id": "ch_9", "object": "charge"});
+        let head = decode_event_head(&String::from_utf8(body(&refund)).unwrap_or_default());
+        assert_eq!(
+            head.map(|h| (h.object_id, h.charge)).ok(),
+            Some((Some("re_1".to_owned()), None))
         );
         // Escaped text is read as the whole decoder reads it.
         let escaped = text.replace("customer.created", "customer\\u002ecreated");
@@ -518,6 +551,10 @@ mod tests {
             "[a-z_.]{0,12}".prop_map(Value::from),
             Just(json!({"object": {"id": "ch_1", "object": "charge"}})),
             Just(json!({"object": {"id": 7, "object": "charge"}})),
+            Just(json!({"object": {"id": "re_1", "object": "refund", "charge": "ch_1"}})),
+            Just(json!({"object": {"id": "re_1", "object": "refund", "charge": null}})),
+            Just(json!({"object": {"id": "re_1", "object": "refund", "charge": {"id": "ch_1"}}})),
+            Just(json!({"object": {"id": "re_1", "object": "refund", "charge": 5}})),
             Just(json!({"object": "ch_1"})),
             Just(json!({"id": "cus_1"})),
             Just(json!([])),
@@ -540,7 +577,7 @@ mod tests {
                 v[key] = value;
             }
             let text = String::from_utf8(body(&v)).unwrap_or_default();
-            let whole = decode_event(text.as_bytes()).map(|e| EventHead { id: e.id, kind: e.kind, created: e.created });
+            let whole = decode_event(text.as_bytes()).map(EventHead::from);
             prop_assert_eq!(decode_event_head(&text), whole);
         }
 

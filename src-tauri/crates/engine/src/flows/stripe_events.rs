@@ -160,6 +160,8 @@ impl StripeEventsFlow {
                                 event_id: head.id,
                                 event_type: head.kind,
                                 payload: raw,
+                                object_id: head.object_id,
+                                payment_id: head.charge,
                             });
                         }
                         Err(problem) => {
