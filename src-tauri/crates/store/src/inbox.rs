@@ -3,12 +3,14 @@
 //! and ignored.
 
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use serde_json::Value;
 use serde_json::value::RawValue;
+use sqlx::Row;
 
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 use crate::ids::{InboxId, JobId};
 use crate::jobs::{Enqueued, NewJob, shared};
 use crate::time::{at, at_opt, ms};
@@ -163,7 +165,6 @@ impl<'a> Inbox<'a> {
             source,
             event_id,
             event_type,
-            payload,
             ms(now),
             object_id,
             payment_id
@@ -173,6 +174,9 @@ impl<'a> Inbox<'a> {
         let Some(inbox_id) = inserted else {
             return Ok(InboxOutcome::Duplicate);
         };
+        sqlx::query_file!("queries/inbox/insert_body.sql", inbox_id, payload)
+            .execute(&mut *tx)
+            .await?;
         let enqueued = match job {
             Some(job) => {
                 let enqueued = shared::enqueue(&mut tx, job, now).await?;
@@ -201,25 +205,59 @@ impl<'a> Inbox<'a> {
             require("event_id", &event.event_id)?;
         }
         let mut tx = self.store.begin_write().await?;
-        let mut inserted = 0;
+        // The new rows' ids, with their bodies: a repeat of an id, within the page or of an
+        // earlier delivery, inserts no row and so returns none.
+        let mut bodies: Vec<(i64, &str)> = Vec::with_capacity(events.len());
         let mut rest = events;
         while !rest.is_empty() {
-            let (sql, rows) = insert_statement(rest.len());
+            let rows = statement_rows(rest.len());
             let (chunk, tail) = rest.split_at(rows);
-            let mut query = sqlx::query(sql).bind(source).bind(ms(now));
+            let mut query = sqlx::query(INSERT_EVENTS[rows.ilog2() as usize].as_str())
+                .bind(source)
+                .bind(ms(now));
             for e in chunk {
                 query = query
                     .bind(e.event_id.as_str())
                     .bind(e.event_type.as_str())
-                    .bind(e.payload.get())
                     .bind(e.object_id.as_deref())
                     .bind(e.payment_id.as_deref());
             }
-            inserted += query.execute(&mut *tx).await?.rows_affected();
+            let new = query.fetch_all(&mut *tx).await?;
+            if !new.is_empty() {
+                // Within a statement, the first of repeated ids is the one inserted.
+                let mut body_of: HashMap<&str, &str> = HashMap::with_capacity(chunk.len());
+                for e in chunk {
+                    body_of.entry(e.event_id.as_str()).or_insert(e.payload.get());
+                }
+                for row in new {
+                    let id: i64 = row.try_get(0)?;
+                    let event_id: &str = row.try_get(1)?;
+                    let body = body_of
+                        .get(event_id)
+                        .copied()
+                        .ok_or_else(|| StoreError::InvalidState {
+                            what: format!(
+                                "the inbox returned event {event_id}, which the page does not hold"
+                            ),
+                        })?;
+                    bodies.push((id, body));
+                }
+            }
+            rest = tail;
+        }
+        let mut rest = bodies.as_slice();
+        while !rest.is_empty() {
+            let rows = statement_rows(rest.len());
+            let (chunk, tail) = rest.split_at(rows);
+            let mut query = sqlx::query(INSERT_BODIES[rows.ilog2() as usize].as_str());
+            for (id, body) in chunk {
+                query = query.bind(id).bind(*body);
+            }
+            query.execute(&mut *tx).await?;
             rest = tail;
         }
         tx.commit().await?;
-        Ok(inserted)
+        Ok(bodies.len() as u64)
     }
 
     /// Marks the event processed (the first time is kept). `false` if no such event was recorded.
@@ -344,36 +382,54 @@ impl TryFrom<InboxRow> for InboxEvent {
     }
 }
 
-/// The most rows one `INSERT` of [`Inbox::record_many`] carries (7 of SQLite's 32,766 parameters
+/// The most rows one `INSERT` of [`Inbox::record_many`] carries (6 of SQLite's 32,766 parameters
 /// a row, counting the two shared ones once).
 const INSERT_ROWS: usize = 64;
 
-/// The multi-row `INSERT` for the next chunk of `remaining` events and how many rows it takes:
-/// the largest power of two up to [`INSERT_ROWS`]. Row counts are powers of two so a connection
-/// caches at most seven statement texts, each prepared once, however pages are sized.
+/// How many rows the next `INSERT` of a page takes when `remaining` are left: the largest power of
+/// two up to [`INSERT_ROWS`]. Row counts are powers of two so a connection caches at most seven
+/// texts of each statement, each prepared once, however pages are sized.
 ///
-/// The events' text is bound as it is: the statement this replaced passed a page as one JSON
-/// array, which SQLite parsed, re-encoded per event and parsed again (a third of the intake's
-/// time). A duplicate (source, event id), within the page or before it, inserts nothing; rows
-/// go in their order.
-fn insert_statement(remaining: usize) -> (&'static str, usize) {
-    static SQL: LazyLock<Vec<String>> = LazyLock::new(|| {
-        (0..=INSERT_ROWS.ilog2())
-            .map(|power| {
-                let rows: Vec<String> = (0..1usize << power)
-                    .map(|row| {
-                        let p = 3 + row * 5;
-                        format!("(?1, ?{}, ?{}, ?{}, ?2, ?{}, ?{})", p, p + 1, p + 2, p + 3, p + 4)
-                    })
-                    .collect();
-                format!(
-                    "INSERT INTO inbox (source, event_id, event_type, payload, received_at, object_id, payment_id) \
-                     VALUES {} ON CONFLICT (source, event_id) DO NOTHING",
-                    rows.join(", ")
-                )
-            })
-            .collect()
-    });
-    let power = remaining.clamp(1, INSERT_ROWS).ilog2();
-    (&SQL[power as usize], 1 << power)
+/// Events' text is bound as it is: the statement this replaced passed a page as one JSON array,
+/// which SQLite parsed, re-encoded per event and parsed again (a third of the intake's time).
+fn statement_rows(remaining: usize) -> usize {
+    1 << remaining.clamp(1, INSERT_ROWS).ilog2()
 }
+
+/// `statement(n)` for every row count [`statement_rows`] can return, indexed by its log2.
+fn by_row_count(statement: fn(usize) -> String) -> Vec<String> {
+    (0..=INSERT_ROWS.ilog2())
+        .map(|power| statement(1 << power))
+        .collect()
+}
+
+/// Inserts `rows` events of one source (?1) received at ?2, in their order; a duplicate (source,
+/// event id) inserts nothing. Returns each new row's id and event id.
+static INSERT_EVENTS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    by_row_count(|rows| {
+        let values: Vec<String> = (0..rows)
+            .map(|row| {
+                let p = 3 + row * 4;
+                format!("(?1, ?{}, ?{}, ?2, ?{}, ?{})", p, p + 1, p + 2, p + 3)
+            })
+            .collect();
+        format!(
+            "INSERT INTO inbox (source, event_id, event_type, received_at, object_id, payment_id) \
+             VALUES {} ON CONFLICT (source, event_id) DO NOTHING RETURNING id, event_id",
+            values.join(", ")
+        )
+    })
+});
+
+/// Inserts `rows` bodies of newly recorded events: (inbox id, text) pairs.
+static INSERT_BODIES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    by_row_count(|rows| {
+        let values: Vec<String> = (0..rows)
+            .map(|row| format!("(?{}, ?{})", 1 + row * 2, 2 + row * 2))
+            .collect();
+        format!(
+            "INSERT INTO inbox_bodies (inbox_id, payload) VALUES {}",
+            values.join(", ")
+        )
+    })
+});

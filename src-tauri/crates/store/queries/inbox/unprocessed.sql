@@ -1,5 +1,6 @@
-SELECT id, source, event_id, event_type, payload, job_id, received_at, processed_at
-FROM inbox
-WHERE processed_at IS NULL
-ORDER BY received_at, id
+SELECT i.id, i.source, i.event_id, i.event_type, b.payload, i.job_id, i.received_at, i.processed_at
+FROM inbox i
+JOIN inbox_bodies b ON b.inbox_id = i.id
+WHERE i.processed_at IS NULL
+ORDER BY i.received_at, i.id
 LIMIT ?1

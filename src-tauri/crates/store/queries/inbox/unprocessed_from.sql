@@ -1,5 +1,6 @@
-SELECT id, event_id, event_type, payload, received_at
-FROM inbox
-WHERE source = ?1 AND processed_at IS NULL AND id > ?2
-ORDER BY id
+SELECT i.id, i.event_id, i.event_type, b.payload, i.received_at
+FROM inbox i
+JOIN inbox_bodies b ON b.inbox_id = i.id
+WHERE i.source = ?1 AND i.processed_at IS NULL AND i.id > ?2
+ORDER BY i.id
 LIMIT ?3
