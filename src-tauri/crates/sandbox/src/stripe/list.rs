@@ -57,8 +57,8 @@ pub fn in_range(p: &Value, name: &str, value: i64) -> bool {
 fn lower_bound(p: &Value) -> Option<i64> {
     let bound = |op: &str| p["created"][op].as_str().and_then(|s| s.parse::<i64>().ok());
     match (bound("gte"), bound("gt")) {
-        (Some(a), Some(b)) => Some(a.max(b + 1)),
-        (a, b) => a.or(b.map(|b| b + 1)),
+        (Some(a), Some(b)) => Some(a.max(b.saturating_add(1))),
+        (a, b) => a.or(b.map(|b| b.saturating_add(1))),
     }
 }
 
@@ -66,8 +66,8 @@ fn lower_bound(p: &Value) -> Option<i64> {
 fn upper_bound(p: &Value) -> Option<i64> {
     let bound = |op: &str| p["created"][op].as_str().and_then(|s| s.parse::<i64>().ok());
     match (bound("lte"), bound("lt")) {
-        (Some(a), Some(b)) => Some(a.min(b - 1)),
-        (a, b) => a.or(b.map(|b| b - 1)),
+        (Some(a), Some(b)) => Some(a.min(b.saturating_sub(1))),
+        (a, b) => a.or(b.map(|b| b.saturating_sub(1))),
     }
 }
 

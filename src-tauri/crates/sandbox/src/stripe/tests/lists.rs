@@ -152,6 +152,15 @@ async fn a_created_window_deep_in_history_pages_like_any_list() {
         .ok();
     assert!(ids(&r.body).is_empty());
     assert_eq!(r.body["has_more"], false);
+    // Bounds at the ends of the integer range admit nothing beyond them, and do not overflow.
+    for range in [
+        format!("created[lt]={}", i64::MIN),
+        format!("created[gt]={}", i64::MAX),
+    ] {
+        let r = t.get(&format!("/v1/customers?{range}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{range}");
+        assert!(ids(&r.body).is_empty(), "{range}");
+    }
 }
 
 #[tokio::test]
