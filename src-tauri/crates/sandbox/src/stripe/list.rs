@@ -53,10 +53,14 @@ pub fn in_range(p: &Value, name: &str, value: i64) -> bool {
     }
 }
 
+/// The number given as `created[op]`, if any.
+fn created_bound(p: &Value, op: &str) -> Option<i64> {
+    p["created"][op].as_str().and_then(|s| s.parse::<i64>().ok())
+}
+
 /// The smallest `created` a `created[gte]` / `created[gt]` filter admits, if one is given.
 fn lower_bound(p: &Value) -> Option<i64> {
-    let bound = |op: &str| p["created"][op].as_str().and_then(|s| s.parse::<i64>().ok());
-    match (bound("gte"), bound("gt")) {
+    match (created_bound(p, "gte"), created_bound(p, "gt")) {
         (Some(a), Some(b)) => Some(a.max(b.saturating_add(1))),
         (a, b) => a.or(b.map(|b| b.saturating_add(1))),
     }
@@ -64,8 +68,7 @@ fn lower_bound(p: &Value) -> Option<i64> {
 
 /// The largest `created` a `created[lte]` / `created[lt]` filter admits, if one is given.
 fn upper_bound(p: &Value) -> Option<i64> {
-    let bound = |op: &str| p["created"][op].as_str().and_then(|s| s.parse::<i64>().ok());
-    match (bound("lte"), bound("lt")) {
+    match (created_bound(p, "lte"), created_bound(p, "lt")) {
         (Some(a), Some(b)) => Some(a.min(b.saturating_sub(1))),
         (a, b) => a.or(b.map(|b| b.saturating_sub(1))),
     }
